@@ -1,0 +1,150 @@
+/**
+ * Opening a capture: pick the source (file, gzip, stdin), sniff the magic, hand the window to
+ * the format's reader. Formats are chosen by magic bytes only, never by file name.
+ */
+import { createReadStream, fstatSync, openSync, readSync, closeSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import type { ReadProblem } from '../model/read-problem.js';
+import { ByteWindow, FileSource, StreamSource, DEFAULT_CHUNK, type ChunkSource } from './source.js';
+import type { CaptureReader } from './reader.js';
+import { FORMATS, SNIFF_BYTES } from './detect.js';
+
+/** A capture ready to read. Call `close()` when done, whatever happened. */
+export interface OpenedCapture {
+  readonly reader: CaptureReader;
+  readonly win: ByteWindow;
+  readonly compression: 'gzip' | null;
+  close(): void;
+}
+
+/** Where the capture comes from: a path, or `-` for standard input. */
+export type CaptureInput = string;
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/** Options for tests and the benchmark. */
+export interface OpenOptions {
+  chunkSize?: number;
+  /** Standard input stream, injectable for tests. */
+  stdin?: AsyncIterable<Uint8Array>;
+}
+
+/** Opens `input`, or returns the problem that prevents reading it at all. */
+export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): Promise<OpenedCapture | ReadProblem> {
+  const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+  let src: ChunkSource;
+  let compression: 'gzip' | null = null;
+  let fd: number | null = null;
+  if (input === '-') {
+    const stdin = opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>);
+    const first = await firstChunk(stdin);
+    if (first.head.length >= 2 && first.head[0] === GZIP_MAGIC_0 && first.head[1] === GZIP_MAGIC_1) {
+      compression = 'gzip';
+      src = new StreamSource(Readable.from(first.all).pipe(createGunzip({ chunkSize: 1 << 20 })));
+    } else {
+      src = new StreamSource(first.all);
+    }
+  } else {
+    try {
+      fd = openSync(input, 'r');
+      if (fstatSync(fd).isDirectory()) {
+        closeSync(fd);
+        return ioProblem('is a directory');
+      }
+    } catch (e) {
+      if (fd !== null) closeSync(fd);
+      return ioProblem(errnoText(e));
+    }
+    const magic = new Uint8Array(2);
+    let n: number;
+    try {
+      n = readSync(fd, magic, 0, 2, 0);
+    } catch (e) {
+      closeSync(fd);
+      return ioProblem(errnoText(e));
+    }
+    if (n === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) {
+      compression = 'gzip';
+      const file = createReadStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
+      const gunzip = file.pipe(createGunzip({ chunkSize: 1 << 20 }));
+      file.on('error', (e) => gunzip.destroy(e));
+      src = new StreamSource(gunzip, () => { file.destroy(); gunzip.destroy(); });
+      fd = null;
+    } else {
+      src = new FileSource(fd);
+    }
+  }
+
+  const win = new ByteWindow(src, chunk);
+  const close = (): void => src.close();
+  win.want(SNIFF_BYTES);
+  await win.fill();
+  if (win.error !== null) {
+    close();
+    return {
+      code: compression === 'gzip' ? 'decompress-error' : 'io-error',
+      severity: 'error',
+      offset: 0,
+      message: `${compression === 'gzip' ? 'gzip' : 'read'}: ${win.error}`,
+    };
+  }
+  if (win.available() === 0) {
+    close();
+    return { code: 'empty-file', severity: 'error', offset: 0, message: compression === 'gzip' ? 'the gzip stream decompresses to no bytes' : 'the file is empty (0 bytes)' };
+  }
+  for (const f of FORMATS) {
+    if (f.sniff(win.buf, win.pos, win.available())) {
+      const reader = f.open(win, fd);
+      return { reader, win, compression, close };
+    }
+  }
+  const head = Array.from(win.buf.subarray(win.pos, win.pos + Math.min(4, win.available())), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  close();
+  return {
+    code: 'not-a-capture',
+    severity: 'error',
+    offset: 0,
+    message: `not a capture file: starts with ${head}, which is not the magic of pcap, pcapng or Network Monitor (${compression === 'gzip' ? 'after gunzip; ' : ''}formats are recognised by content, not by name)`,
+  };
+
+  function ioProblem(what: string): ReadProblem {
+    return { code: 'io-error', severity: 'error', offset: 0, message: `cannot read: ${what}` };
+  }
+}
+
+function errnoText(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if (code === 'EISDIR') return 'is a directory';
+    return code !== undefined ? `${code}: ${e.message}` : e.message;
+  }
+  return String(e);
+}
+
+/** Takes the first non-empty chunk of a stream, returning it and the stream with it put back. */
+async function firstChunk(stream: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
+  const it = stream[Symbol.asyncIterator]();
+  let head: Uint8Array = new Uint8Array(0);
+  let done = false;
+  while (head.length === 0) {
+    const r = await it.next();
+    if (r.done === true) { done = true; break; }
+    head = r.value;
+  }
+  async function* all(): AsyncGenerator<Uint8Array> {
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return;
+      yield r.value;
+    }
+  }
+  return { head, all: all() };
+}
+
+export { DEFAULT_CHUNK };
