@@ -1,0 +1,93 @@
+/** Per-file frame counters: typed arrays indexed by constants, nothing allocated per frame. */
+import { TcpFlag } from '../wire/constants.js';
+import { LINK_TYPE_NAMES } from '../wire/constants.js';
+import { Icmp4Type, Icmp6Type } from '../wire/icmp.js';
+import { DECODED_LINK_TYPES } from '../dissect/dissector.js';
+import { L4, type PacketInfo } from '../dissect/packet-info.js';
+import type { CaptureStats, LinkTypeCount } from '../model/report.js';
+import { isoNs } from '../capture/timestamp.js';
+
+const C = {
+  bytes: 0, ipv4: 1, ipv6: 2, tcp: 3, udp: 4, icmp: 5, icmpv6: 6, nonIp: 7,
+  tcpSyn: 8, tcpSynAck: 9, tcpRst: 10, tcpFin: 11, icmpUnreachable: 12,
+} as const;
+const N = 13;
+
+/** Counts frames by link type, protocol and TCP flag; tracks the time span. */
+export class CaptureCounters {
+  private readonly c = new Float64Array(N);
+  private readonly byLink = new Float64Array(65536);
+  frames = 0;
+  minSec = Infinity;
+  minNsec = 0;
+  maxSec = -Infinity;
+  maxNsec = 0;
+
+  add(p: PacketInfo): void {
+    const c = this.c;
+    this.frames++;
+    c[C.bytes]! += p.capLen;
+    this.byLink[p.linkType & 0xffff]!++;
+    const s = p.tsSec;
+    if (s < this.minSec || (s === this.minSec && p.tsNsec < this.minNsec)) { this.minSec = s; this.minNsec = p.tsNsec; }
+    if (s > this.maxSec || (s === this.maxSec && p.tsNsec > this.maxNsec)) { this.maxSec = s; this.maxNsec = p.tsNsec; }
+    if (p.ipVersion === 4) c[C.ipv4]!++;
+    else if (p.ipVersion === 6) c[C.ipv6]!++;
+    else { c[C.nonIp]!++; return; }
+    switch (p.l4) {
+      case L4.TCP: {
+        c[C.tcp]!++;
+        const f = p.tcpFlags;
+        if ((f & TcpFlag.SYN) !== 0) {
+          if ((f & TcpFlag.ACK) !== 0) c[C.tcpSynAck]!++;
+          else c[C.tcpSyn]!++;
+        }
+        if ((f & TcpFlag.RST) !== 0) c[C.tcpRst]!++;
+        if ((f & TcpFlag.FIN) !== 0) c[C.tcpFin]!++;
+        return;
+      }
+      case L4.UDP:
+        c[C.udp]!++;
+        return;
+      case L4.ICMP:
+        c[C.icmp]!++;
+        if (p.icmpType === Icmp4Type.DEST_UNREACHABLE) c[C.icmpUnreachable]!++;
+        return;
+      case L4.ICMPV6:
+        c[C.icmpv6]!++;
+        if (p.icmpType === Icmp6Type.DEST_UNREACHABLE) c[C.icmpUnreachable]!++;
+        return;
+      default:
+    }
+  }
+
+  stats(synRetransmissions: number): CaptureStats {
+    const c = this.c;
+    return {
+      bytes: c[C.bytes]!, ipv4: c[C.ipv4]!, ipv6: c[C.ipv6]!, tcp: c[C.tcp]!, udp: c[C.udp]!,
+      icmp: c[C.icmp]!, icmpv6: c[C.icmpv6]!, nonIp: c[C.nonIp]!, tcpSyn: c[C.tcpSyn]!,
+      tcpSynRetransmissions: synRetransmissions, tcpSynAck: c[C.tcpSynAck]!, tcpRst: c[C.tcpRst]!,
+      tcpFin: c[C.tcpFin]!, icmpUnreachable: c[C.icmpUnreachable]!,
+    };
+  }
+
+  linkTypes(): LinkTypeCount[] {
+    const out: LinkTypeCount[] = [];
+    for (let lt = 0; lt < 65536; lt++) {
+      const n = this.byLink[lt]!;
+      if (n > 0) out.push({ linkType: lt, name: LINK_TYPE_NAMES[lt] ?? `LINKTYPE ${lt}`, frames: n, decoded: DECODED_LINK_TYPES.has(lt) });
+    }
+    return out;
+  }
+
+  firstTimestamp(): string | null {
+    return this.frames === 0 ? null : isoNs(this.minSec, this.minNsec);
+  }
+  lastTimestamp(): string | null {
+    return this.frames === 0 ? null : isoNs(this.maxSec, this.maxNsec);
+  }
+  durationSeconds(): number {
+    if (this.frames === 0) return 0;
+    return (this.maxSec - this.minSec) + (this.maxNsec - this.minNsec) / 1e9;
+  }
+}

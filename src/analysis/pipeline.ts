@@ -1,0 +1,101 @@
+/**
+ * One file, start to finish: open, read every record, dissect, feed the analyses, build the
+ * file's report. Data flows one way: capture -> dissect -> analysis -> model.
+ */
+import { openCapture, type OpenOptions } from '../capture/open.js';
+import { forEachRecord } from '../capture/reader.js';
+import { Dissector } from '../dissect/dissector.js';
+import { ANOMALIES } from '../model/anomalies.js';
+import type { ReadProblem } from '../model/read-problem.js';
+import type { FileReport, FrameComment, SynEvent } from '../model/report.js';
+import { CaptureCounters } from './capture-stats.js';
+import { SynTracker } from './syn-tracker.js';
+
+/** What to collect besides the summary. */
+export interface AnalyzeOptions extends OpenOptions {
+  /** Keep every SYN as an event (for `rpctrace syn`). */
+  keepSyns?: boolean;
+}
+
+/** The file report plus the optional event lists. */
+export interface FileAnalysis {
+  report: FileReport;
+  syns: SynEvent[];
+}
+
+/** Comments kept per file; more are counted in a warning rather than stored. */
+const MAX_COMMENTS = 1000;
+
+/** Analyzes one capture. Never throws for bad input: problems land in the report. */
+export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
+  const opened = await openCapture(path, opts);
+  const counters = new CaptureCounters();
+  const syns = new SynTracker(opts.keepSyns === true);
+  if (!('reader' in opened)) {
+    return { report: buildReport(path, null, counters, syns, [opened], [], []), syns: [] };
+  }
+  const { reader, win } = opened;
+  const dissector = new Dissector();
+  const comments: FrameComment[] = [];
+  let extraComments = 0;
+  try {
+    await forEachRecord(reader, win, (r) => {
+      const p = dissector.dissect(r);
+      counters.add(p);
+      syns.onPacket(p);
+      if (r.comment !== null) {
+        if (comments.length < MAX_COMMENTS) comments.push({ frame: r.frame, text: r.comment });
+        else extraComments++;
+      }
+    });
+  } finally {
+    opened.close();
+  }
+  const problems: ReadProblem[] = [...reader.problems];
+  if (win.error !== null) {
+    problems.push({
+      code: opened.compression === 'gzip' ? 'decompress-error' : 'io-error',
+      severity: 'error',
+      offset: win.offset(),
+      message: `${opened.compression === 'gzip' ? 'gzip' : 'read'}: ${win.error} (after ${win.offset()} bytes of capture data)`,
+    });
+  }
+  if (extraComments > 0) {
+    problems.push({ code: 'bad-block', severity: 'warning', offset: 0, message: `pcapng: ${extraComments} more packet comments not kept (first ${MAX_COMMENTS} are)` });
+  }
+  const lt = dissector.anomalies.count('unsupported_link_type');
+  if (lt > 0) {
+    problems.push({ code: 'unsupported-link-type', severity: 'warning', offset: 0, message: `${lt} frame(s) of a link type rpctrace cannot decode were counted but not analyzed` });
+  }
+  const report = buildReport(path, opened, counters, syns, problems, dissector.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text })), comments);
+  return { report, syns: syns.events };
+}
+
+function buildReport(
+  path: string,
+  opened: { reader: { format: FileReport['format']; info: NonNullable<FileReport['formatInfo']> }; compression: 'gzip' | null } | null,
+  counters: CaptureCounters,
+  syns: SynTracker,
+  problems: ReadProblem[],
+  anomalies: FileReport['anomalies'],
+  comments: FrameComment[],
+): FileReport {
+  const errors = problems.filter((p) => p.severity === 'error');
+  return {
+    path,
+    format: opened?.reader.format ?? null,
+    compression: opened?.compression ?? null,
+    formatInfo: opened === null ? null : { ...opened.reader.info },
+    linkTypes: counters.linkTypes(),
+    frames: counters.frames,
+    firstTimestamp: counters.firstTimestamp(),
+    lastTimestamp: counters.lastTimestamp(),
+    durationSeconds: Math.round(counters.durationSeconds() * 1e9) / 1e9,
+    complete: errors.length === 0,
+    warnings: problems.filter((p) => p.severity === 'warning'),
+    errors,
+    anomalies,
+    comments,
+    stats: counters.stats(syns.retransmissions),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * What the dissector learned about one frame: a reused object of numbers and offsets into the
+ * frame's buffer. Nothing here allocates; text (addresses) is made only when an analysis
+ * decides an event is worth keeping.
+ */
+import { EMPTY, ipv4Text, ipv6Text } from '../wire/bytes.js';
+
+/** Transport the dissector reached (L4 value in `PacketInfo.l4`). */
+export const L4 = { NONE: 0, TCP: 1, UDP: 2, ICMP: 3, ICMPV6: 4, OTHER: 5 } as const;
+export type L4 = (typeof L4)[keyof typeof L4];
+
+/** A quoted datagram inside an ICMP error: addresses and ports of the original packet. */
+export class QuotedHeader {
+  /** 0 when nothing usable was quoted, else 4 or 6. */
+  ipVersion = 0;
+  protocol = 0;
+  srcOff = 0;
+  dstOff = 0;
+  /** -1 when the quote is too short to hold them. */
+  srcPort = -1;
+  dstPort = -1;
+  /** TCP sequence number of the quoted segment, -1 when not TCP or not quoted. */
+  seq = -1;
+}
+
+/** Per-frame facts. Reused for every frame: copy what you keep. */
+export class PacketInfo {
+  frame = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  linkType = 0;
+  buf: Uint8Array = EMPTY;
+  /** Captured bytes of the frame. */
+  capLen = 0;
+  origLen = 0;
+
+  /** VLAN tags seen (0 when untagged) and the outer / inner VLAN ids. */
+  vlanTags = 0;
+  outerVlan = 0;
+  innerVlan = 0;
+
+  /** 0 (no IP), 4 or 6. */
+  ipVersion = 0;
+  srcOff = 0;
+  dstOff = 0;
+  /** IP protocol / IPv6 upper-layer next header. */
+  ipProto = 0;
+  /** True when the IP datagram's own length says more bytes than were captured. */
+  ipCut = false;
+
+  l4: L4 = L4.NONE;
+  srcPort = 0;
+  dstPort = 0;
+  tcpFlags = 0;
+  seq = 0;
+  ack = 0;
+  window = 0;
+  /** Start of the transport header. */
+  l4Off = 0;
+  /** Transport payload: where it starts and how long it is according to the IP length. */
+  payloadOff = 0;
+  payloadLen = 0;
+  /** Payload bytes actually present in the capture (less than payloadLen after a snaplen cut). */
+  payloadCaptured = 0;
+
+  icmpType = 0;
+  icmpCode = 0;
+  readonly quoted = new QuotedHeader();
+
+  /** Source address as text. Allocates. */
+  srcText(): string {
+    return this.ipVersion === 4 ? ipv4Text(this.buf, this.srcOff) : ipv6Text(this.buf, this.srcOff);
+  }
+  /** Destination address as text. Allocates. */
+  dstText(): string {
+    return this.ipVersion === 4 ? ipv4Text(this.buf, this.dstOff) : ipv6Text(this.buf, this.dstOff);
+  }
+  /** Quoted original source address as text. Allocates. */
+  quotedSrcText(): string {
+    const q = this.quoted;
+    return q.ipVersion === 4 ? ipv4Text(this.buf, q.srcOff) : ipv6Text(this.buf, q.srcOff);
+  }
+  /** Quoted original destination address as text. Allocates. */
+  quotedDstText(): string {
+    const q = this.quoted;
+    return q.ipVersion === 4 ? ipv4Text(this.buf, q.dstOff) : ipv6Text(this.buf, q.dstOff);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Named decoding anomalies (in the manner of Zeek's weirds): stable snake_case names, counted
+ * per file with the first frames that showed them. Any layer notes them; reports render them.
+ */
+export const ANOMALIES = {
+  truncated_link: { layer: 'link', text: 'link-layer header cut short (snaplen or a runt frame)' },
+  malformed_link: { layer: 'link', text: 'link-layer header malformed (e.g. too many VLAN tags)' },
+  unsupported_link_type: { layer: 'link', text: 'frame of a link type rpctrace cannot decode' },
+  truncated_ip: { layer: 'ip', text: 'IP header cut short by the snaplen' },
+  malformed_ip: { layer: 'ip', text: 'IP header malformed (bad version, IHL below 5, total length below the header, extension chain too long)' },
+  truncated_tcp: { layer: 'tcp', text: 'TCP header cut short by the snaplen' },
+  malformed_tcp: { layer: 'tcp', text: 'TCP data offset below 5 words' },
+  truncated_udp: { layer: 'udp', text: 'UDP header cut short by the snaplen' },
+  truncated_icmp: { layer: 'icmp', text: 'ICMP header or its quoted datagram cut short' },
+  ip_fragment: { layer: 'ip', text: 'non-first IP fragment: carries no transport header' },
+  internal_decoder_error: { layer: 'any', text: 'a decoder threw; this is an rpctrace bug, please report it' },
+} as const;
+
+/** Name of an anomaly. */
+export type AnomalyName = keyof typeof ANOMALIES;
+
+/** Anomaly names in a fixed order, so counters can live in a typed array. */
+export const ANOMALY_NAMES = Object.keys(ANOMALIES) as AnomalyName[];
+
+/** Index of each anomaly in `ANOMALY_NAMES`. */
+export const AnomalyIndex = Object.fromEntries(ANOMALY_NAMES.map((n, i) => [n, i])) as Record<AnomalyName, number>;

@@ -1,0 +1,122 @@
+/**
+ * The versioned report document: what `--format json` prints and every renderer reads.
+ * Field-by-field documentation lives in the README ("JSON output"); keep both in step.
+ */
+import type { ReadProblem } from './read-problem.js';
+import type { AnomalyName } from './anomalies.js';
+
+/** Bumped when a field changes meaning or disappears; adding fields does not bump it. */
+export const SCHEMA_VERSION = 1;
+
+/** Frame counts by protocol and TCP control flag. */
+export interface CaptureStats {
+  /** Captured bytes of all frames (record data, not file size). */
+  bytes: number;
+  ipv4: number;
+  ipv6: number;
+  tcp: number;
+  udp: number;
+  icmp: number;
+  icmpv6: number;
+  /** Frames with no IPv4/IPv6 header we could find (ARP, STP, other EtherTypes, unsupported links). */
+  nonIp: number;
+  /** SYN without ACK: connection attempts, retransmissions included. */
+  tcpSyn: number;
+  /** Of those, retransmissions (same 4-tuple and initial sequence number as an earlier SYN). */
+  tcpSynRetransmissions: number;
+  tcpSynAck: number;
+  tcpRst: number;
+  tcpFin: number;
+  /** ICMPv4 type 3 and ICMPv6 type 1 messages. */
+  icmpUnreachable: number;
+}
+
+/** Frames per link type. */
+export interface LinkTypeCount {
+  linkType: number;
+  name: string;
+  frames: number;
+  /** False when rpctrace cannot decode this link type (frames counted, not analyzed). */
+  decoded: boolean;
+}
+
+/** A decoding anomaly and how often it occurred. */
+export interface AnomalyCount {
+  name: AnomalyName;
+  description: string;
+  count: number;
+  firstFrames: number[];
+}
+
+/** A pcapng packet comment. */
+export interface FrameComment {
+  frame: number;
+  text: string;
+}
+
+/** One capture file's report. */
+export interface FileReport {
+  path: string;
+  /** null when the file could not be recognised at all. */
+  format: 'pcap' | 'pcapng' | 'netmon' | null;
+  compression: 'gzip' | null;
+  formatInfo: {
+    byteOrder: 'little' | 'big';
+    timestampResolution: string;
+    version: string;
+    snaplen: number;
+    sections: number;
+  } | null;
+  linkTypes: LinkTypeCount[];
+  frames: number;
+  /** Earliest and latest frame time, ISO 8601 UTC with nanoseconds; null without frames. */
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+  durationSeconds: number;
+  /** false when reading stopped at an error (the frames before it were analyzed). */
+  complete: boolean;
+  warnings: ReadProblem[];
+  errors: ReadProblem[];
+  anomalies: AnomalyCount[];
+  comments: FrameComment[];
+  stats: CaptureStats;
+}
+
+/** The whole document. */
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'rpctrace'; version: string };
+  files: FileReport[];
+  /** Files found in a directory argument that are not captures (not analyzed, not an error). */
+  skipped: { path: string; reason: string }[];
+}
+
+/** One SYN (without ACK), for `rpctrace syn`. */
+export interface SynEvent {
+  frame: number;
+  time: string;
+  /** Seconds since the first frame of the capture. */
+  relativeTime: number;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  /** Flags in Network Monitor order C E U A P R S F, dots for clear bits. */
+  flags: string;
+  /** Initial sequence number. */
+  seq: number;
+  /** Frame of the first SYN of this attempt when this one is a retransmission, else null. */
+  retransmitOf: number | null;
+  /** 1 for the first attempt on this 4-tuple, 2 for a new ISN on the same 4-tuple, ... */
+  attempt: number;
+}
+
+/** `rpctrace syn --format json` document. */
+export interface SynReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'rpctrace'; version: string };
+  path: string;
+  syns: SynEvent[];
+  warnings: ReadProblem[];
+  errors: ReadProblem[];
+}
