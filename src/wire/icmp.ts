@@ -40,8 +40,8 @@ export const icmp6IsError = (t: number): boolean => t < 128;
 export const ICMP4_UNREACH_CODES: Readonly<Record<number, string>> = {
   0: 'net-unreachable', 1: 'host-unreachable', 2: 'protocol-unreachable', 3: 'port-unreachable',
   4: 'fragmentation-needed', 5: 'source-route-failed', 6: 'dest-net-unknown', 7: 'dest-host-unknown',
-  9: 'net-admin-prohibited', 10: 'host-admin-prohibited', 11: 'net-unreachable-tos', 12: 'host-unreachable-tos',
-  13: 'admin-prohibited', 14: 'host-precedence-violation', 15: 'precedence-cutoff',
+  8: 'source-host-isolated', 9: 'net-admin-prohibited', 10: 'host-admin-prohibited', 11: 'net-unreachable-tos',
+  12: 'host-unreachable-tos', 13: 'admin-prohibited', 14: 'host-precedence-violation', 15: 'precedence-cutoff',
 };
 
 /** Meaning of an ICMPv6 destination-unreachable code (RFC 4443 §3.1). */
