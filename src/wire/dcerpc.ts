@@ -1,0 +1,195 @@
+/**
+ * DCE/RPC connection-oriented PDUs (C706 §12.6, MS-RPCE §2.2.2). The 16-byte common header
+ * carries the data representation (drep): integers in the stub and in the PDU body follow
+ * drep[0]'s high nibble (1 = little-endian, 0 = big-endian).
+ */
+import { EMPTY, u16, u32, u16le } from './bytes.js';
+import { Status } from './status.js';
+
+/** PTYPE values (C706 §12.6.4.1). */
+export const PType = {
+  REQUEST: 0,
+  PING: 1,
+  RESPONSE: 2,
+  FAULT: 3,
+  BIND: 11,
+  BIND_ACK: 12,
+  BIND_NAK: 13,
+  ALTER_CONTEXT: 14,
+  ALTER_CONTEXT_RESP: 15,
+  AUTH3: 16,
+  SHUTDOWN: 17,
+  CO_CANCEL: 18,
+  ORPHANED: 19,
+} as const;
+export type PType = (typeof PType)[keyof typeof PType];
+
+/** pfc_flags bits (C706 §12.6.3.1). */
+export const PfcFlag = { FIRST_FRAG: 0x01, LAST_FRAG: 0x02, OBJECT_UUID: 0x80 } as const;
+
+/** Common header length. */
+export const CO_HDR = 16;
+/** sec_trailer length (C706 §13.2.6.1): auth_type, auth_level, pad_length, reserved, context_id. */
+const SEC_TRAILER = 8;
+
+/**
+ * True when the 16 bytes at `o` look like the start of a connection-oriented PDU: version 5.0
+ * or 5.1, a known PTYPE, a plausible drep and a frag_length at least the header size. Used to
+ * recognise RPC streams on ports other than 135.
+ */
+export function looksLikeCoPdu(b: Uint8Array, o: number, end: number): boolean {
+  if (end - o < CO_HDR) return false;
+  if (b[o] !== 5 || (b[o + 1] !== 0 && b[o + 1] !== 1)) return false;
+  const t = b[o + 2]!;
+  if (t > PType.ORPHANED || t === 4 || t === 5 || t === 6 || t === 7 || t === 8 || t === 9 || t === 10) return false;
+  const d0 = b[o + 4]!;
+  if ((d0 & 0xe0) !== 0 || (d0 & 0x0e) !== 0) return false; // integer rep 0/1, char rep 0/1 (ASCII/EBCDIC)
+  const le = (d0 & 0x10) !== 0;
+  return u16(b, o + 8, le) >= CO_HDR;
+}
+
+/** The common header and the typed fields that follow it. */
+export class DcerpcView {
+  private b: Uint8Array = EMPTY;
+  private o = 0;
+  /** True when drep says little-endian integers. */
+  le = true;
+
+  /** Aims at a whole PDU `b[off, off + fragLength)`; `end` bounds what is present. */
+  wrap(b: Uint8Array, off: number, end: number): Status {
+    if (end - off < CO_HDR) return Status.Truncated;
+    if (b[off] !== 5) return Status.Malformed;
+    this.b = b;
+    this.o = off;
+    this.le = (b[off + 4]! & 0x10) !== 0;
+    const fl = u16(b, off + 8, this.le);
+    if (fl < CO_HDR) return Status.Malformed;
+    if (off + fl > end) return Status.Truncated;
+    return Status.Ok;
+  }
+
+  get ptype(): number { return this.b[this.o + 2]!; }
+  get flags(): number { return this.b[this.o + 3]!; }
+  get fragLength(): number { return u16(this.b, this.o + 8, this.le); }
+  get authLength(): number { return u16(this.b, this.o + 10, this.le); }
+  get callId(): number { return u32(this.b, this.o + 12, this.le); }
+  /** Offset of the PDU's first byte (alignment in the body is relative to it). */
+  get start(): number { return this.o; }
+
+  /**
+   * End of the PDU body: before the auth verifier, its sec_trailer and the padding the
+   * trailer says precedes it (C706 §13.2.6.1). Falls back to frag_length when the auth
+   * fields do not fit.
+   */
+  get bodyEnd(): number {
+    const fl = this.fragLength;
+    const al = this.authLength;
+    if (al === 0) return this.o + fl;
+    const trailer = this.o + fl - al - SEC_TRAILER;
+    if (trailer < this.o + CO_HDR) return this.o + fl;
+    const pad = this.b[trailer + 2]!;
+    return Math.max(this.o + CO_HDR, trailer - pad);
+  }
+
+  // request (C706 §12.6.4.9): alloc_hint(4) p_cont_id(2) opnum(2) [object uuid(16)] stub
+  get reqContextId(): number { return u16(this.b, this.o + 20, this.le); }
+  get reqOpnum(): number { return u16(this.b, this.o + 22, this.le); }
+  get reqStubOff(): number { return this.o + 24 + ((this.flags & PfcFlag.OBJECT_UUID) !== 0 ? 16 : 0); }
+
+  // response (§12.6.4.10) and fault (§12.6.4.7): alloc_hint(4) p_cont_id(2) cancel_count(1) reserved(1)
+  get respContextId(): number { return u16(this.b, this.o + 20, this.le); }
+  get respStubOff(): number { return this.o + 24; }
+  /** Fault status (fault PDU only). */
+  get faultStatus(): number { return u32(this.b, this.o + 24, this.le); }
+}
+
+/** One presentation context of a bind or alter_context. */
+export interface PresentationContext {
+  contextId: number;
+  /** Abstract syntax: the interface. */
+  uuid: string;
+  versionMajor: number;
+  versionMinor: number;
+}
+
+/** Result of one context in a bind_ack / alter_context_resp. */
+export interface ContextResult {
+  /** 0 acceptance, 1 user rejection, 2 provider rejection, 3 negotiate ack (MS-RPCE §2.2.2.4). */
+  result: number;
+  reason: number;
+}
+
+/** Decoded bind_ack / alter_context_resp body. */
+export interface BindAck {
+  /** Secondary address: the server's port as text ("49667"), or "" when absent. */
+  secondaryAddress: string;
+  results: ContextResult[];
+}
+
+/** GUID text of the NDR-encoded UUID at `o` (first three fields in the given byte order). */
+export function uuidText(b: Uint8Array, o: number, le: boolean): string {
+  const h = (v: number, w: number): string => v.toString(16).padStart(w, '0');
+  let s = `${h(u32(b, o, le), 8)}-${h(u16(b, o + 4, le), 4)}-${h(u16(b, o + 6, le), 4)}-`;
+  for (let i = 8; i < 16; i++) {
+    if (i === 10) s += '-';
+    s += h(b[o + i]!, 2);
+  }
+  return s;
+}
+
+/**
+ * The presentation contexts of a bind / alter_context (C706 §12.6.4.3): max_xmit(2) max_recv(2)
+ * assoc_group(4), then p_cont_list_t. Stops at the first context that does not fit.
+ */
+export function bindContexts(v: DcerpcView, b: Uint8Array): PresentationContext[] {
+  const le = v.le;
+  const end = v.bodyEnd;
+  let o = v.start + CO_HDR + 8;
+  const out: PresentationContext[] = [];
+  if (o + 4 > end) return out;
+  const n = b[o]!;
+  o += 4;
+  for (let i = 0; i < n; i++) {
+    if (o + 4 + 20 > end) break;
+    const contextId = u16(b, o, le);
+    const nTransfer = b[o + 2]!;
+    out.push({ contextId, uuid: uuidText(b, o + 4, le), versionMajor: u16(b, o + 20, le), versionMinor: u16(b, o + 22, le) });
+    o += 4 + 20 + 20 * nTransfer;
+  }
+  return out;
+}
+
+/**
+ * bind_ack / alter_context_resp body (C706 §12.6.4.4): max_xmit(2) max_recv(2) assoc_group(4)
+ * sec_addr (port_spec: length(2) + string incl. NUL), pad to 4, p_result_list.
+ */
+export function bindAck(v: DcerpcView, b: Uint8Array): BindAck {
+  const le = v.le;
+  const end = v.bodyEnd;
+  let o = v.start + CO_HDR + 8;
+  const out: BindAck = { secondaryAddress: '', results: [] };
+  if (o + 2 > end) return out;
+  const alen = u16(b, o, le);
+  o += 2;
+  if (o + alen > end) return out;
+  let s = '';
+  for (let i = 0; i < alen; i++) {
+    const c = b[o + i]!;
+    if (c === 0) break;
+    s += String.fromCharCode(c);
+  }
+  out.secondaryAddress = s;
+  o += alen;
+  o = v.start + ((o - v.start + 3) & ~3);
+  if (o + 4 > end) return out;
+  const n = b[o]!;
+  o += 4;
+  for (let i = 0; i < n && o + 24 <= end; i++) {
+    out.results.push({ result: u16(b, o, le), reason: u16(b, o + 2, le) });
+    o += 24;
+  }
+  return out;
+}
+
+/** Reads a little-endian u16 (tower encodings are always little-endian, C706 Appendix L). */
+export const towerU16 = u16le;

@@ -1,0 +1,246 @@
+/**
+ * Endpoint mapper (EPM, interface e1af8308-5d1f-11c9-91a4-08002b14a0fa v3.0; C706 Appendix L
+ * and O, MS-RPCE §2.2.1.2). Towers are octet strings whose floors are always little-endian,
+ * except the TCP/UDP port and the IP address, which are in network order (big-endian) even
+ * inside little-endian NDR (Zeek endpoint-epmapper.pac does the same).
+ */
+import { u16be, u16le, u32, ipv4Text } from './bytes.js';
+import { uuidText } from './dcerpc.js';
+
+export const EPM_UUID = 'e1af8308-5d1f-11c9-91a4-08002b14a0fa';
+export const EpmOpnum = { LOOKUP: 2, MAP: 3 } as const;
+/** ept_map / ept_lookup status: no endpoint is registered for the interface. */
+export const EPT_S_NOT_REGISTERED = 0x16c9a0d6;
+
+/** Tower floor protocol identifiers (C706 Appendix I). */
+export const FloorProto = {
+  TCP: 0x07,
+  UDP: 0x08,
+  IP: 0x09,
+  RPC_CL: 0x0a,
+  RPC_CO: 0x0b,
+  UUID: 0x0d,
+  NAMED_PIPE: 0x0f,
+  LRPC: 0x10,
+  NETBIOS: 0x11,
+  HTTP: 0x1f,
+} as const;
+
+/** A decoded protocol tower. */
+export interface Tower {
+  /** Interface the tower is for (floor 1), lower-case GUID text. */
+  interfaceUuid: string;
+  versionMajor: number;
+  versionMinor: number;
+  /** ncacn_ip_tcp, ncadg_ip_udp, ncacn_http, ncacn_np, ncalrpc, or `other`. */
+  protocol: string;
+  /** TCP/UDP/HTTP port, or null when the tower has none. */
+  port: number | null;
+  /** IPv4 address from the IP floor, or null. */
+  ip: string | null;
+  /** Named pipe or LRPC endpoint name, or null. */
+  endpoint: string | null;
+}
+
+/** At most this many floors: real towers have five; more means garbage. */
+const MAX_FLOORS = 16;
+
+/** Decodes a tower octet string `b[o, o + len)`; null when it is not a well-formed tower. */
+export function parseTower(b: Uint8Array, o: number, len: number): Tower | null {
+  const end = o + len;
+  if (len < 2) return null;
+  const floors = u16le(b, o);
+  if (floors < 1 || floors > MAX_FLOORS) return null;
+  let p = o + 2;
+  const t: Tower = { interfaceUuid: '', versionMajor: 0, versionMinor: 0, protocol: 'other', port: null, ip: null, endpoint: null };
+  let sawCo = false;
+  let sawCl = false;
+  let transport = 0;
+  for (let i = 0; i < floors; i++) {
+    if (p + 2 > end) return null;
+    const lhsLen = u16le(b, p);
+    p += 2;
+    if (lhsLen < 1 || p + lhsLen + 2 > end) return null;
+    const proto = b[p]!;
+    const lhs = p;
+    p += lhsLen;
+    const rhsLen = u16le(b, p);
+    p += 2;
+    if (p + rhsLen > end) return null;
+    const rhs = p;
+    p += rhsLen;
+    if (i === 0) {
+      if (proto !== FloorProto.UUID || lhsLen < 19) return null;
+      t.interfaceUuid = uuidText(b, lhs + 1, true);
+      t.versionMajor = u16le(b, lhs + 17);
+      if (rhsLen >= 2) t.versionMinor = u16le(b, rhs);
+      continue;
+    }
+    switch (proto) {
+      case FloorProto.RPC_CO: sawCo = true; break;
+      case FloorProto.RPC_CL: sawCl = true; break;
+      case FloorProto.TCP:
+      case FloorProto.UDP:
+      case FloorProto.HTTP:
+        transport = proto;
+        if (rhsLen >= 2) t.port = u16be(b, rhs);
+        break;
+      case FloorProto.IP:
+        if (rhsLen >= 4) t.ip = ipv4Text(b, rhs);
+        break;
+      case FloorProto.NAMED_PIPE:
+      case FloorProto.LRPC:
+      case FloorProto.NETBIOS:
+        transport = transport === 0 ? proto : transport;
+        t.endpoint = asciiz(b, rhs, rhsLen);
+        break;
+      default:
+    }
+  }
+  t.protocol = protocolName(transport, sawCo, sawCl);
+  return t;
+}
+
+function protocolName(transport: number, co: boolean, cl: boolean): string {
+  if (transport === FloorProto.TCP && co) return 'ncacn_ip_tcp';
+  if (transport === FloorProto.UDP && cl) return 'ncadg_ip_udp';
+  if (transport === FloorProto.HTTP && co) return 'ncacn_http';
+  if (transport === FloorProto.NAMED_PIPE) return 'ncacn_np';
+  if (transport === FloorProto.LRPC) return 'ncalrpc';
+  if (transport === FloorProto.NETBIOS) return 'ncacn_nb_tcp';
+  return 'other';
+}
+
+function asciiz(b: Uint8Array, o: number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) {
+    const c = b[o + i]!;
+    if (c === 0) break;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** A cursor over NDR stub data with 4-byte alignment relative to the stub start (C706 §14.2.2). */
+class Ndr {
+  constructor(readonly b: Uint8Array, readonly start: number, readonly end: number, readonly le: boolean, public p: number = start) {}
+  align4(): void { this.p = this.start + ((this.p - this.start + 3) & ~3); }
+  has(n: number): boolean { return this.p + n <= this.end; }
+  u32(): number { const v = u32(this.b, this.p, this.le); this.p += 4; return v; }
+}
+
+/** Upper bound on towers or entries we decode from one answer. */
+const MAX_ITEMS = 1024;
+
+/** Decodes a twr_t (conformant struct: max_count, tower_length, octets) at the cursor. */
+function twr(n: Ndr): Tower | null | undefined {
+  n.align4();
+  if (!n.has(8)) return undefined;
+  n.u32(); // conformance (max_count), equal to tower_length
+  const len = n.u32();
+  if (!n.has(len)) return undefined;
+  const t = parseTower(n.b, n.p, len);
+  n.p += len;
+  return t;
+}
+
+/** What an ept_map request asks for. */
+export interface EptMapRequest {
+  /** The interface of the map tower (what the client wants to reach). */
+  tower: Tower | null;
+  maxTowers: number;
+}
+
+/**
+ * ept_map request stub (MS-RPCE §2.2.1.2.5): [unique] uuid_t *object, [full] twr_t *map_tower,
+ * context handle (20), max_towers. Null when the stub does not fit.
+ */
+export function parseEptMapRequest(b: Uint8Array, start: number, end: number, le: boolean): EptMapRequest | null {
+  const n = new Ndr(b, start, end, le);
+  if (!n.has(4)) return null;
+  if (n.u32() !== 0) { if (!n.has(16)) return null; n.p += 16; }
+  if (!n.has(4)) return null;
+  let tower: Tower | null = null;
+  if (n.u32() !== 0) {
+    const t = twr(n);
+    if (t === undefined) return null;
+    tower = t;
+  }
+  n.align4();
+  if (!n.has(24)) return { tower, maxTowers: 0 };
+  n.p += 20;
+  return { tower, maxTowers: n.u32() };
+}
+
+/** What an ept_map or ept_lookup response says. */
+export interface EpmResponse {
+  /** error_status_t: 0 ok, EPT_S_NOT_REGISTERED, ... */
+  status: number;
+  towers: Tower[];
+}
+
+/**
+ * ept_map response stub: context handle (20), num_towers, [size_is(max_towers),
+ * length_is(*num_towers)] twr_p_t towers[] (max_count, offset, actual_count, referents, then the
+ * deferred twr_t of each non-null referent), error_status. Null when the stub does not fit.
+ */
+export function parseEptMapResponse(b: Uint8Array, start: number, end: number, le: boolean): EpmResponse | null {
+  const n = new Ndr(b, start, end, le);
+  if (!n.has(20 + 4 + 12)) return null;
+  n.p += 20;
+  n.u32(); // num_towers; actual_count below says the same
+  n.u32(); // max_count
+  n.u32(); // offset
+  const actual = n.u32();
+  if (actual > MAX_ITEMS || !n.has(4 * actual)) return null;
+  const refs: number[] = [];
+  for (let i = 0; i < actual; i++) refs.push(n.u32());
+  const towers: Tower[] = [];
+  for (const r of refs) {
+    if (r === 0) continue;
+    const t = twr(n);
+    if (t === undefined) return null;
+    if (t !== null) towers.push(t);
+  }
+  n.align4();
+  if (!n.has(4)) return null;
+  return { status: n.u32(), towers };
+}
+
+/**
+ * ept_lookup response stub (C706 Appendix O): context handle (20), num_ents, ept_entry_t
+ * entries[] (max_count, offset, actual_count; each entry: object uuid (16), twr_p_t tower,
+ * annotation as a varying char[64]: offset, actual_count, chars), then the deferred towers,
+ * then error_status.
+ */
+export function parseEptLookupResponse(b: Uint8Array, start: number, end: number, le: boolean): EpmResponse | null {
+  const n = new Ndr(b, start, end, le);
+  if (!n.has(20 + 4 + 12)) return null;
+  n.p += 20;
+  n.u32(); // num_ents
+  n.u32(); // max_count
+  n.u32(); // offset
+  const actual = n.u32();
+  if (actual > MAX_ITEMS) return null;
+  const refs: number[] = [];
+  for (let i = 0; i < actual; i++) {
+    n.align4();
+    if (!n.has(16 + 4 + 8)) return null;
+    n.p += 16;
+    refs.push(n.u32());
+    n.u32(); // annotation offset
+    const chars = n.u32();
+    if (!n.has(chars)) return null;
+    n.p += chars;
+  }
+  const towers: Tower[] = [];
+  for (const r of refs) {
+    if (r === 0) continue;
+    const t = twr(n);
+    if (t === undefined) return null;
+    if (t !== null) towers.push(t);
+  }
+  n.align4();
+  if (!n.has(4)) return null;
+  return { status: n.u32(), towers };
+}
