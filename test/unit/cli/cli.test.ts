@@ -1,0 +1,155 @@
+/**
+ * The command line as a user meets it: exit codes, messages that name the file and offset,
+ * directories, standard input, and the two commands' output. Runs `run(argv, io)` in process
+ * with string sinks; one test runs the real bin shim.
+ */
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../../src/cli/main.js';
+import { ROOT } from '../../helpers/corpus.js';
+import { ethSyn, pcapFile } from '../../helpers/frame.js';
+
+async function cli(argv: string[], stdin?: Uint8Array): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io = {
+    out: { write: (s: string) => { out += s; } },
+    err: { write: (s: string) => { err += s; } },
+    ...(stdin !== undefined ? { stdin: (async function* () { yield stdin; })() } : {}),
+  };
+  const code = await run(argv, io);
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'rpctrace-cli-'));
+/** Three SYNs on one 4-tuple: the first, its retransmission, then a new ISN (a new attempt). */
+const synPcap = pcapFile([
+  { data: ethSyn(1), tsSec: 1700000000, tsFrac: 0 },
+  { data: ethSyn(1), tsSec: 1700000003, tsFrac: 0 },
+  { data: ethSyn(77), tsSec: 1700000030, tsFrac: 0 },
+]);
+const good = join(dir, 'good.pcap');
+writeFileSync(good, synPcap);
+const cut = join(dir, 'cut.pcap');
+writeFileSync(cut, synPcap.subarray(0, synPcap.length - 10));
+const text = join(dir, 'notes.txt');
+writeFileSync(text, 'not a capture, just notes\n');
+const folder = join(dir, 'folder');
+mkdirSync(folder);
+writeFileSync(join(folder, 'a.pcap'), synPcap);
+writeFileSync(join(folder, 'b.pcap.gz'), gzipSync(synPcap));
+writeFileSync(join(folder, 'readme.txt'), 'notes');
+mkdirSync(join(folder, 'sub'));
+writeFileSync(join(folder, 'sub', 'c.pcap'), synPcap);
+
+describe('rpctrace CLI', () => {
+  it('prints its version and help with exit code 0', async () => {
+    const v = await cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await cli(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('analyze');
+    expect(h.out).toContain('syn');
+    expect(h.out).toContain('Exit codes');
+  });
+
+  it('exits 2 on a usage error and says what was wrong', async () => {
+    const r = await cli(['analyse', good]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown command/);
+    const f = await cli(['analyze', '--format', 'xml', good]);
+    expect(f.code).toBe(2);
+    expect(f.err).toMatch(/xml/);
+    const none = await cli(['analyze']);
+    expect(none.code).toBe(2);
+  });
+
+  it('reports a summary of a good capture with exit code 0', async () => {
+    const r = await cli(['analyze', '--format', 'json', good]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.files).toHaveLength(1);
+    const f = doc.files[0];
+    expect(f).toMatchObject({ path: good, format: 'pcap', compression: null, frames: 3, complete: true, errors: [], warnings: [] });
+    expect(f.linkTypes).toEqual([{ linkType: 1, name: 'ETHERNET', frames: 3, decoded: true }]);
+    expect(f.stats).toMatchObject({ ipv4: 3, tcp: 3, tcpSyn: 3, tcpSynRetransmissions: 1, tcpSynAck: 0 });
+    expect(f.firstTimestamp).toBe('2023-11-14T22:13:20.000000000Z');
+    const t = await cli(['analyze', good]);
+    expect(t.code).toBe(0);
+    expect(t.out).toContain('3 (1 retransmitted)');
+  });
+
+  it('names the file and byte offset of a cut record, analyzes the frames before it, and exits 0', async () => {
+    const r = await cli(['analyze', '--format', 'json', cut]);
+    expect(r.code).toBe(0);
+    const f = JSON.parse(r.out).files[0];
+    expect(f.frames).toBe(2);
+    expect(f.complete).toBe(false);
+    expect(f.errors).toHaveLength(1);
+    expect(f.errors[0]).toMatchObject({ code: 'truncated-record', severity: 'error', offset: 24 + 2 * (16 + 60) });
+    const t = await cli(['analyze', cut]);
+    expect(t.out).toContain(`error: ${cut}: offset 176: pcap: file ends inside record 3`);
+  });
+
+  it('exits 2 for a missing file or a named non-capture, and still reports the other inputs', async () => {
+    const r = await cli(['analyze', '--format', 'json', join(dir, 'missing.pcap'), text, good]);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.out);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([join(dir, 'missing.pcap'), text, good]);
+    expect(doc.files[0].errors[0]).toMatchObject({ code: 'io-error', offset: 0 });
+    expect(doc.files[0].errors[0].message).toContain('no such file');
+    expect(doc.files[1].errors[0]).toMatchObject({ code: 'not-a-capture', offset: 0 });
+    expect(doc.files[2].frames).toBe(3);
+  });
+
+  it('reads the files directly inside a directory, in name order, skipping non-captures', async () => {
+    const r = await cli(['analyze', '--format', 'json', folder]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([join(folder, 'a.pcap'), join(folder, 'b.pcap.gz')]);
+    expect(doc.files[1].compression).toBe('gzip');
+    expect(doc.files[1].frames).toBe(3);
+    expect(doc.skipped).toEqual([{ path: join(folder, 'readme.txt'), reason: expect.stringContaining('not a capture') }]);
+  });
+
+  it('reads standard input, plain or gzip-compressed', async () => {
+    for (const bytes of [synPcap, gzipSync(synPcap)]) {
+      const r = await cli(['analyze', '--format', 'json', '-'], bytes);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out).files[0]).toMatchObject({ path: '-', frames: 3 });
+    }
+  });
+
+  it('lists SYNs with the frame each retransmission repeats', async () => {
+    const r = await cli(['syn', good]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[1]).toMatch(/^\s+1\s+\+0\.000000\s+10\.0\.0\.1:49152 -> 10\.0\.0\.2:135\s+TCP:Flags=\.\.\.\.\.\.S\., SrcPort=49152, DstPort=135, Seq=1$/);
+    expect(lines[2]).toContain('TCP:[SynReTransmit #1] Flags=......S.');
+    expect(lines[2]).toContain('+3.000000');
+    expect(lines[3]).toContain('[new ISN on a reused port, attempt 2]');
+    expect(lines[4]).toBe('3 SYN(s), 1 retransmission(s)');
+    const j = JSON.parse((await cli(['syn', '--format', 'json', good])).out);
+    expect(j.syns.map((s: { retransmitOf: number | null; attempt: number }) => [s.retransmitOf, s.attempt])).toEqual([[null, 1], [1, 1], [null, 2]]);
+  });
+
+  it('never prints a stack trace for garbage input', async () => {
+    const junk = join(dir, 'junk.pcap');
+    writeFileSync(junk, Uint8Array.of(0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0xff, 0xff, 0xff));
+    const r = await cli(['analyze', junk]);
+    expect(r.code).toBe(2);
+    expect(r.out + r.err).not.toMatch(/\n\s+at /);
+    expect(r.out).toContain('file ends inside the 24-byte file header');
+  });
+
+  it('runs as a program through bin/rpctrace.js', () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), 'syn', good], { encoding: 'utf8' });
+    expect(out).toContain('[SynReTransmit #1]');
+  });
+});
