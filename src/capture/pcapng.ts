@@ -160,9 +160,11 @@ export class PcapngReader extends WindowReader implements CaptureReader {
         iface.base = (v & 0x80) !== 0 ? 2 : 10;
         iface.exp = v & 0x7f;
       } else if (code === IF_TSOFFSET && olen >= 8) {
-        // Signed 64-bit seconds; real offsets are far below 2^53.
-        const lo = u32(b, o, le);
-        const hi = u32(b, o + 4, le) | 0;
+        // Signed 64-bit seconds in the section's byte order, so the high word comes first in a
+        // big-endian section (unlike the EPB timestamp, stored as two 32-bit halves, high first).
+        // Real offsets are far below 2^53.
+        const lo = u32(b, le ? o : o + 4, le);
+        const hi = u32(b, le ? o + 4 : o, le) | 0;
         iface.offset = hi * 4294967296 + lo;
       }
     });

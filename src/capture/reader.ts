@@ -66,7 +66,8 @@ export abstract class WindowReader {
   readonly problems: ReadProblem[] = [];
   protected readonly rec = new CaptureRecord();
   protected done = false;
-  private readonly warned = new Map<string, number>();
+  /** Per warning key: how many were seen and the first one, which the summary line points at. */
+  private readonly warned = new Map<string, { n: number; first: ReadProblem }>();
 
   constructor(protected readonly win: ByteWindow) {}
 
@@ -84,6 +85,8 @@ export abstract class WindowReader {
 
   /** Stops reading with an error at `offset`. Returns null for `return this.fail(...)`. */
   protected fail(code: ReadProblemCode, offset: number, message: string): null {
+    // Summaries of repeated warnings come before the final error, or they would be lost.
+    this.finishWarnings();
     this.problems.push({ code, severity: 'error', offset, message });
     this.done = true;
     return null;
@@ -94,17 +97,20 @@ export abstract class WindowReader {
    * one summary line says how many more there were (see `finishWarnings`).
    */
   protected warn(code: ReadProblemCode, offset: number, message: string, key: string = code): void {
-    const n = (this.warned.get(key) ?? 0) + 1;
-    this.warned.set(key, n);
-    if (n <= 3) this.problems.push({ code, severity: 'warning', offset, message });
+    const w = this.warned.get(key);
+    if (w !== undefined) {
+      if (++w.n <= 3) this.problems.push({ code, severity: 'warning', offset, message });
+      return;
+    }
+    const first: ReadProblem = { code, severity: 'warning', offset, message };
+    this.warned.set(key, { n: 1, first });
+    this.problems.push(first);
   }
 
-  /** Appends "and N more" lines for repeated warnings; call once at the end. */
+  /** Appends "and N more" lines for repeated warnings; runs once, at the end or before an error. */
   protected finishWarnings(): void {
-    for (const [key, n] of this.warned) {
+    for (const { n, first } of this.warned.values()) {
       if (n <= 3) continue;
-      const first = this.problems.find((p) => p.severity === 'warning' && (p.code === key || key.startsWith(`${p.code}:`)));
-      if (first === undefined) continue;
       this.problems.push({
         code: first.code,
         severity: 'warning',
@@ -112,6 +118,7 @@ export abstract class WindowReader {
         message: `${n - 3} more like the above (${n} in all)`,
       });
     }
+    this.warned.clear();
   }
 
   /** Clean end when the cursor sits exactly at end of stream; truncated otherwise. */
@@ -123,7 +130,6 @@ export abstract class WindowReader {
       this.finishWarnings();
       return null;
     }
-    this.finishWarnings();
     return this.fail(
       'truncated-record',
       w.offset(),

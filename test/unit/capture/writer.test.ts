@@ -194,12 +194,10 @@ describe('pcapng writer', () => {
     expect(r.records.map((x) => [x.tsSec, x.tsNsec])).toEqual([[1710234900, 250_000_000]]);
   });
 
-  // Known gap, written down rather than skipped: src/capture/pcapng.ts reads if_tsoffset as
-  // low word then high word in the section's byte order, which is right only for little-endian
-  // sections. The writer stores one 64-bit integer in the section's byte order (draft §4.2),
-  // which is what tshark reads (checked on samples/rpc-two-sections-be.pcapng). When the reader
-  // is fixed this test starts failing: change it.fails back to it.
-  it.fails('applies if_tsoffset (big-endian section)', async () => {
+  // The writer stores one 64-bit integer in the section's byte order (draft §4.2), which is what
+  // tshark reads (checked on samples/rpc-two-sections-be.pcapng). The reader used to read it low
+  // word first in either byte order; this was it.fails until that was fixed.
+  it('applies if_tsoffset (big-endian section)', async () => {
     const items = [{ tsSec: 1710234900, tsNsec: 250_000_000, data: Uint8Array.of(1) }];
     const bytes = writePcapng([{ bigEndian: true, interfaces: [{ linkType: 1, tsoffset: 1710000000 }], items }]);
     const r = await readOk(tmp(bytes, 'off-be.pcapng'));
