@@ -1,0 +1,684 @@
+/**
+ * Writes every generated sample into a folder: `tsx samples/gen/generate.ts samples`.
+ * Deterministic: fixed start times, fixed addresses, ISNs from a PRNG seeded per sample, so
+ * the same source gives the same bytes on every run. `samples/README.md` is written from the
+ * same table, so every file has its line. test/unit/gen/generate.test.ts checks that the
+ * committed files equal what this writes.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { writePcap, writePcapng, type PcapngItem, type WriterFrame } from '../../src/capture/writer.js';
+import { LinkType } from '../../src/wire/constants.js';
+import { writeNetmon } from './netmon-writer.js';
+import {
+  AF,
+  ByteWriter,
+  Clock,
+  DRSUAPI_V4,
+  EPM_V3,
+  EPT_S_NOT_REGISTERED,
+  EtherType,
+  Icmp4Unreach,
+  Icmp6Unreach,
+  IpProto,
+  NDR_V2,
+  TcpConversation,
+  TcpFlag,
+  dcerpcBind,
+  dcerpcBindAck,
+  dcerpcFault,
+  dcerpcRequest,
+  dcerpcResponse,
+  epmMap,
+  eptMapRequestStub,
+  eptMapResponseStub,
+  ethernet,
+  ethernetLink,
+  icmpv4Echo,
+  icmpv4Unreachable,
+  icmpv6Echo,
+  icmpv6Unreachable,
+  ipv4,
+  ipv6,
+  loopLink,
+  nullHeader,
+  nullLink,
+  rawLink,
+  seededRandom,
+  sll2Link,
+  sllLink,
+  tcp,
+  udp,
+  uuidBytes,
+  windowsSynOptions,
+  type LinkFramer,
+  type TcpIpTower,
+  type VlanTag,
+} from './frames.js';
+
+/** 2024-03-12T09:15:00Z: every sample starts here (plus its own offsets). */
+export const T0 = 1710234900;
+
+const CLIENT_MAC = '00:15:5d:01:01:32';
+const SERVER_MAC = '00:15:5d:01:01:0a';
+const GATEWAY_MAC = '00:15:5d:01:01:01';
+const DNS_MAC = '00:15:5d:01:01:02';
+
+const CLIENT4 = '10.1.1.50';
+const SERVER4 = '10.1.1.10';
+const CLIENT6 = 'fd00:10:1:1::50';
+const SERVER6 = 'fd00:10:1:1::10';
+
+/** Dynamic port the EPM advertises in the failure samples, and in the healthy ones. */
+export const BLOCKED_PORT = 15595;
+export const HEALTHY_PORT = 49667;
+
+const ETH = ethernetLink({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC });
+
+interface ScenarioOptions {
+  link: LinkFramer;
+  client?: string;
+  server?: string;
+  /** IPv4 address the tower carries; default the server address (0.0.0.0 for IPv6). */
+  towerIp?: string;
+  seed?: number;
+  /** pcapng interfaces for the EPM conversation and for the dynamic-port attempt. */
+  epmInterface?: number;
+  dynInterface?: number;
+  dynLink?: LinkFramer;
+  clock?: Clock;
+  bigEndianNdr?: boolean;
+  /** Client ports of the EPM and the dynamic-port connections; default 49801 and 49802. */
+  clientPorts?: [number, number];
+}
+
+function isn(rnd: () => number): number {
+  return Math.floor(rnd() * 0x100000000) >>> 0;
+}
+
+function withIface<T extends object>(o: T, id: number | undefined): T & { interfaceId?: number } {
+  return id === undefined ? o : { ...o, interfaceId: id };
+}
+
+/** Connects to 135, binds to the EPM, asks ept_map for DRSUAPI, closes. Returns the clock. */
+function epmPart(out: WriterFrame[], o: ScenarioOptions, towers: readonly TcpIpTower[], status = 0): Clock {
+  const rnd = seededRandom(o.seed ?? 1);
+  const clock = o.clock ?? new Clock(T0);
+  const client = o.client ?? CLIENT4;
+  const server = o.server ?? SERVER4;
+  const epm = new TcpConversation(withIface({ clock, out, link: o.link, client, server, clientPort: o.clientPorts?.[0] ?? 49801, serverPort: 135, clientIsn: isn(rnd), serverIsn: isn(rnd) }, o.epmInterface));
+  epm.connect();
+  epmMap(epm, clock, { iface: DRSUAPI_V4, towers, status, ...(o.bigEndianNdr === true ? { bigEndian: true } : {}) });
+  epm.close('client');
+  return clock;
+}
+
+function defaultTowerIp(o: ScenarioOptions): string {
+  if (o.towerIp !== undefined) return o.towerIp;
+  const server = o.server ?? SERVER4;
+  // The tower's IP floor holds an IPv4 address only; over IPv6 the address is left as 0.0.0.0.
+  return server.includes(':') ? '0.0.0.0' : server;
+}
+
+function dynConversation(out: WriterFrame[], o: ScenarioOptions, clock: Clock, port: number, seedOffset: number): TcpConversation {
+  const rnd = seededRandom((o.seed ?? 1) + seedOffset);
+  return new TcpConversation(
+    withIface(
+      {
+        clock,
+        out,
+        link: o.dynLink ?? o.link,
+        client: o.client ?? CLIENT4,
+        server: o.server ?? SERVER4,
+        clientPort: o.clientPorts?.[1] ?? 49802,
+        serverPort: port,
+        clientIsn: isn(rnd),
+        serverIsn: isn(rnd),
+      },
+      o.dynInterface,
+    ),
+  );
+}
+
+/** SYN at t, t+3 s and t+9 s with the same ISN (Windows: InitialRto 3 s, two retransmissions). */
+function unansweredSyns(c: TcpConversation, clock: Clock): void {
+  const first = clock.clone();
+  c.syn();
+  clock.setAfter(first, 3000);
+  c.syn();
+  clock.setAfter(first, 9000);
+  c.syn();
+}
+
+/**
+ * The classic failure: EPM on 135 works and advertises `BLOCKED_PORT`; the client's SYNs to
+ * that port are never answered.
+ */
+export function blockedScenario(o: ScenarioOptions): WriterFrame[] {
+  const out: WriterFrame[] = [];
+  const clock = epmPart(out, o, [{ iface: DRSUAPI_V4, port: BLOCKED_PORT, ip: defaultTowerIp(o) }]);
+  clock.advanceMs(2);
+  unansweredSyns(dynConversation(out, o, clock, BLOCKED_PORT, 100), clock);
+  return out;
+}
+
+/** DRSBind request stub (MS-DRSR 4.1.3): client DSA GUID, DRS_EXTENSIONS_INT of 28 bytes. */
+function drsBindRequestStub(): Uint8Array {
+  const ext = new ByteWriter(true).u32(0x04000000).bytes(uuidBytes('6a1b4f6e-2c11-4d3a-9f0e-5b8d2c7a1e44')).u32(0).u32(0).done();
+  return new ByteWriter(true)
+    .u32(0x00020000)
+    .bytes(uuidBytes('e24d201a-4fd6-11d1-a3da-0000f875ae0d'))
+    .u32(0x00020004)
+    .u32(ext.length)
+    .u32(ext.length)
+    .bytes(ext)
+    .done();
+}
+
+/** DRSBind response stub: server extensions, a context handle, status 0. */
+function drsBindResponseStub(): Uint8Array {
+  const ext = new ByteWriter(true).u32(0x1fffff7f).bytes(uuidBytes('3f2e1d0c-0b0a-4908-8706-050403020100')).u32(0x1ec).u32(0).done();
+  return new ByteWriter(true)
+    .u32(0x00020000)
+    .u32(ext.length)
+    .u32(ext.length)
+    .bytes(ext)
+    .u32(0)
+    .bytes(uuidBytes('a1b2c3d4-0001-4000-8000-00000000cafe'))
+    .u32(0)
+    .done();
+}
+
+/** The working case: same EPM exchange, advertised `HEALTHY_PORT` answers, bind and one call succeed. */
+export function healthyScenario(o: ScenarioOptions): WriterFrame[] {
+  const out: WriterFrame[] = [];
+  const be = o.bigEndianNdr === true ? { bigEndian: true } : {};
+  const clock = epmPart(out, o, [{ iface: DRSUAPI_V4, port: HEALTHY_PORT, ip: defaultTowerIp(o) }]);
+  clock.advanceMs(2);
+  const c = dynConversation(out, o, clock, HEALTHY_PORT, 100);
+  c.connect();
+  c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }], ...be }));
+  clock.advanceUs(500);
+  c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: String(HEALTHY_PORT), results: [{ result: 0, transfer: NDR_V2 }], ...be }));
+  if (o.bigEndianNdr === true) {
+    // DRSBind's stub is written little-endian above; a big-endian call uses opnum 1 (DRSUnbind) with a handle only.
+    c.send('client', dcerpcRequest({ callId: 2, contextId: 0, opnum: 1, stub: new Uint8Array(20), ...be }));
+    clock.advanceUs(700);
+    c.send('server', dcerpcResponse({ callId: 2, contextId: 0, stub: new Uint8Array(24), ...be }));
+  } else {
+    c.send('client', dcerpcRequest({ callId: 2, contextId: 0, opnum: 0, stub: drsBindRequestStub() }));
+    clock.advanceUs(700);
+    c.send('server', dcerpcResponse({ callId: 2, contextId: 0, stub: drsBindResponseStub() }));
+  }
+  c.ack('client');
+  clock.advanceMs(5);
+  c.close('client');
+  return out;
+}
+
+/** DNS query/response for an A record (RFC 1035 §4.1), for UDP coverage in the healthy sample. */
+function dnsMessage(id: number, name: string, answer: string | null): Uint8Array {
+  const w = new ByteWriter(false).u16(id).u16(answer === null ? 0x0100 : 0x8580).u16(1).u16(answer === null ? 0 : 1).u16(0).u16(0);
+  for (const label of name.split('.')) w.u8(label.length).bytes(new TextEncoder().encode(label));
+  w.u8(0).u16(1).u16(1);
+  if (answer !== null) {
+    w.u16(0xc00c).u16(1).u16(1).u32(3600).u16(4);
+    for (const p of answer.split('.')) w.u8(Number(p));
+  }
+  return w.done();
+}
+
+function dnsLookup(out: WriterFrame[], clock: Clock): void {
+  const q = udp(CLIENT4, '10.1.1.2', { srcPort: 58213, dstPort: 53 }, dnsMessage(0x3a7c, 'dc01.corp.example', null));
+  out.push({ ...clock.stamp(), data: ethernet({ dst: DNS_MAC, src: CLIENT_MAC, etherType: EtherType.IPV4 }, ipv4({ src: CLIENT4, dst: '10.1.1.2', proto: IpProto.UDP, id: 0x0f00 }, q)) });
+  clock.advanceUs(800);
+  const r = udp('10.1.1.2', CLIENT4, { srcPort: 53, dstPort: 58213 }, dnsMessage(0x3a7c, 'dc01.corp.example', SERVER4));
+  out.push({ ...clock.stamp(), data: ethernet({ dst: CLIENT_MAC, src: DNS_MAC, etherType: EtherType.IPV4 }, ipv4({ src: '10.1.1.2', dst: CLIENT4, proto: IpProto.UDP, id: 0x7a10 }, r)) });
+  clock.advanceMs(1);
+}
+
+/** Adds a different sub-microsecond part to every frame (for the nanosecond file). */
+function nanoJitter(frames: WriterFrame[]): WriterFrame[] {
+  return frames.map((f, i) => ({ ...f, tsNsec: f.tsNsec + ((i * 137 + 89) % 1000) }));
+}
+
+const pcap = (frames: WriterFrame[], linkType: number, extra: { nanoseconds?: boolean; bigEndian?: boolean; snaplen?: number } = {}): Uint8Array =>
+  writePcap(frames, { linkType, ...extra });
+
+/** One generated file. */
+export interface Sample {
+  name: string;
+  /** One line for samples/README.md: what the file holds and what it is for. */
+  what: string;
+  build: () => Uint8Array;
+}
+
+const FAILURE = `EPM on ${SERVER4}:135 advertises DRSUAPI at port ${BLOCKED_PORT}; 3 SYNs from ${CLIENT4} to it (0, +3 s, +9 s, same ISN) get no answer`;
+
+/** Every generated sample, in README order. */
+export const SAMPLES: readonly Sample[] = [
+  {
+    name: 'rpc-nonstandard-port-blocked.pcap',
+    what: `The classic failure, pcap µs little-endian, Ethernet: ${FAILURE}. Main end-to-end sample.`,
+    build: () => pcap(blockedScenario({ link: ETH }), LinkType.ETHERNET),
+  },
+  {
+    name: 'rpc-healthy.pcap',
+    what: `Working RPC, pcap µs LE, Ethernet: DNS lookup, EPM advertises ${HEALTHY_PORT}, handshake, DRSUAPI bind/bind_ack, DRSBind call and reply, FIN close. Expect no failure finding.`,
+    build: () => {
+      const out: WriterFrame[] = [];
+      const clock = new Clock(T0);
+      dnsLookup(out, clock);
+      return pcap(out.concat(healthyScenario({ link: ETH, clock })), LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-be.pcap',
+    what: 'The failure as a big-endian pcap (magic a1b2c3d4 written big-endian, µs); reader byte-order test.',
+    build: () => pcap(blockedScenario({ link: ETH }), LinkType.ETHERNET, { bigEndian: true }),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-nsec.pcap',
+    what: 'The failure as a nanosecond pcap (magic a1b23c4d, LE); every timestamp has non-zero sub-µs digits.',
+    build: () => pcap(nanoJitter(blockedScenario({ link: ETH })), LinkType.ETHERNET, { nanoseconds: true }),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked.pcapng',
+    what: 'The failure as little-endian pcapng, one Ethernet interface (if_name Ethernet0), opt_comment on the first SYN to the blocked port.',
+    build: () => {
+      const frames = blockedScenario({ link: ETH });
+      const items: PcapngItem[] = frames.map((f, i) => (i === frames.length - 3 ? { ...f, comment: `first SYN to the port EPM advertised (${BLOCKED_PORT})` } : f));
+      return writePcapng([{ interfaces: [{ linkType: LinkType.ETHERNET, name: 'Ethernet0' }], userAppl: 'rpctrace samples/gen', items }]);
+    },
+  },
+  {
+    name: 'rpc-two-sections-be.pcapng',
+    what:
+      'Big-endian pcapng, two sections. Section 1: IDB0 Ethernet (µs) carries the EPM exchange, IDB1 Linux SLL with if_tsresol 2^-20 and if_tsoffset carries the unanswered SYNs (one commented). ' +
+      'Section 2 (60 s later): IDB0 raw IPv4 (228) with 10^-9 carries the healthy EPM exchange, IDB1 SLL2 with if_tsoffset the answered connection. Multi-section, multi-link-type and timestamp-unit test.',
+    build: () => {
+      const s1 = blockedScenario({ link: ETH, epmInterface: 0, dynInterface: 1, dynLink: sllLink({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC }) });
+      const firstSyn = s1.findIndex((f) => f.interfaceId === 1);
+      const items1: PcapngItem[] = s1.map((f, i) => (i === firstSyn ? { ...f, comment: 'SYN to the EPM-advertised port; no SYN-ACK follows' } : f));
+      const s2 = healthyScenario({ link: rawLink, epmInterface: 0, dynInterface: 1, dynLink: sll2Link({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC, ifIndex: 3 }), clock: new Clock(T0 + 60), seed: 7, clientPorts: [49811, 49812] });
+      return writePcapng([
+        {
+          bigEndian: true,
+          userAppl: 'rpctrace samples/gen',
+          interfaces: [
+            { linkType: LinkType.ETHERNET, name: 'eth0' },
+            { linkType: LinkType.LINUX_SLL, name: 'any', tsresol: { base: 2, exp: 20 }, tsoffset: T0 - 3600 },
+          ],
+          items: items1,
+        },
+        {
+          bigEndian: true,
+          comment: 'second capture appended',
+          interfaces: [
+            { linkType: LinkType.IPV4, name: 'tun0', tsresol: { base: 10, exp: 9 } },
+            { linkType: LinkType.LINUX_SLL2, name: 'any', tsoffset: T0 },
+          ],
+          items: s2,
+        },
+      ]);
+    },
+  },
+  {
+    name: 'pcapng-mixed-blocks.pcapng',
+    what:
+      'The healthy exchange as pcapng with a little-endian first and a big-endian second section; besides EPBs it holds a Simple Packet Block (one ACK, no timestamp: time 0), ' +
+      'obsolete Packet Blocks, a Custom Block (PEN 32473) and a block of unknown type 0x00000099 (readers should warn and skip it). ' +
+      'Wireshark 4.0 lists the Custom Block as frame 5, so its frame numbers after it are one higher than those of a reader that skips it.',
+    build: () => {
+      const frames = healthyScenario({ link: ETH });
+      const half = 11;
+      const custom = new ByteWriter(true).u32(32473).bytes(new TextEncoder().encode('rpctrace sample custom data')).done();
+      const items1: PcapngItem[] = frames.slice(0, half).map((f, i) => (i === 2 ? { ...f, block: 'spb' as const } : i >= 8 ? { ...f, block: 'pb' as const } : f));
+      items1.splice(4, 0, { rawBlock: { type: 0x00000bad, body: custom } }, { rawBlock: { type: 0x00000099, body: Uint8Array.of(1, 2, 3, 4, 5) } });
+      return writePcapng([
+        { interfaces: [{ linkType: LinkType.ETHERNET }], items: items1 },
+        { bigEndian: true, interfaces: [{ linkType: LinkType.ETHERNET, tsresol: { base: 10, exp: 9 } }], items: frames.slice(half) },
+      ]);
+    },
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked.pcap.gz',
+    what: 'rpc-nonstandard-port-blocked.pcap compressed with gzip; input decompression test.',
+    build: () => gzipSync(pcap(blockedScenario({ link: ETH }), LinkType.ETHERNET), { level: 9 }),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked.cap',
+    what: 'The failure as a Network Monitor 2.1 file (written by samples/gen/netmon-writer.ts); NetMon reader test.',
+    build: () => writeNetmon(blockedScenario({ link: ETH }), LinkType.ETHERNET),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-vlan.pcap',
+    what: 'The failure on 802.1Q VLAN 10 (Ethernet with one C-tag on every frame).',
+    build: () => pcap(blockedScenario({ link: ethernetLink({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC, tags: [{ vid: 10 }] }) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-qinq.pcap',
+    what: 'The failure with stacked tags: 802.1ad S-tag (0x88a8, VLAN 200) outside an 802.1Q C-tag (VLAN 10).',
+    build: () => {
+      const tags: VlanTag[] = [{ tpid: EtherType.QINQ, vid: 200 }, { vid: 10, pcp: 3 }];
+      return pcap(blockedScenario({ link: ethernetLink({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC, tags }) }), LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-sll.pcap',
+    what: 'The failure as captured on Linux "any" (LINUX_SLL, 113): outgoing/host packet types.',
+    build: () => pcap(blockedScenario({ link: sllLink({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC }) }), LinkType.LINUX_SLL),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-sll2.pcap',
+    what: 'The failure with LINUX_SLL2 (276) headers (protocol first, interface index 2).',
+    build: () => pcap(blockedScenario({ link: sll2Link({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC }) }), LinkType.LINUX_SLL2),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-raw.pcap',
+    what: 'The failure with no link header, LINKTYPE_RAW (101).',
+    build: () => pcap(blockedScenario({ link: rawLink }), LinkType.RAW),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-linktype-ipv4.pcap',
+    what: 'The failure with no link header, LINKTYPE_IPV4 (228).',
+    build: () => pcap(blockedScenario({ link: rawLink }), LinkType.IPV4),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-ipv6.pcap',
+    what: `The failure over IPv6 (${CLIENT6} to ${SERVER6}), LINKTYPE_IPV6 (229); tower IP floor 0.0.0.0 (towers have no IPv6 floor).`,
+    build: () => pcap(blockedScenario({ link: rawLink, client: CLIENT6, server: SERVER6 }), LinkType.IPV6),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-ipv6-ethernet.pcap',
+    what: 'The IPv6 failure over Ethernet (EtherType 0x86dd).',
+    build: () => pcap(blockedScenario({ link: ETH, client: CLIENT6, server: SERVER6 }), LinkType.ETHERNET),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-null.pcap',
+    what: 'The failure with BSD NULL headers (0): 4-byte AF_INET=2 in little-endian host order, as a macOS utun capture has.',
+    build: () => pcap(blockedScenario({ link: nullLink() }), LinkType.NULL),
+  },
+  {
+    name: 'rpc-nonstandard-port-blocked-loop.pcap',
+    what: 'The failure with OpenBSD LOOP headers (108): AF_INET=2 in network byte order.',
+    build: () => pcap(blockedScenario({ link: loopLink() }), LinkType.LOOP),
+  },
+  {
+    name: 'null-loopback-ipv6-af-values.pcap',
+    what: 'NULL link type: four IPv6 SYNs with AF 24 (BSD), 28 (FreeBSD), 30 (Darwin) and 30 written big-endian (capturing host of the other byte order); AF decoding test.',
+    build: () => {
+      const out: WriterFrame[] = [];
+      const clock = new Clock(T0);
+      const variants: [number, boolean][] = [[AF.INET6_BSD, false], [AF.INET6_FREEBSD, false], [AF.INET6_DARWIN, false], [AF.INET6_DARWIN, true]];
+      variants.forEach(([af, be], i) => {
+        const t = tcp(CLIENT6, SERVER6, { srcPort: 49900 + i, dstPort: 135, seq: 1000 * (i + 1), flags: TcpFlag.SYN, options: windowsSynOptions(1440) });
+        out.push({ ...clock.stamp(), data: nullHeader(af, ipv6({ src: CLIENT6, dst: SERVER6, nextHeader: IpProto.TCP }, t), be) });
+        clock.advanceMs(10);
+      });
+      return pcap(out, LinkType.NULL);
+    },
+  },
+  {
+    name: 'truncated-inside-last-record.pcap',
+    what: 'rpc-nonstandard-port-blocked.pcap cut 20 bytes before its end, inside the data of the last record (copy interrupted); reader must report a truncated record and keep the frames before it.',
+    build: () => {
+      const full = pcap(blockedScenario({ link: ETH }), LinkType.ETHERNET);
+      return full.slice(0, full.length - 20);
+    },
+  },
+  {
+    name: 'not-a-capture.pcap',
+    what: 'A text file with a .pcap name; must be refused as not a capture (formats are recognised by content).',
+    build: () => new TextEncoder().encode('This is not a packet capture. It is a text file named like one, for rpctrace tests.\n'),
+  },
+  {
+    name: 'empty.pcap',
+    what: 'Zero bytes; must be reported as an empty file.',
+    build: () => new Uint8Array(0),
+  },
+  {
+    name: 'snaplen-68.pcap',
+    what: 'The failure captured with snaplen 68: every longer frame is cut (orig_len kept), so DCE/RPC and EPM bytes are missing; the tool must say it cannot see the advertised port.',
+    build: () => pcap(blockedScenario({ link: ETH }), LinkType.ETHERNET, { snaplen: 68 }),
+  },
+  {
+    name: 'epm-not-registered.pcap',
+    what: 'EPM answers ept_map for DRSUAPI with no towers and status EPT_S_NOT_REGISTERED (0x16c9a0d6); no dynamic connection follows.',
+    build: () => {
+      const out: WriterFrame[] = [];
+      epmPart(out, { link: ETH }, [], EPT_S_NOT_REGISTERED);
+      return pcap(out, LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'epm-multiple-towers.pcap',
+    what: `EPM returns two towers (${SERVER4}:${BLOCKED_PORT} and 192.168.50.10:${BLOCKED_PORT}); SYNs to the first go unanswered, the second answers. Tests reading every tower.`,
+    build: () => {
+      const out: WriterFrame[] = [];
+      const clock = epmPart(out, { link: ETH }, [
+        { iface: DRSUAPI_V4, port: BLOCKED_PORT, ip: SERVER4 },
+        { iface: DRSUAPI_V4, port: BLOCKED_PORT, ip: '192.168.50.10' },
+      ]);
+      clock.advanceMs(2);
+      unansweredSyns(dynConversation(out, { link: ETH }, clock, BLOCKED_PORT, 100), clock);
+      clock.advanceMs(3000);
+      const second = new TcpConversation({ clock, out, link: ethernetLink({ clientMac: CLIENT_MAC, serverMac: GATEWAY_MAC }), client: CLIENT4, server: '192.168.50.10', clientPort: 49803, serverPort: BLOCKED_PORT, clientIsn: 0x2c41a5e0, serverIsn: 0x91d0b3f2 });
+      second.connect();
+      clock.advanceMs(20);
+      second.close('client');
+      return pcap(out, LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'rpc-dynamic-port-reset.pcap',
+    what: `EPM advertises ${BLOCKED_PORT}; the server answers the SYN with RST|ACK (port closed or firewall reject), and once more on the client's retry.`,
+    build: () => {
+      const out: WriterFrame[] = [];
+      const o: ScenarioOptions = { link: ETH };
+      const clock = epmPart(out, o, [{ iface: DRSUAPI_V4, port: BLOCKED_PORT, ip: SERVER4 }]);
+      clock.advanceMs(2);
+      const c = dynConversation(out, o, clock, BLOCKED_PORT, 100);
+      c.syn();
+      clock.advanceUs(300);
+      c.rst('server');
+      clock.advanceMs(500);
+      c.syn();
+      clock.advanceUs(300);
+      c.rst('server');
+      return pcap(out, LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'rpc-dynamic-port-icmp-prohibited.pcap',
+    what:
+      'Client 10.1.1.50 pings 10.2.2.10 (echo answered), asks EPM there, then each SYN to the advertised port draws ICMP type 3 code 13 (administratively prohibited) from router 10.1.1.1 quoting the SYN.',
+    build: () => {
+      const out: WriterFrame[] = [];
+      const clock = new Clock(T0);
+      const server = '10.2.2.10';
+      const link = ethernetLink({ clientMac: CLIENT_MAC, serverMac: GATEWAY_MAC });
+      const payload = new TextEncoder().encode('abcdefghijklmnopqrstuvwabcdefghi');
+      out.push({ ...clock.stamp(), data: link(ipv4({ src: CLIENT4, dst: server, proto: IpProto.ICMP, id: 0x0e00, ttl: 128 }, icmpv4Echo({ reply: false, id: 1, seq: 7 }, payload)), 4, true) });
+      clock.advanceUs(900);
+      out.push({ ...clock.stamp(), data: link(ipv4({ src: server, dst: CLIENT4, proto: IpProto.ICMP, id: 0x5e00, ttl: 127 }, icmpv4Echo({ reply: true, id: 1, seq: 7 }, payload)), 4, false) });
+      clock.advanceMs(5);
+      const o: ScenarioOptions = { link, server, clock };
+      epmPart(out, o, [{ iface: DRSUAPI_V4, port: BLOCKED_PORT, ip: server }]);
+      clock.advanceMs(2);
+      const c = dynConversation(out, o, clock, BLOCKED_PORT, 100);
+      const first = clock.clone();
+      for (const at of [0, 3000, 9000]) {
+        clock.setAfter(first, at);
+        c.syn();
+        clock.advanceUs(400);
+        const icmp = icmpv4Unreachable(Icmp4Unreach.ADMIN_PROHIBITED, c.lastIp);
+        out.push({ ...clock.stamp(), data: link(ipv4({ src: '10.1.1.1', dst: CLIENT4, proto: IpProto.ICMP, id: 0x2200 + at / 1000, ttl: 255 }, icmp), 4, false) });
+      }
+      return pcap(out, LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'rpc-dynamic-port-icmpv6-prohibited.pcap',
+    what: `IPv6: client pings ${SERVER6} (answered), asks EPM, then each SYN to port ${BLOCKED_PORT} draws ICMPv6 destination unreachable code 1 (administratively prohibited) from fd00:10:1:1::1.`,
+    build: () => {
+      const out: WriterFrame[] = [];
+      const clock = new Clock(T0);
+      const payload = new TextEncoder().encode('rpctrace icmpv6 echo data');
+      out.push({ ...clock.stamp(), data: ETH(ipv6({ src: CLIENT6, dst: SERVER6, nextHeader: IpProto.ICMPV6 }, icmpv6Echo(CLIENT6, SERVER6, { reply: false, id: 1, seq: 1 }, payload)), 6, true) });
+      clock.advanceUs(700);
+      out.push({ ...clock.stamp(), data: ETH(ipv6({ src: SERVER6, dst: CLIENT6, nextHeader: IpProto.ICMPV6 }, icmpv6Echo(SERVER6, CLIENT6, { reply: true, id: 1, seq: 1 }, payload)), 6, false) });
+      clock.advanceMs(5);
+      const o: ScenarioOptions = { link: ETH, client: CLIENT6, server: SERVER6, clock };
+      epmPart(out, o, [{ iface: DRSUAPI_V4, port: BLOCKED_PORT, ip: '0.0.0.0' }]);
+      clock.advanceMs(2);
+      const c = dynConversation(out, o, clock, BLOCKED_PORT, 100);
+      const first = clock.clone();
+      const router = 'fd00:10:1:1::1';
+      for (const at of [0, 3000, 9000]) {
+        clock.setAfter(first, at);
+        c.syn();
+        clock.advanceUs(400);
+        const icmp = icmpv6Unreachable(router, CLIENT6, Icmp6Unreach.ADMIN_PROHIBITED, c.lastIp);
+        out.push({ ...clock.stamp(), data: ETH(ipv6({ src: router, dst: CLIENT6, nextHeader: IpProto.ICMPV6, hopLimit: 64 }, icmp), 6, false) });
+      }
+      return pcap(out, LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'epm-fault.pcap',
+    what: 'The ept_map request is answered with a DCE/RPC fault (status 5, access denied) instead of a response; no port is learned.',
+    build: () => {
+      const out: WriterFrame[] = [];
+      const clock = new Clock(T0);
+      const rnd = seededRandom(11);
+      const c = new TcpConversation({ clock, out, link: ETH, client: CLIENT4, server: SERVER4, clientPort: 49801, serverPort: 135, clientIsn: isn(rnd), serverIsn: isn(rnd) });
+      c.connect();
+      c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: EPM_V3, transfer: [NDR_V2] }] }));
+      c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, transfer: NDR_V2 }] }));
+      c.send('client', dcerpcRequest({ callId: 2, opnum: 3, stub: eptMapStubFor() }));
+      clock.advanceUs(500);
+      c.send('server', dcerpcFault({ callId: 2, status: 5 }));
+      c.close('client');
+      return pcap(out, LinkType.ETHERNET);
+    },
+  },
+  {
+    name: 'rpc-ndr-big-endian.pcap',
+    what: 'The healthy exchange with every DCE/RPC PDU in big-endian NDR (drep byte 0 = 0x00): EPM towers still LE inside, port big-endian; the call on the dynamic port is DRSUnbind.',
+    build: () => pcap(healthyScenario({ link: ETH, bigEndianNdr: true }), LinkType.ETHERNET),
+  },
+  {
+    name: 'ip-fragments-and-ipv6-extension-headers.pcap',
+    what:
+      'Decoder coverage: an EPM exchange whose ept_map response travels as three IPv4 fragments (MF, offsets), then an IPv6 handshake with ECN setup flags (ECE|CWR) whose SYN carries hop-by-hop, routing, destination-options and fragment headers, ' +
+      'and an ICMPv6 echo split into two IPv6 fragments.',
+    build: () => {
+      const out: WriterFrame[] = [];
+      const clock = new Clock(T0);
+      const rnd = seededRandom(21);
+      const c = new TcpConversation({ clock, out, link: ETH, client: CLIENT4, server: SERVER4, clientPort: 49801, serverPort: 135, clientIsn: isn(rnd), serverIsn: isn(rnd) });
+      c.connect();
+      c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: EPM_V3, transfer: [NDR_V2] }] }));
+      c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, transfer: NDR_V2 }] }));
+      c.send('client', dcerpcRequest({ callId: 2, opnum: 3, stub: eptMapStubFor() }));
+      c.send('server', eptMapResponsePdu(2, [{ iface: DRSUAPI_V4, port: HEALTHY_PORT, ip: SERVER4 }]), { fragmentData: 64 });
+      c.close('client');
+      clock.advanceMs(10);
+
+      // IPv6 SYN with an extension header chain; SYN-ACK and ACK plain.
+      const synT = tcp(CLIENT6, SERVER6, { srcPort: 49810, dstPort: HEALTHY_PORT, seq: 0x10203040, flags: TcpFlag.SYN | TcpFlag.ECE | TcpFlag.CWR, options: windowsSynOptions(1440) });
+      const chain = ipv6(
+        {
+          src: CLIENT6,
+          dst: SERVER6,
+          nextHeader: IpProto.TCP,
+          ext: [
+            { type: 'hop-by-hop', options: Uint8Array.of(5, 2, 0, 0) }, // router alert (RFC 2711)
+            { type: 'routing', routingType: 0, segmentsLeft: 0, addresses: [SERVER6] },
+            { type: 'destination' },
+            { type: 'fragment', offset: 0, more: false, id: 0x0badc0de }, // atomic fragment (RFC 6946)
+          ],
+        },
+        synT,
+      );
+      out.push({ ...clock.stamp(), data: ETH(chain, 6, true) });
+      clock.advanceUs(300);
+      const sa = tcp(SERVER6, CLIENT6, { srcPort: HEALTHY_PORT, dstPort: 49810, seq: 0x7f000001, ack: 0x10203041, flags: TcpFlag.SYN | TcpFlag.ACK | TcpFlag.ECE, options: windowsSynOptions(1440) });
+      out.push({ ...clock.stamp(), data: ETH(ipv6({ src: SERVER6, dst: CLIENT6, nextHeader: IpProto.TCP }, sa), 6, false) });
+      clock.advanceUs(150);
+      const a = tcp(CLIENT6, SERVER6, { srcPort: 49810, dstPort: HEALTHY_PORT, seq: 0x10203041, ack: 0x7f000002, flags: TcpFlag.ACK, window: 1026 });
+      out.push({ ...clock.stamp(), data: ETH(ipv6({ src: CLIENT6, dst: SERVER6, nextHeader: IpProto.TCP }, a), 6, true) });
+      clock.advanceMs(5);
+
+      // ICMPv6 echo of 1400 bytes split at 1232 bytes of fragmentable part (RFC 8200 §4.5).
+      const data = new Uint8Array(1400).map((_, i) => i & 0xff);
+      const echo = icmpv6Echo(CLIENT6, SERVER6, { reply: false, id: 2, seq: 1 }, data);
+      const cut = 1232;
+      out.push({ ...clock.stamp(), data: ETH(ipv6({ src: CLIENT6, dst: SERVER6, nextHeader: IpProto.ICMPV6, ext: [{ type: 'fragment', offset: 0, more: true, id: 0x51 }] }, echo.subarray(0, cut)), 6, true) });
+      clock.advanceUs(20);
+      out.push({ ...clock.stamp(), data: ETH(ipv6({ src: CLIENT6, dst: SERVER6, nextHeader: IpProto.ICMPV6, ext: [{ type: 'fragment', offset: cut, more: false, id: 0x51 }] }, echo.subarray(cut)), 6, true) });
+      return pcap(out, LinkType.ETHERNET);
+    },
+  },
+];
+
+function eptMapStubFor(): Uint8Array {
+  return eptMapRequestStub({ iface: DRSUAPI_V4 });
+}
+
+function eptMapResponsePdu(callId: number, towers: TcpIpTower[]): Uint8Array {
+  return dcerpcResponse({ callId, stub: eptMapResponseStub({ towers, maxTowers: 4 }) });
+}
+
+/** samples/README.md, written from the table so every file has its line. */
+export function readme(): string {
+  const lines = [
+    '# Sample captures',
+    '',
+    'Every file here is generated by `samples/gen/generate.ts` (`npm run samples`), deterministically:',
+    'fixed timestamps from 2024-03-12T09:15:00Z, fixed addresses (client 10.1.1.50 / fd00:10:1:1::50,',
+    'server 10.1.1.10 / fd00:10:1:1::10), ISNs from a seeded PRNG. Nothing was captured from a real network.',
+    '`test/unit/gen/generate.test.ts` fails when these files differ from what the generator writes.',
+    'Edit the descriptions in `samples/gen/generate.ts`; this file is rewritten from them.',
+    '',
+    '| File | What it holds and what it is for |',
+    '|---|---|',
+    ...SAMPLES.map((s) => `| \`${s.name}\` | ${s.what} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Every generated file (name to bytes), README included. */
+export function generateSamples(): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const s of SAMPLES) {
+    if (files.has(s.name)) throw new Error(`duplicate sample name ${s.name}`);
+    files.set(s.name, s.build());
+  }
+  files.set('README.md', new TextEncoder().encode(readme()));
+  return files;
+}
+
+function main(argv: readonly string[]): void {
+  const dir = argv[0];
+  if (dir === undefined) {
+    process.stderr.write('usage: tsx samples/gen/generate.ts <output folder>\n');
+    process.exitCode = 2;
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  let total = 0;
+  for (const [name, bytes] of generateSamples()) {
+    writeFileSync(join(dir, name), bytes);
+    total += bytes.length;
+  }
+  process.stdout.write(`wrote ${SAMPLES.length} samples and README.md to ${resolve(dir)} (${total} bytes)\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2));
+}
