@@ -110,13 +110,22 @@ export interface PresentationContext {
   uuid: string;
   versionMajor: number;
   versionMinor: number;
+  /** Transfer syntaxes offered (NDR 8a885d04-..., NDR64 71710533-..., bind-time features). */
+  transferSyntaxes: string[];
 }
+
+/** NDR64 transfer syntax (MS-RPCE §2.2.5.1). */
+export const NDR64_UUID = '71710533-beba-4937-8319-b5dbef9ccc36';
+/** NDR 2.0 transfer syntax (C706 §14). */
+export const NDR_UUID = '8a885d04-1ceb-11c9-9fe8-08002b104860';
 
 /** Result of one context in a bind_ack / alter_context_resp. */
 export interface ContextResult {
   /** 0 acceptance, 1 user rejection, 2 provider rejection, 3 negotiate ack (MS-RPCE §2.2.2.4). */
   result: number;
   reason: number;
+  /** The transfer syntax the server chose. */
+  transferSyntax: string;
 }
 
 /** Decoded bind_ack / alter_context_resp body. */
@@ -153,7 +162,9 @@ export function bindContexts(v: DcerpcView, b: Uint8Array): PresentationContext[
     if (o + 4 + 20 > end) break;
     const contextId = u16(b, o, le);
     const nTransfer = b[o + 2]!;
-    out.push({ contextId, uuid: uuidText(b, o + 4, le), versionMajor: u16(b, o + 20, le), versionMinor: u16(b, o + 22, le) });
+    const transferSyntaxes: string[] = [];
+    for (let t = 0; t < nTransfer && o + 24 + 20 * (t + 1) <= end; t++) transferSyntaxes.push(uuidText(b, o + 24 + 20 * t, le));
+    out.push({ contextId, uuid: uuidText(b, o + 4, le), versionMajor: u16(b, o + 20, le), versionMinor: u16(b, o + 22, le), transferSyntaxes });
     o += 4 + 20 + 20 * nTransfer;
   }
   return out;
@@ -185,7 +196,7 @@ export function bindAck(v: DcerpcView, b: Uint8Array): BindAck {
   const n = b[o]!;
   o += 4;
   for (let i = 0; i < n && o + 24 <= end; i++) {
-    out.results.push({ result: u16(b, o, le), reason: u16(b, o + 2, le) });
+    out.results.push({ result: u16(b, o, le), reason: u16(b, o + 2, le), transferSyntax: uuidText(b, o + 4, le) });
     o += 24;
   }
   return out;

@@ -121,12 +121,28 @@ function asciiz(b: Uint8Array, o: number, len: number): string {
   return s;
 }
 
-/** A cursor over NDR stub data with 4-byte alignment relative to the stub start (C706 §14.2.2). */
+/**
+ * A cursor over NDR stub data, alignment relative to the stub start (C706 §14.2.2). In NDR64
+ * (MS-RPCE §2.2.5) conformance, variance and pointers are 8 bytes, aligned to 8; plain
+ * unsigned longs stay 4 bytes.
+ */
 class Ndr {
-  constructor(readonly b: Uint8Array, readonly start: number, readonly end: number, readonly le: boolean, public p: number = start) {}
-  align4(): void { this.p = this.start + ((this.p - this.start + 3) & ~3); }
+  constructor(readonly b: Uint8Array, readonly start: number, readonly end: number, readonly le: boolean, readonly ndr64: boolean, public p: number = start) {}
+  align(n: number): void { this.p = this.start + ((this.p - this.start + n - 1) & ~(n - 1)); }
+  align4(): void { this.align(4); }
   has(n: number): boolean { return this.p + n <= this.end; }
-  u32(): number { const v = u32(this.b, this.p, this.le); this.p += 4; return v; }
+  u32(): number { this.align(4); const v = u32(this.b, this.p, this.le); this.p += 4; return v; }
+  /** Conformance / variance count or pointer referent: u32 in NDR, u64 in NDR64. */
+  count(): number {
+    if (!this.ndr64) return this.u32();
+    this.align(8);
+    const lo = u32(this.b, this.p, this.le);
+    const hi = u32(this.b, this.p + 4, this.le);
+    this.p += 8;
+    return this.le ? hi * 4294967296 + lo : lo * 4294967296 + hi;
+  }
+  /** Bytes a count() takes, for bounds checks. */
+  get countSize(): number { return this.ndr64 ? 8 : 4; }
 }
 
 /** Upper bound on towers or entries we decode from one answer. */
@@ -134,9 +150,9 @@ const MAX_ITEMS = 1024;
 
 /** Decodes a twr_t (conformant struct: max_count, tower_length, octets) at the cursor. */
 function twr(n: Ndr): Tower | null | undefined {
-  n.align4();
-  if (!n.has(8)) return undefined;
-  n.u32(); // conformance (max_count), equal to tower_length
+  n.align(n.countSize);
+  if (!n.has(n.countSize + 4)) return undefined;
+  n.count(); // conformance (max_count), equal to tower_length
   const len = n.u32();
   if (!n.has(len)) return undefined;
   const t = parseTower(n.b, n.p, len);
@@ -155,13 +171,14 @@ export interface EptMapRequest {
  * ept_map request stub (MS-RPCE §2.2.1.2.5): [unique] uuid_t *object, [full] twr_t *map_tower,
  * context handle (20), max_towers. Null when the stub does not fit.
  */
-export function parseEptMapRequest(b: Uint8Array, start: number, end: number, le: boolean): EptMapRequest | null {
-  const n = new Ndr(b, start, end, le);
-  if (!n.has(4)) return null;
-  if (n.u32() !== 0) { if (!n.has(16)) return null; n.p += 16; }
-  if (!n.has(4)) return null;
+export function parseEptMapRequest(b: Uint8Array, start: number, end: number, le: boolean, ndr64 = false): EptMapRequest | null {
+  const n = new Ndr(b, start, end, le, ndr64);
+  if (!n.has(n.countSize)) return null;
+  if (n.count() !== 0) { n.align4(); if (!n.has(16)) return null; n.p += 16; }
+  n.align(n.countSize);
+  if (!n.has(n.countSize)) return null;
   let tower: Tower | null = null;
-  if (n.u32() !== 0) {
+  if (n.count() !== 0) {
     const t = twr(n);
     if (t === undefined) return null;
     tower = t;
@@ -184,17 +201,19 @@ export interface EpmResponse {
  * length_is(*num_towers)] twr_p_t towers[] (max_count, offset, actual_count, referents, then the
  * deferred twr_t of each non-null referent), error_status. Null when the stub does not fit.
  */
-export function parseEptMapResponse(b: Uint8Array, start: number, end: number, le: boolean): EpmResponse | null {
-  const n = new Ndr(b, start, end, le);
-  if (!n.has(20 + 4 + 12)) return null;
+export function parseEptMapResponse(b: Uint8Array, start: number, end: number, le: boolean, ndr64 = false): EpmResponse | null {
+  const n = new Ndr(b, start, end, le, ndr64);
+  if (!n.has(20 + 4)) return null;
   n.p += 20;
   n.u32(); // num_towers; actual_count below says the same
-  n.u32(); // max_count
-  n.u32(); // offset
-  const actual = n.u32();
-  if (actual > MAX_ITEMS || !n.has(4 * actual)) return null;
+  n.align(n.countSize);
+  if (!n.has(3 * n.countSize)) return null;
+  n.count(); // max_count
+  n.count(); // offset
+  const actual = n.count();
+  if (actual > MAX_ITEMS || !n.has(n.countSize * actual)) return null;
   const refs: number[] = [];
-  for (let i = 0; i < actual; i++) refs.push(n.u32());
+  for (let i = 0; i < actual; i++) refs.push(n.count());
   const towers: Tower[] = [];
   for (const r of refs) {
     if (r === 0) continue;
@@ -213,23 +232,25 @@ export function parseEptMapResponse(b: Uint8Array, start: number, end: number, l
  * annotation as a varying char[64]: offset, actual_count, chars), then the deferred towers,
  * then error_status.
  */
-export function parseEptLookupResponse(b: Uint8Array, start: number, end: number, le: boolean): EpmResponse | null {
-  const n = new Ndr(b, start, end, le);
-  if (!n.has(20 + 4 + 12)) return null;
+export function parseEptLookupResponse(b: Uint8Array, start: number, end: number, le: boolean, ndr64 = false): EpmResponse | null {
+  const n = new Ndr(b, start, end, le, ndr64);
+  if (!n.has(20 + 4)) return null;
   n.p += 20;
   n.u32(); // num_ents
-  n.u32(); // max_count
-  n.u32(); // offset
-  const actual = n.u32();
+  n.align(n.countSize);
+  if (!n.has(3 * n.countSize)) return null;
+  n.count(); // max_count
+  n.count(); // offset
+  const actual = n.count();
   if (actual > MAX_ITEMS) return null;
   const refs: number[] = [];
   for (let i = 0; i < actual; i++) {
-    n.align4();
-    if (!n.has(16 + 4 + 8)) return null;
+    n.align(n.countSize);
+    if (!n.has(16 + 3 * n.countSize)) return null;
     n.p += 16;
-    refs.push(n.u32());
-    n.u32(); // annotation offset
-    const chars = n.u32();
+    refs.push(n.count());
+    n.count(); // annotation offset
+    const chars = n.count();
     if (!n.has(chars)) return null;
     n.p += chars;
   }

@@ -1,0 +1,384 @@
+/**
+ * TCP conversations and connection attempts, fed every frame in order. Per packet it does one
+ * flow-table lookup and a few comparisons; text and objects are made only on rare events (a new
+ * conversation, a SYN, an answer to a SYN, an ICMP error, an RPC answer).
+ *
+ * An attempt is a first SYN plus its retransmissions (same 4-tuple, same initial sequence
+ * number), and whatever answered: SYN-ACK, the client's completing ACK, RST from the server
+ * side, or an ICMP destination-unreachable quoting the SYN. A new ISN on a reused 4-tuple is a
+ * new attempt.
+ */
+import { TcpFlag } from '../wire/constants.js';
+import { flagsText } from '../wire/tcp.js';
+import { looksLikeCoPdu } from '../wire/dcerpc.js';
+import { Icmp4Type, Icmp6Type, ICMP4_UNREACH_CODES, ICMP6_UNREACH_CODES } from '../wire/icmp.js';
+import { ipv4Text, ipv6Text } from '../wire/bytes.js';
+import { isoNs } from '../capture/timestamp.js';
+import { L4, type PacketInfo } from '../dissect/packet-info.js';
+import type { IcmpRefusal } from '../model/engine.js';
+import type { SynEvent } from '../model/report.js';
+import { FlowTable } from './flow-table.js';
+import { RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink } from './rpc-conversation.js';
+
+/** A connection attempt while the capture is being read. */
+export class AttemptState {
+  readonly synFrames: number[] = [];
+  readonly synAckFrames: number[] = [];
+  readonly rstFrames: number[] = [];
+  ackFrame: number | null = null;
+  /** The client reset the connection after the SYN-ACK (it did get the answer). */
+  clientRstFrame: number | null = null;
+  icmp: IcmpRefusal | null = null;
+  /** Seconds of the first SYN, the last SYN, and the first answer (NaN: none). */
+  firstSyn = 0;
+  lastSyn = 0;
+  answeredAt = Number.NaN;
+  /** Frames with payload after the handshake. */
+  dataFrames = 0;
+
+  constructor(
+    readonly conv: number,
+    readonly clientDir: 0 | 1,
+    readonly client: string,
+    readonly clientPort: number,
+    readonly server: string,
+    readonly serverPort: number,
+    readonly isn: number,
+    readonly ipVersion: 4 | 6,
+    /** 1 for the first attempt on this 4-tuple from this side, 2 for the next ISN, ... */
+    readonly ordinal: number,
+  ) {}
+
+  get established(): boolean {
+    return this.ackFrame !== null;
+  }
+}
+
+/** One conversation (both directions of a 4-tuple). */
+interface Conv {
+  readonly id: number;
+  /** Attempts opened so far from side 0 and side 1 (numbering "attempt N" on a reused 4-tuple). */
+  opened0: number;
+  opened1: number;
+  /** Address text of flow side 0 and 1 (made on creation) and their ports. */
+  readonly side: [string, string];
+  readonly ports: [number, number];
+  readonly ipVersion: 4 | 6;
+  /** Packets and payload-carrying packets per side. */
+  pkts0: number;
+  pkts1: number;
+  data0: number;
+  data1: number;
+  /** Latest attempt on this 4-tuple. */
+  cur: AttemptState | null;
+  /** Last SYN sequence number seen per side (-1 none), for reassembly. */
+  isn0: number;
+  isn1: number;
+  rpc: RpcConversation | null;
+  /** First payload of each side already examined for DCE/RPC. */
+  probed0: boolean;
+  probed1: boolean;
+  firstFrame: number;
+  lastFrame: number;
+}
+
+/** An advertised endpoint with the addresses of the conversation that carried it. */
+export interface EndpointEvent extends AdvertisedEndpoint {
+  client: string;
+  server: string;
+  serverPort: number;
+}
+
+/** An EPM answer with no usable endpoint, with its conversation. */
+export interface NoEndpointEvent extends EpmNoEndpoint {
+  client: string;
+  server: string;
+}
+
+/** A fault with its conversation. */
+export interface FaultEvent extends RpcFaultEvent {
+  client: string;
+  server: string;
+  serverPort: number;
+}
+
+/** The bind_ack secondary address of a conversation. */
+export interface BindAckEvent {
+  frame: number;
+  client: string;
+  server: string;
+  serverPort: number;
+  secondaryAddress: string;
+}
+
+/** Summary of one conversation, for capture-quality checks. */
+export interface ConversationSummary {
+  side: [string, string];
+  ports: [number, number];
+  pkts: [number, number];
+  data: [number, number];
+  firstFrame: number;
+  lastFrame: number;
+  /** Index of the attempt that opened it, if a SYN was seen. */
+  hasSyn: boolean;
+  rpcPdus: number;
+}
+
+/** Frames remembered for duplicate detection. */
+const DUP_RING = 16;
+/** Copies of one packet (pktmon, span ports) arrive within this many nanoseconds. */
+const DUP_WINDOW_NS = 10_000_000;
+
+/** The connection engine's per-file state. */
+export class ConnectionTracker implements RpcSink {
+  readonly flows: FlowTable;
+  private readonly convs: Conv[] = [];
+  readonly attempts: AttemptState[] = [];
+  readonly synEvents: SynEvent[] = [];
+  readonly endpoints: EndpointEvent[] = [];
+  readonly noEndpoints: NoEndpointEvent[] = [];
+  readonly faults: FaultEvent[] = [];
+  readonly bindAcks: BindAckEvent[] = [];
+  synRetransmissions = 0;
+  /** TCP segments whose payload the snaplen cut, overall and on RPC conversations. */
+  payloadCut = 0;
+  rpcPayloadCut = 0;
+  /** TCP segments with payload. */
+  payloadSegments = 0;
+  tcpSegments = 0;
+  /** Frames skipped as copies of an earlier frame, with the first few as examples. */
+  duplicates = 0;
+  readonly duplicateExamples: [number, number][] = [];
+  firstSec = Number.NaN;
+  firstNsec = 0;
+  lastSec = 0;
+  lastNsec = 0;
+
+  private readonly dupHash = new Uint32Array(DUP_RING);
+  private readonly dupFrame = new Float64Array(DUP_RING);
+  private readonly dupSec = new Float64Array(DUP_RING);
+  private readonly dupNsec = new Float64Array(DUP_RING);
+  private dupAt = 0;
+
+  constructor(private readonly keepSyns: boolean, maxFlows?: number) {
+    this.flows = new FlowTable(maxFlows);
+  }
+
+  /** Seconds since the first frame. */
+  rel(sec: number, nsec: number): number {
+    return (sec - this.firstSec) + (nsec - this.firstNsec) / 1e9;
+  }
+
+  onPacket(p: PacketInfo): void {
+    if (Number.isNaN(this.firstSec)) { this.firstSec = p.tsSec; this.firstNsec = p.tsNsec; }
+    this.lastSec = p.tsSec;
+    this.lastNsec = p.tsNsec;
+    if (p.l4 === L4.TCP) {
+      if (this.duplicate(p)) return;
+      this.tcp(p);
+    } else if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
+      if (p.quoted.ipVersion !== 0 && !this.duplicate(p)) this.icmp(p);
+    }
+  }
+
+  /** Flushes stream state at the end of the capture. */
+  finish(): void {
+    for (const c of this.convs) {
+      if (c.rpc !== null) { c.rpc.streams[0].finish(); c.rpc.streams[1].finish(); }
+    }
+  }
+
+  /** Per-conversation counts, for the capture-quality checks. */
+  conversations(): ConversationSummary[] {
+    return this.convs.map((c) => ({
+      side: c.side, ports: c.ports, pkts: [c.pkts0, c.pkts1], data: [c.data0, c.data1],
+      firstFrame: c.firstFrame, lastFrame: c.lastFrame, hasSyn: c.cur !== null, rpcPdus: c.rpc?.pdus ?? 0,
+    }));
+  }
+
+  /**
+   * True when this frame repeats one of the last few within 10 ms: the same IP packet captured
+   * at several points (pktmon writes one copy per network component it crossed). A TCP
+   * retransmission differs (later, and with a new IPv4 identification).
+   */
+  private duplicate(p: PacketInfo): boolean {
+    const b = p.buf;
+    let h = 2166136261;
+    // IPv4 identification + addresses, or IPv6 addresses; then the transport header's first 16 bytes.
+    if (p.ipVersion === 4) {
+      const ip = p.srcOff - 12;
+      h = Math.imul(h ^ b[ip + 4]!, 16777619);
+      h = Math.imul(h ^ b[ip + 5]!, 16777619);
+      for (let i = 0; i < 8; i++) h = Math.imul(h ^ b[p.srcOff + i]!, 16777619);
+    } else {
+      for (let i = 0; i < 32; i++) h = Math.imul(h ^ b[p.srcOff + i]!, 16777619);
+    }
+    // TcpView proved 20 header bytes present, IcmpView 8.
+    const tEnd = p.l4Off + (p.l4 === L4.TCP ? 16 : 8);
+    for (let i = p.l4Off; i < tEnd; i++) h = Math.imul(h ^ b[i]!, 16777619);
+    h = Math.imul(h ^ p.payloadLen, 16777619) >>> 0;
+    for (let i = 0; i < DUP_RING; i++) {
+      if (this.dupHash[i] !== h || this.dupFrame[i] === 0) continue;
+      const dt = (p.tsSec - this.dupSec[i]!) * 1e9 + (p.tsNsec - this.dupNsec[i]!);
+      if (dt >= 0 && dt <= DUP_WINDOW_NS) {
+        this.duplicates++;
+        if (this.duplicateExamples.length < 5) this.duplicateExamples.push([p.frame, this.dupFrame[i]!]);
+        return true;
+      }
+    }
+    const k = this.dupAt;
+    this.dupHash[k] = h;
+    this.dupFrame[k] = p.frame;
+    this.dupSec[k] = p.tsSec;
+    this.dupNsec[k] = p.tsNsec;
+    this.dupAt = (k + 1) % DUP_RING;
+    return false;
+  }
+
+  private tcp(p: PacketInfo): void {
+    this.tcpSegments++;
+    const alen = p.ipVersion === 4 ? 4 : 16;
+    const hit = this.flows.lookup(p.buf, p.srcOff, p.dstOff, alen, p.srcPort, p.dstPort, true);
+    if (hit.id < 0) return;
+    const dir = hit.dir;
+    let c = this.convs[hit.id];
+    if (c === undefined) c = this.newConv(hit.id, p);
+    c.lastFrame = p.frame;
+    if (dir === 0) c.pkts0++; else c.pkts1++;
+    const f = p.tcpFlags;
+    if ((f & TcpFlag.SYN) !== 0) {
+      this.syn(p, c, dir, (f & TcpFlag.ACK) !== 0);
+    } else if ((f & TcpFlag.RST) !== 0) {
+      const a = c.cur;
+      if (a !== null && !a.established) {
+        if (dir !== a.clientDir) {
+          a.rstFrames.push(p.frame);
+          if (Number.isNaN(a.answeredAt)) a.answeredAt = this.rel(p.tsSec, p.tsNsec);
+        } else if (a.synAckFrames.length > 0 && a.clientRstFrame === null) {
+          a.clientRstFrame = p.frame;
+        }
+      }
+    } else if ((f & TcpFlag.ACK) !== 0) {
+      const a = c.cur;
+      if (a !== null && a.ackFrame === null && dir === a.clientDir && a.synAckFrames.length > 0) a.ackFrame = p.frame;
+    }
+    if (p.payloadLen > 0) this.payload(p, c, dir);
+  }
+
+  private syn(p: PacketInfo, c: Conv, dir: 0 | 1, ack: boolean): void {
+    if (dir === 0) c.isn0 = p.seq; else c.isn1 = p.seq;
+    if (ack) {
+      const a = c.cur;
+      if (a !== null && dir !== a.clientDir) {
+        a.synAckFrames.push(p.frame);
+        if (Number.isNaN(a.answeredAt)) a.answeredAt = this.rel(p.tsSec, p.tsNsec);
+      }
+      return;
+    }
+    const t = this.rel(p.tsSec, p.tsNsec);
+    let a = c.cur;
+    let retransmitOf: number | null = null;
+    if (a !== null && a.clientDir === dir && a.isn === p.seq) {
+      retransmitOf = a.synFrames[0]!;
+      this.synRetransmissions++;
+    } else {
+      const other = dir === 0 ? 1 : 0;
+      const ordinal = dir === 0 ? ++c.opened0 : ++c.opened1;
+      a = new AttemptState(c.id, dir, c.side[dir], c.ports[dir], c.side[other], c.ports[other], p.seq, c.ipVersion, ordinal);
+      a.firstSyn = t;
+      c.cur = a;
+      this.attempts.push(a);
+    }
+    a.synFrames.push(p.frame);
+    a.lastSyn = t;
+    if (this.keepSyns) {
+      this.synEvents.push({
+        frame: p.frame, time: isoNs(p.tsSec, p.tsNsec), relativeTime: Math.round(t * 1e6) / 1e6,
+        src: a.client, srcPort: a.clientPort, dst: a.server, dstPort: a.serverPort,
+        flags: flagsText(p.tcpFlags), seq: p.seq, retransmitOf,
+        attempt: a.ordinal,
+      });
+    }
+  }
+
+  private payload(p: PacketInfo, c: Conv, dir: 0 | 1): void {
+    this.payloadSegments++;
+    if (dir === 0) c.data0++; else c.data1++;
+    const a = c.cur;
+    if (a !== null && a.established) a.dataFrames++;
+    const cut = p.payloadCaptured < p.payloadLen;
+    if (cut) this.payloadCut++;
+    let rpc = c.rpc;
+    if (rpc === null) {
+      const probed = dir === 0 ? c.probed0 : c.probed1;
+      if (probed && c.ports[0] !== 135 && c.ports[1] !== 135) return;
+      if (dir === 0) c.probed0 = true; else c.probed1 = true;
+      if (c.ports[0] !== 135 && c.ports[1] !== 135 && !looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured)) return;
+      rpc = new RpcConversation(c.side, c.ports, this);
+      if (c.isn0 !== -1) rpc.streams[0].setIsn(c.isn0);
+      if (c.isn1 !== -1) rpc.streams[1].setIsn(c.isn1);
+      c.rpc = rpc;
+    }
+    const s = rpc.streams[dir];
+    if (cut) {
+      this.rpcPayloadCut++;
+      s.segment(p.buf, p.payloadOff, p.payloadCaptured, p.seq, p.frame);
+      s.lost((p.seq + p.payloadCaptured) >>> 0, p.payloadLen - p.payloadCaptured);
+    } else {
+      s.segment(p.buf, p.payloadOff, p.payloadLen, p.seq, p.frame);
+    }
+  }
+
+  private icmp(p: PacketInfo): void {
+    const unreachable = p.l4 === L4.ICMP ? p.icmpType === Icmp4Type.DEST_UNREACHABLE : p.icmpType === Icmp6Type.DEST_UNREACHABLE;
+    const q = p.quoted;
+    if (!unreachable || q.protocol !== 6 || q.srcPort < 0) return;
+    const alen = q.ipVersion === 4 ? 4 : 16;
+    const hit = this.flows.lookup(p.buf, q.srcOff, q.dstOff, alen, q.srcPort, q.dstPort, false);
+    if (hit.id < 0) return;
+    const a = this.convs[hit.id]?.cur ?? null;
+    // The quote must be the client's segment of a handshake still open, ideally the SYN itself.
+    if (a === null || a.established || a.synAckFrames.length > 0 || hit.dir !== a.clientDir) return;
+    if (q.seq !== -1 && q.seq !== a.isn) return;
+    if (a.icmp !== null) return;
+    const v4 = p.l4 === L4.ICMP;
+    a.icmp = {
+      frame: p.frame,
+      from: p.srcText(),
+      type: p.icmpType,
+      code: p.icmpCode,
+      meaning: (v4 ? ICMP4_UNREACH_CODES : ICMP6_UNREACH_CODES)[p.icmpCode] ?? `code ${p.icmpCode}`,
+    };
+    if (Number.isNaN(a.answeredAt)) a.answeredAt = this.rel(p.tsSec, p.tsNsec);
+  }
+
+  private newConv(id: number, p: PacketInfo): Conv {
+    const v4 = p.ipVersion === 4;
+    const text = v4 ? ipv4Text : ipv6Text;
+    const c: Conv = {
+      // Flow side 0 is the first sender: this packet's source.
+      side: [text(p.buf, p.srcOff), text(p.buf, p.dstOff)],
+      ports: [p.srcPort, p.dstPort],
+      ipVersion: v4 ? 4 : 6,
+      id, opened0: 0, opened1: 0,
+      pkts0: 0, pkts1: 0, data0: 0, data1: 0, cur: null, isn0: -1, isn1: -1, rpc: null,
+      probed0: false, probed1: false, firstFrame: p.frame, lastFrame: p.frame,
+    };
+    this.convs[id] = c;
+    return c;
+  }
+
+  // RpcSink: answers found by the conversations' DCE/RPC parsers.
+  endpoint(c: RpcConversation, e: AdvertisedEndpoint): void {
+    this.endpoints.push({ ...e, client: c.client, server: c.server, serverPort: c.serverPort });
+  }
+  epmNoEndpoint(c: RpcConversation, e: EpmNoEndpoint): void {
+    this.noEndpoints.push({ ...e, client: c.client, server: c.server });
+  }
+  fault(c: RpcConversation, e: RpcFaultEvent): void {
+    this.faults.push({ ...e, client: c.client, server: c.server, serverPort: c.serverPort });
+  }
+  bindAck(c: RpcConversation, frame: number, secondaryAddress: string): void {
+    this.bindAcks.push({ frame, client: c.client, server: c.server, serverPort: c.serverPort, secondaryAddress });
+  }
+}

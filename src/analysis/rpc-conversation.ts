@@ -1,0 +1,255 @@
+/**
+ * DCE/RPC over one TCP conversation: PDUs from both reassembled directions, presentation
+ * contexts from bind / alter_context, calls matched to answers by call_id, multi-fragment stubs
+ * put together, and the answers that matter decoded: ept_map / ept_lookup towers, DCOM string
+ * bindings, faults, the bind_ack secondary address.
+ */
+import { DcerpcView, PType, PfcFlag, bindAck, bindContexts, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../wire/dcerpc.js';
+import { EPM_UUID, EpmOpnum, parseEptLookupResponse, parseEptMapRequest, parseEptMapResponse, type Tower } from '../wire/epm.js';
+import { scanStringBindings } from '../wire/dcom.js';
+import { Status } from '../wire/status.js';
+import { DCOM_BINDING_INTERFACES, DCOM_OPERATIONS } from '../model/interfaces.js';
+import { StreamReassembler } from './tcp-stream.js';
+
+/** An advertised endpoint as read from one answer. */
+export interface AdvertisedEndpoint {
+  frame: number;
+  requestFrame: number | null;
+  source: 'epm' | 'dcom';
+  operation: string;
+  advertisedHost: string | null;
+  port: number;
+  interfaceUuid: string | null;
+}
+
+/** An EPM answer that gave no usable TCP endpoint. */
+export interface EpmNoEndpoint {
+  frame: number;
+  requestFrame: number | null;
+  operation: string;
+  status: number;
+  /** The interface the client asked for (from the request's map tower), when known. */
+  interfaceUuid: string | null;
+}
+
+/** A fault PDU. */
+export interface RpcFaultEvent {
+  frame: number;
+  requestFrame: number | null;
+  status: number;
+  interfaceUuid: string | null;
+  opnum: number | null;
+}
+
+/** Where a conversation reports what it found. */
+export interface RpcSink {
+  endpoint(c: RpcConversation, e: AdvertisedEndpoint): void;
+  epmNoEndpoint(c: RpcConversation, e: EpmNoEndpoint): void;
+  fault(c: RpcConversation, e: RpcFaultEvent): void;
+  bindAck(c: RpcConversation, frame: number, secondaryAddress: string): void;
+}
+
+interface Context {
+  uuid: string;
+  ndr64: boolean;
+}
+
+interface Call {
+  opnum: number;
+  contextId: number;
+  frame: number;
+  /** Interface asked for in an ept_map request's tower. */
+  mapInterface: string | null;
+  /** Response fragments so far. */
+  parts: Uint8Array[] | null;
+  le: boolean;
+}
+
+/** Calls remembered per conversation, at most: requests never answered must not pile up. */
+const MAX_CALLS = 256;
+/** Largest reassembled stub we decode. */
+const MAX_STUB = 1024 * 1024;
+
+/** One TCP conversation carrying DCE/RPC. `dir` 0/1 are the flow table's sides. */
+export class RpcConversation {
+  /** Flow side that sends binds and requests, once known; -1 before. */
+  clientDir: -1 | 0 | 1 = -1;
+  readonly streams: [StreamReassembler, StreamReassembler];
+  private readonly contexts = new Map<number, Context>();
+  /** Contexts offered per bind call_id, to pick the accepted transfer syntax from the ack. */
+  private readonly offered = new Map<number, { contextId: number; uuid: string }[]>();
+  private readonly calls = new Map<number, Call>();
+  private readonly view = new DcerpcView();
+  /** PDUs decoded, for reports. */
+  pdus = 0;
+
+  constructor(
+    /** Text of side 0 and side 1 (address), and their ports. */
+    readonly side: readonly [string, string],
+    readonly ports: readonly [number, number],
+    private readonly sink: RpcSink,
+  ) {
+    this.streams = [
+      new StreamReassembler((b, o, n, f) => this.consume(0, b, o, n, f)),
+      new StreamReassembler((b, o, n, f) => this.consume(1, b, o, n, f)),
+    ];
+  }
+
+  get client(): string { return this.side[this.clientDir === 1 ? 1 : 0]; }
+  get server(): string { return this.side[this.clientDir === 1 ? 0 : 1]; }
+  get serverPort(): number { return this.ports[this.clientDir === 1 ? 0 : 1]; }
+
+  /** Parses whole PDUs from contiguous stream bytes; returns the bytes consumed. */
+  private consume(dir: 0 | 1, b: Uint8Array, off: number, len: number, frame: number): number {
+    const end = off + len;
+    let o = off;
+    while (end - o >= CO_HDR) {
+      if (!looksLikeCoPdu(b, o, end)) {
+        // Not at a PDU boundary (capture started mid-PDU, or a gap): find the next header.
+        let s = o + 1;
+        while (s + CO_HDR <= end && !looksLikeCoPdu(b, s, end)) s++;
+        if (s + CO_HDR > end) return Math.max(o - off, end - off - (CO_HDR - 1));
+        o = s;
+        continue;
+      }
+      const v = this.view;
+      const st = v.wrap(b, o, end);
+      if (st === Status.Truncated) break;
+      if (st !== Status.Ok) { o++; continue; }
+      const fl = v.fragLength;
+      this.pdus++;
+      this.pdu(dir, v, b, frame);
+      o += fl;
+    }
+    return o - off;
+  }
+
+  private pdu(dir: 0 | 1, v: DcerpcView, b: Uint8Array, frame: number): void {
+    switch (v.ptype) {
+      case PType.BIND:
+      case PType.ALTER_CONTEXT: {
+        this.clientDir = dir;
+        const ctx = bindContexts(v, b);
+        for (const c of ctx) {
+          // Until the ack says otherwise, NDR64 is assumed only if it is the sole offer.
+          const only64 = c.transferSyntaxes.length > 0 && c.transferSyntaxes.every((t) => t === NDR64_UUID);
+          this.contexts.set(c.contextId, { uuid: c.uuid, ndr64: only64 });
+        }
+        this.offered.set(v.callId, ctx.map((c) => ({ contextId: c.contextId, uuid: c.uuid })));
+        return;
+      }
+      case PType.BIND_ACK:
+      case PType.ALTER_CONTEXT_RESP: {
+        if (this.clientDir === -1) this.clientDir = dir === 0 ? 1 : 0;
+        const ack = bindAck(v, b);
+        const offered = this.offered.get(v.callId);
+        this.offered.delete(v.callId);
+        if (offered !== undefined) {
+          ack.results.forEach((r, i) => {
+            const o = offered[i];
+            if (o === undefined || r.result !== 0) return;
+            this.contexts.set(o.contextId, { uuid: o.uuid, ndr64: r.transferSyntax === NDR64_UUID });
+          });
+        }
+        if (v.ptype === PType.BIND_ACK) this.sink.bindAck(this, frame, ack.secondaryAddress);
+        return;
+      }
+      case PType.REQUEST: {
+        if (this.clientDir === -1) this.clientDir = dir;
+        if ((v.flags & PfcFlag.FIRST_FRAG) === 0) return; // later fragments of a request add nothing we use
+        if (this.calls.size >= MAX_CALLS) this.calls.delete(this.calls.keys().next().value!);
+        const ctx = this.contexts.get(v.reqContextId);
+        let mapInterface: string | null = null;
+        if (ctx?.uuid === EPM_UUID && v.reqOpnum === EpmOpnum.MAP) {
+          mapInterface = parseEptMapRequest(b, v.reqStubOff, v.bodyEnd, v.le, ctx.ndr64)?.tower?.interfaceUuid ?? null;
+        }
+        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, mapInterface, parts: null, le: v.le });
+        return;
+      }
+      case PType.RESPONSE: {
+        if (this.clientDir === -1) this.clientDir = dir === 0 ? 1 : 0;
+        const call = this.calls.get(v.callId);
+        const start = v.respStubOff;
+        const end = v.bodyEnd;
+        const first = (v.flags & PfcFlag.FIRST_FRAG) !== 0;
+        const last = (v.flags & PfcFlag.LAST_FRAG) !== 0;
+        if (first && last) {
+          this.answer(call ?? null, v.respContextId, b, start, end, v.le, frame);
+          this.calls.delete(v.callId);
+          return;
+        }
+        // Multi-fragment response (C706 §12.6.3.1): collect the stubs until LAST_FRAG.
+        const c = call ?? { opnum: -1, contextId: v.respContextId, frame: 0, mapInterface: null, parts: null, le: v.le };
+        if (first || c.parts === null) c.parts = [];
+        if (end > start) c.parts.push(b.slice(start, end));
+        if (!last) {
+          if (call === undefined) this.calls.set(v.callId, c);
+          if (c.parts.reduce((n, p) => n + p.length, 0) > MAX_STUB) this.calls.delete(v.callId);
+          return;
+        }
+        const stub = concat(c.parts);
+        this.calls.delete(v.callId);
+        this.answer(call ?? null, v.respContextId, stub, 0, stub.length, v.le, frame);
+        return;
+      }
+      case PType.FAULT: {
+        const call = this.calls.get(v.callId);
+        this.calls.delete(v.callId);
+        const ctx = this.contexts.get(call?.contextId ?? v.respContextId);
+        this.sink.fault(this, { frame, requestFrame: call?.frame ?? null, status: v.faultStatus, interfaceUuid: ctx?.uuid ?? null, opnum: call?.opnum ?? null });
+        return;
+      }
+      default:
+    }
+  }
+
+  /** Decodes a complete response stub `b[start, end)` for the call it answers. */
+  private answer(call: Call | null, contextId: number, b: Uint8Array, start: number, end: number, le: boolean, frame: number): void {
+    const ctx = this.contexts.get(call?.contextId ?? contextId);
+    const requestFrame = call?.frame ?? null;
+    // Without the bind (capture started late) the interface is unknown; on the endpoint
+    // mapper's port the answer is tried as EPM, checked by the tower structure itself.
+    const uuid = ctx?.uuid ?? null;
+    const onEpmPort = this.ports[0] === 135 || this.ports[1] === 135;
+    const opnum = call?.opnum ?? -1;
+    if (uuid === EPM_UUID || (uuid === null && onEpmPort)) {
+      const ndr64 = ctx?.ndr64 ?? false;
+      if (opnum === EpmOpnum.MAP || (opnum === -1 && uuid === EPM_UUID)) {
+        this.epm('ept_map', parseEptMapResponse(b, start, end, le, ndr64), call, requestFrame, frame);
+        return;
+      }
+      if (opnum === EpmOpnum.LOOKUP) {
+        this.epm('ept_lookup', parseEptLookupResponse(b, start, end, le, ndr64), call, requestFrame, frame);
+        return;
+      }
+      if (uuid === EPM_UUID) return;
+    }
+    if (uuid !== null && !DCOM_BINDING_INTERFACES.has(uuid)) return;
+    if (uuid === null && !onEpmPort) return;
+    const operation = uuid !== null ? (DCOM_OPERATIONS[uuid]?.[opnum] ?? `opnum ${opnum}`) : 'DCOM (interface not seen)';
+    for (const s of scanStringBindings(b, start, end, le)) {
+      this.sink.endpoint(this, { frame, requestFrame, source: 'dcom', operation, advertisedHost: s.host, port: s.port, interfaceUuid: uuid });
+    }
+  }
+
+  private epm(operation: string, r: { status: number; towers: Tower[] } | null, call: Call | null, requestFrame: number | null, frame: number): void {
+    if (r === null) return;
+    const tcp = r.towers.filter((t) => t.protocol === 'ncacn_ip_tcp' && t.port !== null && t.port !== 0);
+    if (r.status !== 0 || (operation === 'ept_map' && tcp.length === 0)) {
+      this.sink.epmNoEndpoint(this, { frame, requestFrame, operation, status: r.status, interfaceUuid: call?.mapInterface ?? null });
+      return;
+    }
+    for (const t of tcp) {
+      this.sink.endpoint(this, { frame, requestFrame, source: 'epm', operation, advertisedHost: t.ip, port: t.port!, interfaceUuid: t.interfaceUuid || call?.mapInterface || null });
+    }
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}

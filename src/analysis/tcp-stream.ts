@@ -1,0 +1,146 @@
+/**
+ * One direction of a TCP byte stream, put back in order (RFC 9293 §3.4 sequence space, modulo
+ * 2^32). Retransmitted and overlapping bytes are delivered once; segments that arrive early
+ * wait (bounded); a gap the capture never fills is skipped and reported, so a lost segment
+ * cannot stall the stream or grow memory. In-order segments are handed to the consumer in place
+ * when nothing is buffered: no copy on the common path.
+ */
+
+/**
+ * Receives contiguous stream bytes `b[off, off + len)`; returns how many it consumed (whole
+ * PDUs). Unconsumed bytes are offered again, with more appended, on the next call.
+ * `frame` is the frame whose bytes completed the data.
+ */
+export type StreamConsumer = (b: Uint8Array, off: number, len: number, frame: number) => number;
+
+/** Bytes waiting out of order, at most; beyond it the earliest gap is skipped. */
+const MAX_OOO_BYTES = 512 * 1024;
+/** Unconsumed in-order bytes, at most: a DCE/RPC fragment is at most 65535 bytes. */
+const MAX_PENDING = 256 * 1024;
+
+interface Early {
+  seq: number;
+  data: Uint8Array;
+  frame: number;
+}
+
+/** Reassembles one direction and feeds the consumer. */
+export class StreamReassembler {
+  /** Next expected sequence number, or -1 before the first byte. */
+  private next = -1;
+  private buf = new Uint8Array(0);
+  private len = 0;
+  private early: Early[] = [];
+  private earlyBytes = 0;
+  /** Gaps skipped because the capture lacked the bytes. */
+  gaps = 0;
+  /** Bytes dropped because the consumer could not use them (not a PDU stream, or too large). */
+  discarded = 0;
+
+  constructor(private readonly consumer: StreamConsumer) {}
+
+  /** The SYN's sequence number: data starts at isn + 1. */
+  setIsn(isn: number): void {
+    if (this.next === -1) this.next = (isn + 1) >>> 0;
+  }
+
+  /** Offers one segment's payload `b[off, off + len)` with sequence number `seq`. */
+  segment(b: Uint8Array, off: number, len: number, seq: number, frame: number): void {
+    if (len === 0) return;
+    if (this.next === -1) this.next = seq;
+    const d = (seq - this.next) | 0;
+    if (d > 0) {
+      this.stash(b, off, len, seq, frame);
+      return;
+    }
+    const skip = -d;
+    if (skip >= len) return; // entirely old: a retransmission
+    this.deliver(b, off + skip, len - skip, frame);
+    this.drain(frame);
+  }
+
+  /**
+   * The capture holds only part of a segment (snaplen): its bytes from `seq` on are lost.
+   * The stream restarts after it, as after any gap.
+   */
+  lost(seq: number, len: number): void {
+    if (this.next === -1) this.next = seq;
+    const d = (seq - this.next) | 0;
+    const endD = (((seq + len) >>> 0) - this.next) | 0;
+    if (endD <= 0) return; // already have all of it
+    if (d > 0) return; // a later gap; the segments before it may still come
+    this.gaps++;
+    this.discarded += this.len;
+    this.len = 0;
+    this.next = (seq + len) >>> 0;
+    this.drain(0);
+  }
+
+  /** At end of capture: give the consumer what waits beyond gaps. */
+  finish(): void {
+    while (this.early.length > 0) this.skipGap();
+  }
+
+  private deliver(b: Uint8Array, off: number, len: number, frame: number): void {
+    this.next = (this.next + len) >>> 0;
+    if (this.len === 0) {
+      // Fast path: parse in place, keep only the tail.
+      const used = this.consumer(b, off, len, frame);
+      if (used < len) this.keep(b, off + used, len - used);
+      return;
+    }
+    this.keep(b, off, len);
+    const used = this.consumer(this.buf, 0, this.len, frame);
+    if (used > 0) {
+      this.buf.copyWithin(0, used, this.len);
+      this.len -= used;
+    }
+    if (this.len > MAX_PENDING) {
+      this.discarded += this.len;
+      this.len = 0;
+    }
+  }
+
+  private keep(b: Uint8Array, off: number, len: number): void {
+    const need = this.len + len;
+    if (need > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(need, this.buf.length * 2, 4096));
+      bigger.set(this.buf.subarray(0, this.len));
+      this.buf = bigger;
+    }
+    this.buf.set(b.subarray(off, off + len), this.len);
+    this.len = need;
+  }
+
+  private stash(b: Uint8Array, off: number, len: number, seq: number, frame: number): void {
+    for (const e of this.early) if (e.seq === seq && e.data.length >= len) return; // duplicate
+    this.early.push({ seq, data: b.slice(off, off + len), frame });
+    this.early.sort((x, y) => ((x.seq - this.next) | 0) - ((y.seq - this.next) | 0));
+    this.earlyBytes += len;
+    while (this.earlyBytes > MAX_OOO_BYTES) this.skipGap();
+  }
+
+  /** Delivers every waiting segment that now touches the expected sequence number. */
+  private drain(frame: number): void {
+    while (this.early.length > 0) {
+      const e = this.early[0]!;
+      const d = (e.seq - this.next) | 0;
+      if (d > 0) return;
+      this.early.shift();
+      this.earlyBytes -= e.data.length;
+      const skip = -d;
+      if (skip < e.data.length) this.deliver(e.data, skip, e.data.length - skip, Math.max(frame, e.frame));
+    }
+  }
+
+  /** Gives up on the bytes before the earliest waiting segment: the consumer restarts there. */
+  private skipGap(): void {
+    const e = this.early[0];
+    if (e === undefined) return;
+    this.gaps++;
+    this.discarded += this.len;
+    this.len = 0;
+    this.next = e.seq;
+    this.drain(e.frame);
+  }
+}

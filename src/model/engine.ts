@@ -1,0 +1,149 @@
+/**
+ * What the RPC engine reports per file: connection attempts, endpoints advertised by the
+ * endpoint mapper or DCOM, findings, and a per-port summary. Documented field by field in the
+ * README ("JSON output"); keep both in step.
+ */
+
+/**
+ * Outcome of one TCP connection attempt (the model is Zeek's conn_state):
+ * - `established`: SYN, SYN-ACK, and the client's ACK completing the handshake;
+ * - `no-answer`: every SYN went unanswered and the client had time to give up (silent drop);
+ * - `reset`: the server side answered the SYN with RST;
+ * - `icmp-refused`: an ICMP/ICMPv6 destination-unreachable quoting the SYN came back;
+ * - `answered-not-completed`: a SYN-ACK came back but the client never completed the handshake
+ *   (asymmetric path, or the SYN-ACK was dropped on its way to the client);
+ * - `incomplete`: no answer, but the capture ends before the client would have given up.
+ */
+export type AttemptOutcome = 'established' | 'no-answer' | 'reset' | 'icmp-refused' | 'answered-not-completed' | 'incomplete';
+
+/** The ICMP message that refused an attempt. */
+export interface IcmpRefusal {
+  frame: number;
+  /** Who sent the ICMP message (often a firewall or router, not the server). */
+  from: string;
+  type: number;
+  code: number;
+  /** e.g. `port-unreachable`, `admin-prohibited`, `host-unreachable`. */
+  meaning: string;
+}
+
+/** One TCP connection attempt: a first SYN and everything that answered it. */
+export interface Attempt {
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  /** Initial sequence number of the client's SYN. */
+  isn: number;
+  /** The first SYN and its retransmissions, in frame order. */
+  synFrames: number[];
+  /** synFrames.length - 1. */
+  retransmissions: number;
+  synAckFrames: number[];
+  /** The client's ACK that completed the handshake, or null. */
+  ackFrame: number | null;
+  /** RSTs from the server side before the handshake completed. */
+  rstFrames: number[];
+  icmp: IcmpRefusal | null;
+  outcome: AttemptOutcome;
+  /** Time of the first SYN, ISO 8601 UTC. */
+  time: string;
+  /** Seconds from the first frame of the capture to the first SYN. */
+  relativeTime: number;
+  /** Seconds from the first SYN to the first answer (SYN-ACK, RST or ICMP), or null. */
+  answerSeconds: number | null;
+  /** Seconds from the first SYN to its last retransmission (0 without retransmissions). */
+  retrySeconds: number;
+  /** Seconds from the first SYN to the end of the capture. */
+  observedSeconds: number;
+}
+
+/** Where an advertised endpoint came from. */
+export type EndpointSource = 'epm' | 'dcom';
+
+/** An endpoint a server advertised: an EPM tower or a DCOM string binding with a TCP port. */
+export interface Endpoint {
+  /** Frame where the answer (the reassembled response PDU) completed. */
+  frame: number;
+  /** Frame of the matching request, when seen. */
+  requestFrame: number | null;
+  source: EndpointSource;
+  /** `ept_map`, `ept_lookup`, or the DCOM operation (`RemoteCreateInstance`, `ResolveOxid2`, ...). */
+  operation: string;
+  /** The client of the RPC conversation that carried the answer. */
+  client: string;
+  /** The server that answered (the address the client used). */
+  server: string;
+  /** The address written in the tower or binding (`0.0.0.0`, an IP, or a host name), or null. */
+  advertisedHost: string | null;
+  port: number;
+  interfaceUuid: string | null;
+  interfaceName: string | null;
+  /** True when the port lies in one of the expected dynamic ranges. */
+  inRange: boolean;
+  /** The client's attempts to server:port that followed this answer, by index in `attempts`. */
+  followUpAttempts: number[];
+  /** Summary of those: the best outcome (established wins), or `no-attempt`. */
+  followUp: AttemptOutcome | 'no-attempt';
+}
+
+/** Severity of a finding; `--fail-on` compares against it. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Stable finding identifiers; `rpctrace explain <ID>` describes each. */
+export const FINDING_IDS = [
+  'NONSTANDARD_RPC_PORT_BLOCKED',
+  'RPC_DYNAMIC_PORT_BLOCKED',
+  'RPC_PORT_REFUSED',
+  'EPM_UNREACHABLE',
+  'EPM_REFUSED',
+  'ENDPOINT_NOT_REGISTERED',
+  'INFERRED_RPC_PORT_BLOCKED',
+  'NONSTANDARD_RPC_RANGE',
+  'HANDSHAKE_NOT_COMPLETED',
+  'CONNECTION_UNANSWERED',
+  'ADVERTISED_PORT_NOT_ATTEMPTED',
+  'ONE_SIDED_CAPTURE',
+  'SNAPLEN_TOO_SMALL',
+  'DUPLICATE_PACKETS',
+  'CONTROL_PACKETS_ONLY',
+  'RPC_FAULT',
+  'TOWER_ADDRESS_MISMATCH',
+  'RPC_PORT_OK',
+] as const;
+export type FindingId = (typeof FINDING_IDS)[number];
+
+/** A verdict with its proof. */
+export interface Finding {
+  id: FindingId;
+  severity: Severity;
+  /** One line, specific: "Port 15595 advertised by 10.1.1.10 is blocked (SYNs unanswered)". */
+  title: string;
+  client: string | null;
+  server: string | null;
+  port: number | null;
+  /** Frames that prove it, ascending. */
+  evidenceFrames: number[];
+  /** Plain words: what happened, what it means, what is inference. */
+  explanation: string;
+  /** What to change or check, in order. */
+  remediation: string[];
+  /** Wireshark display filter that shows the evidence. */
+  displayFilter: string;
+  /** True when the verdict is inferred from a pattern rather than read from an RPC answer. */
+  inferred: boolean;
+}
+
+/** Per server port: how connection attempts to it fared. */
+export interface PortSummary {
+  port: number;
+  attempts: number;
+  established: number;
+  /** no-answer + reset + icmp-refused + answered-not-completed. */
+  failed: number;
+  incomplete: number;
+  /** Distinct servers seen on this port. */
+  servers: number;
+  /** True when EPM or DCOM advertised this port in the capture. */
+  advertised: boolean;
+}
