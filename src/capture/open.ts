@@ -3,12 +3,15 @@
  * the format's reader. Formats are chosen by magic bytes only, never by file name.
  */
 import { createReadStream, fstatSync, openSync, readSync, closeSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, type Gunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { ReadProblem } from '../model/read-problem.js';
 import { ByteWindow, FileSource, StreamSource, DEFAULT_CHUNK, type ChunkSource } from './source.js';
 import type { CaptureReader } from './reader.js';
 import { FORMATS, SNIFF_BYTES } from './detect.js';
+
+/** Size of the classic pcap file header, the largest a reader parses before asking for more. */
+const PCAP_FILE_HEADER = 24;
 
 /** A capture ready to read. Call `close()` when done, whatever happened. */
 export interface OpenedCapture {
@@ -42,7 +45,7 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
     const first = await firstChunk(stdin);
     if (first.head.length >= 2 && first.head[0] === GZIP_MAGIC_0 && first.head[1] === GZIP_MAGIC_1) {
       compression = 'gzip';
-      src = new StreamSource(Readable.from(first.all).pipe(createGunzip({ chunkSize: 1 << 20 })));
+      src = new StreamSource(gunzipKeepingTail(Readable.from(first.all)));
     } else {
       src = new StreamSource(first.all);
     }
@@ -68,8 +71,7 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
     if (n === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) {
       compression = 'gzip';
       const file = createReadStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
-      const gunzip = file.pipe(createGunzip({ chunkSize: 1 << 20 }));
-      file.on('error', (e) => gunzip.destroy(e));
+      const gunzip = gunzipKeepingTail(file);
       src = new StreamSource(gunzip, () => { file.destroy(); gunzip.destroy(); });
       fd = null;
     } else {
@@ -79,26 +81,32 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
 
   const win = new ByteWindow(src, chunk);
   const close = (): void => src.close();
-  win.want(SNIFF_BYTES);
+  // Readers parse their fixed file header in the constructor (pcap's is 24 bytes): the window
+  // must hold it even when the chunk size is smaller.
+  win.want(Math.max(SNIFF_BYTES, PCAP_FILE_HEADER));
   await win.fill();
-  if (win.error !== null) {
-    close();
-    return {
-      code: compression === 'gzip' ? 'decompress-error' : 'io-error',
-      severity: 'error',
-      offset: 0,
-      message: `${compression === 'gzip' ? 'gzip' : 'read'}: ${win.error}`,
-    };
-  }
+  const sourceError = (): ReadProblem => ({
+    code: compression === 'gzip' ? 'decompress-error' : 'io-error',
+    severity: 'error',
+    offset: 0,
+    message: `${compression === 'gzip' ? 'gzip' : 'read'}: ${win.error}`,
+  });
   if (win.available() === 0) {
     close();
+    if (win.error !== null) return sourceError();
     return { code: 'empty-file', severity: 'error', offset: 0, message: compression === 'gzip' ? 'the gzip stream decompresses to no bytes' : 'the file is empty (0 bytes)' };
   }
+  // A stream that failed after some bytes (a truncated gzip) is still read up to the failure:
+  // the reader reports the cut, the caller reports `win.error` next to it.
   for (const f of FORMATS) {
     if (f.sniff(win.buf, win.pos, win.available())) {
       const reader = f.open(win, fd);
       return { reader, win, compression, close };
     }
+  }
+  if (win.error !== null) {
+    close();
+    return sourceError();
   }
   const head = Array.from(win.buf.subarray(win.pos, win.pos + Math.min(4, win.available())), (x) => x.toString(16).padStart(2, '0')).join(' ');
   close();
@@ -112,6 +120,20 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   function ioProblem(what: string): ReadProblem {
     return { code: 'io-error', severity: 'error', offset: 0, message: `cannot read: ${what}` };
   }
+}
+
+/**
+ * Gunzips `input`, keeping everything zlib can recover from a truncated stream. Node's zlib
+ * inflates the last input chunk with Z_FINISH and drops that chunk's output when the stream
+ * turns out to be cut (up to 1 MiB of compressed frames before the cut), so the input is
+ * flushed with Z_SYNC_FLUSH first; only the final, empty Z_FINISH then fails.
+ */
+function gunzipKeepingTail(input: Readable): Gunzip {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  input.pipe(gunzip, { end: false });
+  input.on('end', () => gunzip.flush(zlibConstants.Z_SYNC_FLUSH, () => gunzip.end()));
+  input.on('error', (e) => gunzip.destroy(e));
+  return gunzip;
 }
 
 function errnoText(e: unknown): string {

@@ -1,0 +1,186 @@
+/**
+ * Input plumbing: gzip, standard input and small chunk sizes must give exactly the records the
+ * plain file gives (records straddling chunk boundaries included).
+ */
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../../src/analysis/pipeline.js';
+import { concat, ethSyn, hex, Ng, opt, pcapFile } from '../../helpers/frame.js';
+import { readAll, readOk, useTempFiles, type ReadResult } from '../../helpers/capture.js';
+import { Rng } from '../../helpers/random.js';
+
+const tmp = useTempFiles();
+
+/** 60 frames of 0..400 bytes, each starting with a SYN so the dissector has work. */
+function pcapBytes(seed: number, opts: { le?: boolean; ns?: boolean } = {}): Uint8Array {
+  const rng = new Rng(seed);
+  const frames = Array.from({ length: 60 }, (_, i) => {
+    const n = rng.int(400);
+    const data = n >= 60 ? concat(ethSyn(i + 1), rng.bytes(n - 60)) : rng.bytes(n);
+    return { data, tsSec: 1700000000 + i, tsFrac: rng.int(opts.ns === true ? 1e9 : 1e6) };
+  });
+  return pcapFile(frames, opts);
+}
+
+/** Two sections (LE then BE), several interfaces, comments, SPB, PB and skipped blocks. */
+function pcapngBytes(seed: number): Uint8Array {
+  const rng = new Rng(seed);
+  const parts: Uint8Array[] = [];
+  for (const le of [true, false]) {
+    const ng = new Ng(le);
+    parts.push(ng.shb(), ng.idb(1, 0), ng.idb(101, 0, [opt.tsresol(9), opt.comment('if')]));
+    for (let i = 0; i < 30; i++) {
+      const data = rng.bytes(rng.int(300));
+      const k = rng.int(5);
+      if (k === 0) parts.push(ng.spb(data));
+      else if (k === 1) parts.push(ng.pb(1, BigInt(rng.u32()), data));
+      else if (k === 2) parts.push(ng.block(0x00000005, rng.bytes(rng.int(40))));
+      else parts.push(ng.epb(rng.int(2), (BigInt(rng.u32()) << 20n) | BigInt(rng.u32()), data, rng.int(2) === 0 ? [opt.comment(`c${i}`)] : []));
+    }
+  }
+  return concat(...parts);
+}
+
+async function* chunked(bytes: Uint8Array, seed: number): AsyncGenerator<Uint8Array> {
+  const rng = new Rng(seed);
+  for (let o = 0; o < bytes.length; ) {
+    const n = 1 + rng.int(700);
+    yield bytes.slice(o, o + n);
+    o += n;
+  }
+}
+
+const inputs: [string, Uint8Array][] = [
+  ['pcap LE us', pcapBytes(1)],
+  ['pcap BE ns', pcapBytes(2, { le: false, ns: true })],
+  ['pcapng', pcapngBytes(3)],
+];
+
+describe('the same records whatever the input path', () => {
+  for (const [name, bytes] of inputs) {
+    describe(name, () => {
+      const path = tmp(bytes);
+      let plain: ReadResult;
+
+      it('plain file: reads every record cleanly', async () => {
+        plain = await readOk(path);
+        expect(plain.problems).toEqual([]);
+        expect(plain.records.length).toBeGreaterThan(40);
+        expect(plain.compression).toBeNull();
+      });
+
+      it('gzip file', async () => {
+        const r = await readOk(tmp(gzipSync(bytes), 'x.gz'));
+        expect(r.compression).toBe('gzip');
+        expect(r.records).toEqual(plain.records);
+        expect(r.problems).toEqual([]);
+        expect(r.info).toEqual(plain.info);
+      });
+
+      it("standard input ('-'), plain and gzip", async () => {
+        const r = await readOk('-', { stdin: chunked(bytes, 7) });
+        expect(r.records).toEqual(plain.records);
+        expect(r.problems).toEqual([]);
+        const g = await readOk('-', { stdin: chunked(gzipSync(bytes), 8) });
+        expect(g.compression).toBe('gzip');
+        expect(g.records).toEqual(plain.records);
+      });
+
+      for (const chunkSize of [16, 17, 100, 1000]) {
+        it(`chunk size ${chunkSize}, from a file, stdin and gzip`, async () => {
+          const f = await readOk(path, { chunkSize });
+          expect(f.records).toEqual(plain.records);
+          expect(f.problems).toEqual([]);
+          expect(f.info).toEqual(plain.info);
+          const s = await readOk('-', { chunkSize, stdin: chunked(bytes, chunkSize) });
+          expect(s.records).toEqual(plain.records);
+          const g = await readOk(tmp(gzipSync(bytes), 'c.gz'), { chunkSize });
+          expect(g.records).toEqual(plain.records);
+        });
+      }
+    });
+  }
+
+  it('a cut file read in small chunks stops at the same record with the same problem', async () => {
+    const bytes = pcapBytes(9);
+    const cut = tmp(bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const whole = await readOk(cut);
+    expect(whole.problems.map((p) => p.code)).toEqual(['truncated-record']);
+    for (const chunkSize of [16, 17, 100]) {
+      const r = await readOk(cut, { chunkSize });
+      expect(r.records).toEqual(whole.records);
+      expect(r.problems).toEqual(whole.problems);
+    }
+  });
+});
+
+describe('gzip problems', () => {
+  const bytes = concat(pcapBytes(4), pcapBytes(5).subarray(24), pcapBytes(6).subarray(24));
+  const gz = gzipSync(bytes);
+
+  /** What zlib can recover from `cut`, read as a plain file: the records a user should get. */
+  async function recoverable(cut: Uint8Array): Promise<ReadResult> {
+    return readOk(tmp(gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH })));
+  }
+
+  it('a truncated gzip gives decompress-error and every frame before the cut', async () => {
+    const full = await readOk(tmp(bytes));
+    for (const frac of [0.3, 0.7, 0.97]) {
+      const cut = gz.subarray(0, Math.floor(gz.length * frac));
+      const path = tmp(cut, 'cut.gz');
+      const want = await recoverable(cut);
+      expect(want.records.length).toBeGreaterThan(0);
+      expect(want.records.length).toBeLessThan(full.records.length);
+      const r = await readOk(path);
+      expect(r.sourceError).toMatch(/unexpected end of file/);
+      expect(r.records).toEqual(want.records);
+      const small = await readOk(path, { chunkSize: 100 });
+      expect(small.records).toEqual(want.records);
+
+      const { report } = await analyzeFile(path);
+      expect(report.frames).toBe(want.records.length);
+      expect(report.complete).toBe(false);
+      expect(report.errors.map((e) => e.code)).toContain('decompress-error');
+    }
+  });
+
+  it('a truncated gzip on standard input, fed in small pieces, gives the same', async () => {
+    const cut = gz.subarray(0, Math.floor(gz.length * 0.7));
+    const want = await recoverable(cut);
+    const r = await readOk('-', { stdin: chunked(cut, 3) });
+    expect(r.records).toEqual(want.records);
+    expect(r.sourceError).not.toBeNull();
+  });
+
+  it('a gzip stream that is corrupt from the start is decompress-error', async () => {
+    const bad = gz.slice();
+    bad.fill(0xff, 10, 40);
+    const r = await readAll(tmp(bad, 'bad.gz'));
+    if ('code' in r) {
+      expect(r.code).toBe('decompress-error');
+    } else {
+      expect(r.sourceError).not.toBeNull();
+    }
+  });
+
+  it('a gzip of nothing is empty-file', async () => {
+    const r = await readAll(tmp(gzipSync(new Uint8Array(0)), 'empty.gz'));
+    expect(r).toMatchObject({ code: 'empty-file' });
+  });
+});
+
+describe('opening', () => {
+  it('a missing file and a directory are io-error', async () => {
+    expect(await readAll('/nonexistent/rpctrace/x.pcap')).toMatchObject({ code: 'io-error', message: 'cannot read: no such file' });
+    expect(await readAll('/tmp')).toMatchObject({ code: 'io-error', message: 'cannot read: is a directory' });
+  });
+  it('empty standard input is empty-file', async () => {
+    async function* none(): AsyncGenerator<Uint8Array> { /* nothing */ }
+    expect(await readAll('-', { stdin: none() })).toMatchObject({ code: 'empty-file' });
+  });
+  it('a pcap magic alone (4 bytes) is a pcap whose header is cut', async () => {
+    const r = await readOk(tmp(hex`d4 c3 b2 a1`));
+    expect(r.format).toBe('pcap');
+    expect(r.problems[0]).toMatchObject({ code: 'truncated-record', offset: 0 });
+  });
+});
