@@ -35,6 +35,8 @@ export class AttemptState {
   answeredAt = Number.NaN;
   /** Frames with payload after the handshake. */
   dataFrames = 0;
+  /** ISO time of the first SYN. */
+  time = '';
 
   constructor(
     readonly conv: number,
@@ -87,6 +89,8 @@ export interface EndpointEvent extends AdvertisedEndpoint {
   client: string;
   server: string;
   serverPort: number;
+  /** Seconds from the first frame to the answer. */
+  time: number;
 }
 
 /** An EPM answer with no usable endpoint, with its conversation. */
@@ -174,7 +178,8 @@ export class ConnectionTracker implements RpcSink {
     this.lastSec = p.tsSec;
     this.lastNsec = p.tsNsec;
     if (p.l4 === L4.TCP) {
-      if (this.duplicate(p)) return;
+      // Only segments whose repetition would change a verdict are checked: SYN, FIN, RST, payload.
+      if (((p.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || p.payloadLen > 0) && this.duplicate(p)) return;
       this.tcp(p);
     } else if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
       if (p.quoted.ipVersion !== 0 && !this.duplicate(p)) this.icmp(p);
@@ -203,6 +208,15 @@ export class ConnectionTracker implements RpcSink {
    */
   private duplicate(p: PacketInfo): boolean {
     const b = p.buf;
+    // An IPv4 identification of 0 (DF packets of many stacks) cannot tell a copy from a
+    // retransmission; without one (IPv6) only copies within 1 ms count.
+    let window = DUP_WINDOW_NS;
+    if (p.ipVersion === 4) {
+      const ip = p.srcOff - 12;
+      if (b[ip + 4] === 0 && b[ip + 5] === 0) return false;
+    } else {
+      window = 1_000_000;
+    }
     let h = 2166136261;
     // IPv4 identification + addresses, or IPv6 addresses; then the transport header's first 16 bytes.
     if (p.ipVersion === 4) {
@@ -220,7 +234,7 @@ export class ConnectionTracker implements RpcSink {
     for (let i = 0; i < DUP_RING; i++) {
       if (this.dupHash[i] !== h || this.dupFrame[i] === 0) continue;
       const dt = (p.tsSec - this.dupSec[i]!) * 1e9 + (p.tsNsec - this.dupNsec[i]!);
-      if (dt >= 0 && dt <= DUP_WINDOW_NS) {
+      if (dt >= 0 && dt <= window) {
         this.duplicates++;
         if (this.duplicateExamples.length < 5) this.duplicateExamples.push([p.frame, this.dupFrame[i]!]);
         return true;
@@ -286,6 +300,7 @@ export class ConnectionTracker implements RpcSink {
       const ordinal = dir === 0 ? ++c.opened0 : ++c.opened1;
       a = new AttemptState(c.id, dir, c.side[dir], c.ports[dir], c.side[other], c.ports[other], p.seq, c.ipVersion, ordinal);
       a.firstSyn = t;
+      a.time = isoNs(p.tsSec, p.tsNsec);
       c.cur = a;
       this.attempts.push(a);
     }
@@ -370,7 +385,7 @@ export class ConnectionTracker implements RpcSink {
 
   // RpcSink: answers found by the conversations' DCE/RPC parsers.
   endpoint(c: RpcConversation, e: AdvertisedEndpoint): void {
-    this.endpoints.push({ ...e, client: c.client, server: c.server, serverPort: c.serverPort });
+    this.endpoints.push({ ...e, client: c.client, server: c.server, serverPort: c.serverPort, time: this.rel(this.lastSec, this.lastNsec) });
   }
   epmNoEndpoint(c: RpcConversation, e: EpmNoEndpoint): void {
     this.noEndpoints.push({ ...e, client: c.client, server: c.server });

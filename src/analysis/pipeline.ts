@@ -9,13 +9,23 @@ import { ANOMALIES } from '../model/anomalies.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import type { FileReport, FrameComment, SynEvent } from '../model/report.js';
 import { CaptureCounters } from './capture-stats.js';
-import { SynTracker } from './syn-tracker.js';
+import { ConnectionTracker } from './connections.js';
+import { correlate, type Verdicts } from './correlate.js';
 
 /** What to collect besides the summary. */
 export interface AnalyzeOptions extends OpenOptions {
   /** Keep every SYN as an event (for `rpctrace syn`). */
   keepSyns?: boolean;
+  /** Expected dynamic RPC port ranges, inclusive; default [[49152, 65535]]. */
+  dynamicRanges?: [number, number][];
+  /** Seconds after an EPM/DCOM answer during which the client's attempts count as its follow-up; default 120. */
+  followWindowSeconds?: number;
 }
+
+/** Default expected dynamic range: Windows Vista and later (`netsh int ipv4 show dynamicportrange tcp`). */
+export const DEFAULT_DYNAMIC_RANGES: [number, number][] = [[49152, 65535]];
+/** Default follow-up window in seconds. */
+export const DEFAULT_FOLLOW_WINDOW = 120;
 
 /** The file report plus the optional event lists. */
 export interface FileAnalysis {
@@ -30,9 +40,14 @@ const MAX_COMMENTS = 1000;
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
   const opened = await openCapture(path, opts);
   const counters = new CaptureCounters();
-  const syns = new SynTracker(opts.keepSyns === true);
+  const engine = new ConnectionTracker(opts.keepSyns === true);
+  const settings = {
+    dynamicRanges: opts.dynamicRanges ?? DEFAULT_DYNAMIC_RANGES,
+    followWindowSeconds: opts.followWindowSeconds ?? DEFAULT_FOLLOW_WINDOW,
+  };
   if (!('reader' in opened)) {
-    return { report: buildReport(path, null, counters, syns, [opened], [], []), syns: [] };
+    const none: Verdicts = { attempts: [], endpoints: [], findings: [], ports: [] };
+    return { report: buildReport(path, null, counters, 0, [opened], [], [], none, settings), syns: [] };
   }
   const { reader, win } = opened;
   const dissector = new Dissector();
@@ -42,7 +57,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     await forEachRecord(reader, win, (r) => {
       const p = dissector.dissect(r);
       counters.add(p);
-      syns.onPacket(p);
+      engine.onPacket(p);
       if (r.comment !== null) {
         if (comments.length < MAX_COMMENTS) comments.push({ frame: r.frame, text: r.comment });
         else extraComments++;
@@ -67,18 +82,27 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   if (lt > 0) {
     problems.push({ code: 'unsupported-link-type', severity: 'warning', offset: 0, message: `${lt} frame(s) of a link type rpctrace cannot decode were counted but not analyzed` });
   }
-  const report = buildReport(path, opened, counters, syns, problems, dissector.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text })), comments);
-  return { report, syns: syns.events };
+  engine.finish();
+  const verdicts = correlate(engine, {
+    ...settings,
+    snaplen: reader.info.snaplen,
+    captureSeconds: counters.frames === 0 ? 0 : engine.rel(counters.maxSec, counters.maxNsec),
+  });
+  const anomalies = dissector.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text }));
+  const report = buildReport(path, opened, counters, engine.synRetransmissions, problems, anomalies, comments, verdicts, settings);
+  return { report, syns: engine.synEvents };
 }
 
 function buildReport(
   path: string,
   opened: { reader: { format: FileReport['format']; info: NonNullable<FileReport['formatInfo']> }; compression: 'gzip' | null } | null,
   counters: CaptureCounters,
-  syns: SynTracker,
+  synRetransmissions: number,
   problems: ReadProblem[],
   anomalies: FileReport['anomalies'],
   comments: FrameComment[],
+  verdicts: Verdicts,
+  settings: FileReport['settings'],
 ): FileReport {
   const errors = problems.filter((p) => p.severity === 'error');
   return {
@@ -96,6 +120,11 @@ function buildReport(
     errors,
     anomalies,
     comments,
-    stats: counters.stats(syns.retransmissions),
+    stats: counters.stats(synRetransmissions),
+    findings: verdicts.findings,
+    attempts: verdicts.attempts,
+    endpoints: verdicts.endpoints,
+    ports: verdicts.ports,
+    settings,
   };
 }

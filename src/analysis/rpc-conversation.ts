@@ -18,6 +18,8 @@ export interface AdvertisedEndpoint {
   source: 'epm' | 'dcom';
   operation: string;
   advertisedHost: string | null;
+  /** DCOM: every string binding with this port (`HOST[PORT]`), in the order written; EPM: []. */
+  bindings: string[];
   port: number;
   interfaceUuid: string | null;
 }
@@ -227,8 +229,15 @@ export class RpcConversation {
     if (uuid !== null && !DCOM_BINDING_INTERFACES.has(uuid)) return;
     if (uuid === null && !onEpmPort) return;
     const operation = uuid !== null ? (DCOM_OPERATIONS[uuid]?.[opnum] ?? `opnum ${opnum}`) : 'DCOM (interface not seen)';
+    // One endpoint per port: the bindings of one answer (host name, each address) name one server.
+    const byPort = new Map<number, string[]>();
+    const hosts = new Map<number, string>();
     for (const s of scanStringBindings(b, start, end, le)) {
-      this.sink.endpoint(this, { frame, requestFrame, source: 'dcom', operation, advertisedHost: s.host, port: s.port, interfaceUuid: uuid });
+      const l = byPort.get(s.port);
+      if (l === undefined) { byPort.set(s.port, [s.address]); hosts.set(s.port, s.host); } else if (!l.includes(s.address)) l.push(s.address);
+    }
+    for (const [port, bindings] of byPort) {
+      this.sink.endpoint(this, { frame, requestFrame, source: 'dcom', operation, advertisedHost: hosts.get(port)!, bindings, port, interfaceUuid: uuid });
     }
   }
 
@@ -240,7 +249,7 @@ export class RpcConversation {
       return;
     }
     for (const t of tcp) {
-      this.sink.endpoint(this, { frame, requestFrame, source: 'epm', operation, advertisedHost: t.ip, port: t.port!, interfaceUuid: t.interfaceUuid || call?.mapInterface || null });
+      this.sink.endpoint(this, { frame, requestFrame, source: 'epm', operation, advertisedHost: t.ip, bindings: [], port: t.port!, interfaceUuid: t.interfaceUuid || call?.mapInterface || null });
     }
   }
 }

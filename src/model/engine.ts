@@ -74,13 +74,17 @@ export interface Endpoint {
   client: string;
   /** The server that answered (the address the client used). */
   server: string;
-  /** The address written in the tower or binding (`0.0.0.0`, an IP, or a host name), or null. */
+  /** The address written in the tower or first binding (`0.0.0.0`, an IP, or a host name), or null. */
   advertisedHost: string | null;
+  /** DCOM: every string binding of the answer with this port (`HOST[PORT]`); EPM: []. */
+  bindings: string[];
   port: number;
   interfaceUuid: string | null;
   interfaceName: string | null;
   /** True when the port lies in one of the expected dynamic ranges. */
   inRange: boolean;
+  /** Seconds from the first frame of the capture to the answer. */
+  time: number;
   /** The client's attempts to server:port that followed this answer, by index in `attempts`. */
   followUpAttempts: number[];
   /** Summary of those: the best outcome (established wins), or `no-attempt`. */
@@ -144,6 +148,8 @@ export interface PortSummary {
   incomplete: number;
   /** Distinct servers seen on this port. */
   servers: number;
+  /** True when the port lies in one of the expected dynamic ranges. */
+  inRange: boolean;
   /** True when EPM or DCOM advertised this port in the capture. */
   advertised: boolean;
 }

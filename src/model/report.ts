@@ -4,6 +4,7 @@
  */
 import type { ReadProblem } from './read-problem.js';
 import type { AnomalyName } from './anomalies.js';
+import type { Attempt, Endpoint, Finding, PortSummary } from './engine.js';
 
 /** Bumped when a field changes meaning or disappears; adding fields does not bump it. */
 export const SCHEMA_VERSION = 1;
@@ -80,6 +81,16 @@ export interface FileReport {
   anomalies: AnomalyCount[];
   comments: FrameComment[];
   stats: CaptureStats;
+  /** Verdicts, most severe first. */
+  findings: Finding[];
+  /** Every TCP connection attempt (first SYN and its answers), in frame order. */
+  attempts: Attempt[];
+  /** Every TCP endpoint advertised by the endpoint mapper or DCOM, in frame order. */
+  endpoints: Endpoint[];
+  /** Per server port: attempts and how they ended, ascending by port. */
+  ports: PortSummary[];
+  /** The settings the verdicts used. */
+  settings: { dynamicRanges: [number, number][]; followWindowSeconds: number };
 }
 
 /** The whole document. */
