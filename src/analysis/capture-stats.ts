@@ -9,9 +9,9 @@ import { isoNs } from '../capture/timestamp.js';
 
 const C = {
   bytes: 0, ipv4: 1, ipv6: 2, tcp: 3, udp: 4, icmp: 5, icmpv6: 6, nonIp: 7,
-  tcpSyn: 8, tcpSynAck: 9, tcpRst: 10, tcpFin: 11, icmpUnreachable: 12,
+  tcpSyn: 8, tcpSynAck: 9, tcpRst: 10, tcpFin: 11, icmpUnreachable: 12, nonPacket: 13,
 } as const;
-const N = 13;
+const N = 14;
 
 /** Counts frames by link type, protocol and TCP flag; tracks the time span. */
 export class CaptureCounters {
@@ -26,6 +26,7 @@ export class CaptureCounters {
   add(p: PacketInfo): void {
     const c = this.c;
     this.frames++;
+    if (!p.isPacket) { c[C.nonPacket]!++; return; }
     c[C.bytes]! += p.capLen;
     this.byLink[p.linkType & 0xffff]!++;
     const s = p.tsSec;
@@ -67,7 +68,7 @@ export class CaptureCounters {
       bytes: c[C.bytes]!, ipv4: c[C.ipv4]!, ipv6: c[C.ipv6]!, tcp: c[C.tcp]!, udp: c[C.udp]!,
       icmp: c[C.icmp]!, icmpv6: c[C.icmpv6]!, nonIp: c[C.nonIp]!, tcpSyn: c[C.tcpSyn]!,
       tcpSynRetransmissions: synRetransmissions, tcpSynAck: c[C.tcpSynAck]!, tcpRst: c[C.tcpRst]!,
-      tcpFin: c[C.tcpFin]!, icmpUnreachable: c[C.icmpUnreachable]!,
+      tcpFin: c[C.tcpFin]!, icmpUnreachable: c[C.icmpUnreachable]!, nonPacketRecords: c[C.nonPacket]!,
     };
   }
 
@@ -80,14 +81,18 @@ export class CaptureCounters {
     return out;
   }
 
+  /** True once a packet (not a non-packet record) set the time span. */
+  get timed(): boolean {
+    return this.minSec !== Infinity;
+  }
   firstTimestamp(): string | null {
-    return this.frames === 0 ? null : isoNs(this.minSec, this.minNsec);
+    return this.timed ? isoNs(this.minSec, this.minNsec) : null;
   }
   lastTimestamp(): string | null {
-    return this.frames === 0 ? null : isoNs(this.maxSec, this.maxNsec);
+    return this.timed ? isoNs(this.maxSec, this.maxNsec) : null;
   }
   durationSeconds(): number {
-    if (this.frames === 0) return 0;
+    if (!this.timed) return 0;
     return (this.maxSec - this.minSec) + (this.maxNsec - this.minNsec) / 1e9;
   }
 }

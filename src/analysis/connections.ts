@@ -174,6 +174,7 @@ export class ConnectionTracker implements RpcSink {
   }
 
   onPacket(p: PacketInfo): void {
+    if (!p.isPacket) return;
     if (Number.isNaN(this.firstSec)) { this.firstSec = p.tsSec; this.firstNsec = p.tsNsec; }
     this.lastSec = p.tsSec;
     this.lastNsec = p.tsNsec;

@@ -86,7 +86,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   const verdicts = correlate(engine, {
     ...settings,
     snaplen: reader.info.snaplen,
-    captureSeconds: counters.frames === 0 ? 0 : engine.rel(counters.maxSec, counters.maxNsec),
+    captureSeconds: counters.timed ? engine.rel(counters.maxSec, counters.maxNsec) : 0,
   });
   const anomalies = dissector.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text }));
   const report = buildReport(path, opened, counters, engine.synRetransmissions, problems, anomalies, comments, verdicts, settings);

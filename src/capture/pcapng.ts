@@ -26,7 +26,7 @@ export const BlockType = {
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /** Blocks rpctrace has no use for but that are legitimately found in captures: skipped silently. */
 const KNOWN_SKIPPED = new Set<number>([
-  BlockType.NRB, BlockType.ISB, BlockType.SYSTEMD_JOURNAL, BlockType.DSB, BlockType.CB_COPY, BlockType.CB_NOCOPY,
+  BlockType.NRB, BlockType.ISB, BlockType.DSB,
   0x00000007, // IRIG timestamp (obsolete)
   0x00000008, // ARINC 429 (obsolete)
   0x80000001, // Sysdig event blocks and other local-use types (high bit set): skipped
@@ -119,6 +119,12 @@ export class PcapngReader extends WindowReader implements CaptureReader {
         case BlockType.SHB:
           this.shb(buf, start, len);
           break;
+        case BlockType.CB_COPY:
+        case BlockType.CB_NOCOPY:
+        case BlockType.SYSTEMD_JOURNAL:
+          // Wireshark shows these as frames of their own (REC_TYPE_CUSTOM_BLOCK,
+          // REC_TYPE_SYSTEMD_JOURNAL_EXPORT); counting them keeps our frame numbers equal to its.
+          return this.nonPacket(buf, start, len);
         default:
           if (!KNOWN_SKIPPED.has(type) && (type & 0x80000000) === 0) {
             this.warn('unknown-block', w.base + start, `pcapng: skipped a block of unknown type 0x${type.toString(16)} (${len} bytes)`, `unknown-block:${type}`);
@@ -248,11 +254,30 @@ export class PcapngReader extends WindowReader implements CaptureReader {
     return r;
   }
 
+  /** A record that takes a frame number but holds no packet. */
+  private nonPacket(b: Uint8Array, p: number, len: number): CaptureRecord {
+    const r = this.rec;
+    r.frame = ++this.frame;
+    r.isPacket = false;
+    r.tsSec = 0;
+    r.tsNsec = 0;
+    r.linkType = -1;
+    r.interfaceId = 0;
+    r.buf = b;
+    r.off = p + 8;
+    r.capLen = len - 12;
+    r.origLen = len - 12;
+    r.fileOffset = this.win.base + p;
+    r.comment = null;
+    return r;
+  }
+
   private record(iface: Iface, ifId: number, hi: number, lo: number, b: Uint8Array, data: number, capLen: number, origLen: number, fileOffset: number): CaptureRecord {
     if (iface.base === 10 && iface.exp <= 9) splitDecimal(hi, lo, iface.exp);
     else splitGeneric(hi, lo, iface.base, iface.exp);
     const r = this.rec;
     r.frame = ++this.frame;
+    r.isPacket = true;
     r.tsSec = tsOut.sec + iface.offset;
     r.tsNsec = tsOut.nsec;
     r.linkType = iface.linkType;

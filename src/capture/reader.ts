@@ -32,6 +32,11 @@ export class CaptureRecord {
   fileOffset = 0;
   /** pcapng `opt_comment` of this packet, if any. */
   comment: string | null = null;
+  /**
+   * False for records that take a frame number without holding a packet (pcapng custom and
+   * systemd-journal blocks): Wireshark numbers them, so we do too; `linkType` is -1.
+   */
+  isPacket = true;
 }
 
 /** Facts about the container, for the report. */

@@ -54,6 +54,8 @@ export class Dissector {
     p.ipVersion = 0;
     p.l4 = L4.NONE;
     p.quoted.ipVersion = 0;
+    p.isPacket = r.isPacket;
+    if (!r.isPacket) return p;
     try {
       this.link(r.buf, r.off, r.off + r.capLen, r.linkType);
     } catch {

@@ -26,6 +26,8 @@ export class QuotedHeader {
 /** Per-frame facts. Reused for every frame: copy what you keep. */
 export class PacketInfo {
   frame = 0;
+  /** False for records without a packet (pcapng custom / journal blocks): nothing below is set. */
+  isPacket = true;
   tsSec = 0;
   tsNsec = 0;
   linkType = 0;

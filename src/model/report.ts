@@ -30,6 +30,8 @@ export interface CaptureStats {
   tcpFin: number;
   /** ICMPv4 type 3 and ICMPv6 type 1 messages. */
   icmpUnreachable: number;
+  /** Records that are frames in Wireshark but hold no packet (pcapng custom and systemd-journal blocks). */
+  nonPacketRecords: number;
 }
 
 /** Frames per link type. */

@@ -2,7 +2,7 @@
  * tshark as the reference for frame-level facts. One run per file lists every frame with the
  * fields the differential tests compare.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 export const HAVE_TSHARK = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 export const TSHARK_SKIP_REASON = HAVE_TSHARK ? '' : ' (skipped: tshark is not installed; .ci/run installs it)';
@@ -20,11 +20,14 @@ export interface TsharkFacts {
 
 /** Runs tshark (two-pass, no name resolution) over `path`. */
 export function tsharkFacts(path: string): TsharkFacts {
-  const out = execFileSync('tshark', [
+  // tshark exits with 2 after printing the frames of a file cut short; those frames count.
+  const run = spawnSync('tshark', [
     '-n', '-2', '-r', path, '-o', 'tcp.analyze_sequence_numbers:TRUE',
     '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=f',
     '-e', 'frame.number', '-e', 'frame.protocols', '-e', 'tcp.flags', '-e', 'tcp.analysis.retransmission',
-  ], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  ], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.status !== 0 && run.status !== 2) throw new Error(`tshark failed on ${path}: ${run.stderr}`);
+  const out = run.stdout;
   const facts: TsharkFacts = { frames: 0, syn: [], synRetransmissions: [], synAck: [], rst: [] };
   for (const line of out.split('\n')) {
     if (line === '') continue;

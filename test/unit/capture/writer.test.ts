@@ -250,6 +250,7 @@ describe('pcapng writer', () => {
     expect(r.records.map((x) => [x.tsSec, x.capLen, x.origLen, x.interfaceId, x.linkType, x.comment])).toEqual([
       [0, 60, 60, 0, 1, null], // SPB: no timestamp
       [0, 100, 1514, 0, 1, null], // SPB cut at the snaplen
+      [0, 8, 8, 0, -1, null], // custom block: a frame in Wireshark, no packet (PEN + 3 bytes + padding)
       [f[1]!.tsSec, 1, 1, 1, 113, 'pb comment'],
       [f[4]!.tsSec, 3, 3, 0, 1, null],
     ]);
