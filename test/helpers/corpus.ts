@@ -32,6 +32,11 @@ export interface Expected {
   icmp_unreachable: { frame: number; type: number; code: number; orig_sport?: number | null; orig_dport?: number | null }[];
   format?: { linktypes?: number[] | null };
   verdict?: string;
+  scenario?: { category?: string; title?: string };
+  epm_map: { request_frame: number | null; response_frame: number; client: string; server: string; return_code: number; tcp_ports: number[]; interface_uuid: string | null }[];
+  tcp_connections: { syn_frames: number[]; client: string; server: string; sport: number; dport: number; outcome: string }[];
+  epm_port_followups: { epm_response_frame: number; client: string; server: string; port: number; outcome: string; in_iana_dynamic_range: boolean }[];
+  dcom_port_followups?: { dcom_response_frame: number; client: string; server: string; port: number; outcome: string; bindings: string[] }[];
 }
 
 /** Every capture under the corpus that has an expected.json, sorted by path. */

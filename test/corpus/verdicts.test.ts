@@ -1,0 +1,91 @@
+/**
+ * The RPC engine on every real capture of ../shared/corpus, against the facts tshark recorded:
+ * ept_map answers (frames, ports, return codes), DCOM string bindings, each connection's
+ * outcome, each advertised port's follow-up, and for the lab captures the verdict.
+ *
+ * Vocabulary: the corpus says `connected` for any attempt answered by SYN-ACK (our
+ * `established` or `answered-not-completed`), and `no-response` where we say `no-answer` or,
+ * when the capture ended too early to judge, `incomplete`.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../src/analysis/pipeline.js';
+import type { AttemptOutcome, FindingId } from '../../src/model/engine.js';
+import { corpusCases, CORPUS_SKIP_REASON, HAVE_CORPUS } from '../helpers/corpus.js';
+
+const CORPUS_OUTCOME: Record<AttemptOutcome | 'no-attempt', string> = {
+  established: 'connected',
+  'answered-not-completed': 'connected',
+  'no-answer': 'no-response',
+  incomplete: 'no-response',
+  reset: 'reset',
+  'icmp-refused': 'icmp-unreachable',
+  'no-attempt': 'no-attempt',
+};
+
+/** The finding each lab scenario category must produce (null: a healthy trace). */
+const CATEGORY_FINDING: Record<string, FindingId | null> = {
+  ok: null,
+  'dynamic-port-dropped': 'RPC_DYNAMIC_PORT_BLOCKED',
+  'dynamic-port-dropped-nonstandard-range': 'NONSTANDARD_RPC_PORT_BLOCKED',
+  'dynamic-port-reset': 'RPC_PORT_REFUSED',
+  'dynamic-port-icmp': 'RPC_PORT_REFUSED',
+  'dynamic-port-rejected': 'RPC_PORT_REFUSED',
+  'epm-dropped': 'EPM_UNREACHABLE',
+  'epm-reset': 'EPM_REFUSED',
+  'epm-rejected': 'EPM_REFUSED',
+  'endpoint-not-registered': 'ENDPOINT_NOT_REGISTERED',
+};
+
+const cases = corpusCases();
+
+describe.skipIf(!HAVE_CORPUS)(`RPC verdicts on the corpus agree with tshark's facts${CORPUS_SKIP_REASON}`, () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const { report } = await analyzeFile(c.path);
+    const e = c.expected;
+
+    // Every ept_map answer with towers: same frame, same ports, in order.
+    const epm = report.endpoints.filter((x) => x.source === 'epm' && x.operation === 'ept_map');
+    const wantEpm = e.epm_map.filter((m) => m.return_code === 0 && m.tcp_ports.length > 0).flatMap((m) => m.tcp_ports.map((p) => [m.response_frame, m.client, m.server, p]));
+    expect(epm.map((x) => [x.frame, x.client, x.server, x.port])).toEqual(wantEpm);
+
+    // ept_map answers with an error code or no tower: an ENDPOINT_NOT_REGISTERED finding cites them.
+    for (const m of e.epm_map.filter((x) => x.return_code !== 0)) {
+      const f = report.findings.find((x) => x.id === 'ENDPOINT_NOT_REGISTERED' && x.evidenceFrames.includes(m.response_frame));
+      expect(f, `ept_map failure at frame ${m.response_frame}`).toBeDefined();
+    }
+
+    // DCOM bindings: one endpoint per answer and port.
+    const dcom = report.endpoints.filter((x) => x.source === 'dcom');
+    expect(dcom.map((x) => [x.frame, x.port, [...x.bindings].sort()])).toEqual((e.dcom_port_followups ?? []).map((d) => [d.dcom_response_frame, d.port, [...d.bindings].sort()]));
+
+    // Follow-ups of every advertised port.
+    const follow = [...e.epm_port_followups.map((f) => [f.epm_response_frame, f.port, f.outcome]), ...(e.dcom_port_followups ?? []).map((f) => [f.dcom_response_frame, f.port, f.outcome])];
+    expect([...epm, ...dcom].map((x) => [x.frame, x.port, CORPUS_OUTCOME[x.followUp]])).toEqual(follow);
+    for (const f of e.epm_port_followups) {
+      expect(epm.find((x) => x.frame === f.epm_response_frame && x.port === f.port)?.inRange).toBe(f.in_iana_dynamic_range);
+    }
+
+    // Every SYN-initiated connection and its outcome.
+    expect(report.attempts.map((a) => [a.synFrames, a.client, a.clientPort, a.server, a.serverPort, CORPUS_OUTCOME[a.outcome]]))
+      .toEqual(e.tcp_connections.map((t) => [t.syn_frames, t.client, t.sport, t.server, t.dport, t.outcome]));
+
+    // Lab scenarios: the verdict, with the answer and the SYNs as evidence; nothing worse on healthy traces.
+    const category = e.scenario?.category;
+    if (category !== undefined) {
+      expect(Object.keys(CATEGORY_FINDING), `unknown lab category ${category}: map it to a finding id`).toContain(category);
+      const id = CATEGORY_FINDING[category]!;
+      const serious = report.findings.filter((f) => f.severity !== 'info');
+      if (id === null) {
+        expect(serious).toEqual([]);
+      } else {
+        const f = report.findings.find((x) => x.id === id);
+        expect(f, `${id} for "${e.verdict}"`).toBeDefined();
+        expect(f!.severity).toBe('error');
+        const syns = e.tcp_connections.filter((t) => t.outcome !== 'connected').flatMap((t) => t.syn_frames);
+        for (const s of syns) expect(f!.evidenceFrames).toContain(s);
+        for (const m of e.epm_map) expect(f!.evidenceFrames).toContain(m.response_frame);
+        expect(serious.filter((x) => x.severity === 'error').map((x) => x.id)).toEqual([id]);
+      }
+    }
+  });
+});
