@@ -105,6 +105,13 @@ export class PcapReader extends WindowReader implements CaptureReader {
     r.frame = ++this.frame;
     r.tsSec = u32(b, p, le);
     r.tsNsec = u32(b, p + 4, le) * this.nsMul;
+    if (r.tsNsec >= 1e9) {
+      // A fraction of a second of one second or more is corrupt; carry it into the seconds so
+      // tsNsec keeps the 0..999999999 that CaptureRecord promises (and ISO times stay valid).
+      const carry = Math.floor(r.tsNsec / 1e9);
+      r.tsSec += carry;
+      r.tsNsec -= carry * 1e9;
+    }
     r.linkType = this.linkType;
     r.buf = b;
     r.off = p + RECORD_HEADER;

@@ -41,5 +41,7 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9] as const;
 export function isoNs(sec: number, nsec: number): string {
   const d = new Date(sec * 1000);
   if (Number.isNaN(d.getTime())) return `${sec}.${String(nsec).padStart(9, '0')}`;
-  return `${d.toISOString().slice(0, 19)}.${String(nsec).padStart(9, '0')}Z`;
+  // Years past 9999 print as +YYYYYY (ISO 8601 expanded form), so cut at the dot, not at 19.
+  const iso = d.toISOString();
+  return `${iso.slice(0, iso.indexOf('.'))}.${String(nsec).padStart(9, '0')}Z`;
 }

@@ -43,6 +43,24 @@ describe('pcap: the four magics', () => {
   });
 });
 
+describe('pcap: corrupt timestamps', () => {
+  it('a fraction of one second or more is carried into the seconds, keeping tsNsec below 1e9', async () => {
+    for (const ns of [false, true]) {
+      const k = ns ? 1000 : 1;
+      const r = await readOk(tmp(pcapFile([
+        { data: A, tsSec: 100, tsFrac: 1500000 * k },
+        { data: A, tsSec: 100, tsFrac: 999999 * k },
+        { data: A, tsSec: 0xffffffff, tsFrac: ns ? 0xffffffff : 4294967295 },
+      ], { ns })));
+      expect(r.records.map((x) => [x.tsSec, x.tsNsec])).toEqual([
+        [101, 500000000],
+        [100, 999999000],
+        ns ? [0xffffffff + 4, 294967295] : [0xffffffff + 4294, 967295000],
+      ]);
+    }
+  });
+});
+
 describe('pcap: file header', () => {
   it('takes snaplen and link type from the header, ignoring the FCS bits of the link-type field', async () => {
     const r = await readOk(tmp(pcapFile([{ data: A }], { snaplen: 96, linkType: 113 })));

@@ -80,6 +80,11 @@ describe('isoNs', () => {
     expect(isoNs(0, 999999999)).toBe('1970-01-01T00:00:00.999999999Z');
     expect(isoNs(-1, 0)).toBe('1969-12-31T23:59:59.000000000Z');
   });
+  it('prints years past 9999 in the expanded form, still with nine fraction digits', () => {
+    expect(isoNs(253402300800, 1)).toBe('+010000-01-01T00:00:00.000000001Z');
+    expect(isoNs(253402300799, 999999999)).toBe('9999-12-31T23:59:59.999999999Z');
+    expect(isoNs(-62167219201, 0)).toBe('-000001-12-31T23:59:59.000000000Z');
+  });
   it('falls back to seconds.nanoseconds when the date is out of range', () => {
     expect(isoNs(18446744073709, 551615000)).toBe('18446744073709.551615000');
   });
