@@ -179,8 +179,10 @@ export class ConnectionTracker implements RpcSink {
     this.lastSec = p.tsSec;
     this.lastNsec = p.tsNsec;
     if (p.l4 === L4.TCP) {
-      // Only segments whose repetition would change a verdict are checked: SYN, FIN, RST, payload.
-      if (((p.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || p.payloadLen > 0) && this.duplicate(p)) return;
+      // Only segments whose repetition would change a verdict are checked: SYN, FIN, RST. A
+      // copied data segment is harmless (reassembly delivers bytes once) and checking every
+      // one would cost a hash per packet.
+      if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 && this.duplicate(p)) return;
       this.tcp(p);
     } else if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
       if (p.quoted.ipVersion !== 0 && !this.duplicate(p)) this.icmp(p);

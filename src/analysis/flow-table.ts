@@ -1,18 +1,19 @@
 /**
  * Conversations keyed by their 4-tuple without allocating per packet: open addressing over a
- * typed array, keys stored as bytes (gopacket flows.go keeps fixed [16]byte endpoints for the
- * same reason). A conversation is direction-free: (A, portA, B, portB) and (B, portB, A, portA)
- * are one entry; `lookup` says which side sent the packet.
+ * typed array, keys stored as 32-bit words (gopacket flows.go keeps fixed [16]byte endpoints for
+ * the same reason). A conversation is direction-free: (A, portA, B, portB) and
+ * (B, portB, A, portA) are one entry; `lookup` says which side sent the packet.
  */
+import { u32be } from '../wire/bytes.js';
 
-/** Bytes per stored key: two 16-byte addresses, two ports, the IP version. */
-const KEY = 40;
+/** Words per stored key: side 0 address (4), side 1 address (4), ports (1), address words (1). */
+const KEY = 10;
 
 /** Result slots of the last lookup, reused. */
 export interface FlowHit {
   /** Conversation id (dense, from 0), or -1 when absent and not inserted. */
   id: number;
-  /** 0 when the packet's source is the conversation's side A (the first sender seen), else 1. */
+  /** 0 when the packet's source is the conversation's side 0 (the first sender seen), else 1. */
   dir: 0 | 1;
   /** True when the lookup created the entry. */
   created: boolean;
@@ -22,18 +23,21 @@ export interface FlowHit {
 export class FlowTable {
   private slots: Int32Array;
   private mask: number;
-  private keys: Uint8Array;
+  private keys: Uint32Array;
   private hashes: Uint32Array;
   size = 0;
   /** Conversations that could not be added because the table was full. */
   dropped = 0;
   readonly hit: FlowHit = { id: -1, dir: 0, created: false };
+  /** The packet's addresses as words (reused scratch). */
+  private readonly src = new Uint32Array(4);
+  private readonly dst = new Uint32Array(4);
 
   constructor(readonly maxFlows = 1 << 22, initial = 1 << 12) {
     const cap = Math.max(16, initial);
     this.slots = new Int32Array(cap * 2).fill(-1);
     this.mask = cap * 2 - 1;
-    this.keys = new Uint8Array(cap * KEY);
+    this.keys = new Uint32Array(cap * KEY);
     this.hashes = new Uint32Array(cap);
   }
 
@@ -42,30 +46,35 @@ export class FlowTable {
    * `dst:dport`. Addresses are `alen` bytes (4 or 16) at `srcOff` / `dstOff` in `b`.
    */
   lookup(b: Uint8Array, srcOff: number, dstOff: number, alen: number, sport: number, dport: number, insert: boolean): FlowHit {
-    // Side A is the smaller (address, port); hashing the ordered pair makes both directions meet.
-    const c = compare(b, srcOff, dstOff, alen, sport, dport);
-    const aOff = c <= 0 ? srcOff : dstOff;
-    const bOff = c <= 0 ? dstOff : srcOff;
-    const aPort = c <= 0 ? sport : dport;
-    const bPort = c <= 0 ? dport : sport;
-    let h = 2166136261 ^ alen;
-    for (let i = 0; i < alen; i++) h = Math.imul(h ^ b[aOff + i]!, 16777619);
-    for (let i = 0; i < alen; i++) h = Math.imul(h ^ b[bOff + i]!, 16777619);
-    h = Math.imul(h ^ aPort, 16777619);
-    h = Math.imul(h ^ bPort, 16777619);
-    h >>>= 0;
+    const words = alen >>> 2;
+    const s = this.src;
+    const d = this.dst;
+    for (let i = 0; i < words; i++) { s[i] = u32be(b, srcOff + 4 * i); d[i] = u32be(b, dstOff + 4 * i); }
+    // Hash the unordered pair: both directions must meet. Sum and xor of per-side mixes commute.
+    const hs = sideHash(s, words, sport);
+    const hd = sideHash(d, words, dport);
+    let h = Math.imul((hs + hd) ^ Math.imul(hs ^ hd, 0x9e3779b1) ^ words, 0x85ebca6b);
+    h = (h ^ (h >>> 13)) >>> 0;
     const hit = this.hit;
-    let s = h & this.mask;
+    const keys = this.keys;
+    const ports = ((sport << 16) | dport) >>> 0;
+    const rports = ((dport << 16) | sport) >>> 0;
+    let slot = h & this.mask;
     for (;;) {
-      const id = this.slots[s]!;
+      const id = this.slots[slot]!;
       if (id < 0) break;
-      if (this.hashes[id] === h && this.same(id, b, aOff, bOff, alen, aPort, bPort)) {
-        hit.id = id;
-        hit.dir = this.sideOf(id, b, srcOff, alen, sport);
-        hit.created = false;
-        return hit;
+      if (this.hashes[id] === h && keys[id * KEY + 9] === words) {
+        const k = id * KEY;
+        if (keys[k + 8] === ports && eq(keys, k, s, words) && eq(keys, k + 4, d, words)) {
+          hit.id = id; hit.dir = 0; hit.created = false;
+          return hit;
+        }
+        if (keys[k + 8] === rports && eq(keys, k, d, words) && eq(keys, k + 4, s, words)) {
+          hit.id = id; hit.dir = 1; hit.created = false;
+          return hit;
+        }
       }
-      s = (s + 1) & this.mask;
+      slot = (slot + 1) & this.mask;
     }
     hit.created = false;
     if (!insert || this.size >= this.maxFlows) {
@@ -74,17 +83,16 @@ export class FlowTable {
       return hit;
     }
     const id = this.size++;
-    if (id * KEY >= this.keys.length) this.growKeys();
+    if ((id + 1) * KEY > this.keys.length) this.growKeys();
     const k = id * KEY;
-    const keys = this.keys;
-    // The first sender becomes side A in the stored key, so dir 0 = "the side seen first".
-    keys.fill(0, k, k + KEY);
-    for (let i = 0; i < alen; i++) { keys[k + i] = b[srcOff + i]!; keys[k + 16 + i] = b[dstOff + i]!; }
-    keys[k + 32] = sport >>> 8; keys[k + 33] = sport & 0xff;
-    keys[k + 34] = dport >>> 8; keys[k + 35] = dport & 0xff;
-    keys[k + 36] = alen;
+    const kk = this.keys;
+    // The first sender becomes side 0.
+    kk.fill(0, k, k + KEY);
+    for (let i = 0; i < words; i++) { kk[k + i] = s[i]!; kk[k + 4 + i] = d[i]!; }
+    kk[k + 8] = ports;
+    kk[k + 9] = words;
     this.hashes[id] = h;
-    this.slots[s] = id;
+    this.slots[slot] = id;
     if (this.size * 2 > this.mask) this.rehash();
     hit.id = id;
     hit.dir = 0;
@@ -92,33 +100,10 @@ export class FlowTable {
     return hit;
   }
 
-  /** Side 0 address/port bytes of conversation `id` (for text, on rare events). */
-  keyBytes(id: number): Uint8Array {
-    return this.keys.subarray(id * KEY, id * KEY + KEY);
-  }
-
-  private same(id: number, b: Uint8Array, aOff: number, bOff: number, alen: number, aPort: number, bPort: number): boolean {
-    const k = id * KEY;
-    const keys = this.keys;
-    if (keys[k + 36] !== alen) return false;
-    const p0 = (keys[k + 32]! << 8) | keys[k + 33]!;
-    const p1 = (keys[k + 34]! << 8) | keys[k + 35]!;
-    // Stored as (first sender, receiver); the canonical pair may be either order.
-    if (p0 === aPort && p1 === bPort && eq(keys, k, b, aOff, alen) && eq(keys, k + 16, b, bOff, alen)) return true;
-    return p0 === bPort && p1 === aPort && eq(keys, k, b, bOff, alen) && eq(keys, k + 16, b, aOff, alen);
-  }
-
-  private sideOf(id: number, b: Uint8Array, srcOff: number, alen: number, sport: number): 0 | 1 {
-    const k = id * KEY;
-    const keys = this.keys;
-    const p0 = (keys[k + 32]! << 8) | keys[k + 33]!;
-    return p0 === sport && eq(keys, k, b, srcOff, alen) ? 0 : 1;
-  }
-
   private growKeys(): void {
-    const bigger = new Uint8Array(this.keys.length * 2);
-    bigger.set(this.keys);
-    this.keys = bigger;
+    const keys = new Uint32Array(this.keys.length * 2);
+    keys.set(this.keys);
+    this.keys = keys;
     const h = new Uint32Array(this.hashes.length * 2);
     h.set(this.hashes);
     this.hashes = h;
@@ -138,16 +123,19 @@ export class FlowTable {
   }
 }
 
-function eq(keys: Uint8Array, k: number, b: Uint8Array, o: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (keys[k + i] !== b[o + i]) return false;
-  return true;
+/** Mixes one endpoint (address words and port) into 32 bits (murmur3 finalizer steps). */
+function sideHash(a: Uint32Array, words: number, port: number): number {
+  let h = port;
+  for (let i = 0; i < words; i++) {
+    h = Math.imul(h ^ a[i]!, 0xcc9e2d51);
+    h = (h << 15) | (h >>> 17);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
 }
 
-/** Orders (src, sport) against (dst, dport): negative when the source is smaller. */
-function compare(b: Uint8Array, s: number, d: number, n: number, sport: number, dport: number): number {
-  for (let i = 0; i < n; i++) {
-    const x = b[s + i]! - b[d + i]!;
-    if (x !== 0) return x;
-  }
-  return sport - dport;
+function eq(keys: Uint32Array, k: number, a: Uint32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (keys[k + i] !== a[i]) return false;
+  return true;
 }
