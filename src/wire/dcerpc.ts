@@ -164,7 +164,10 @@ export function bindContexts(v: DcerpcView, b: Uint8Array): PresentationContext[
     const nTransfer = b[o + 2]!;
     const transferSyntaxes: string[] = [];
     for (let t = 0; t < nTransfer && o + 24 + 20 * (t + 1) <= end; t++) transferSyntaxes.push(uuidText(b, o + 24 + 20 * t, le));
-    out.push({ contextId, uuid: uuidText(b, o + 4, le), versionMajor: u16(b, o + 20, le), versionMinor: u16(b, o + 22, le), transferSyntaxes });
+    // p_syntax_id_t.if_version is one u32, major version in the low 16 bits (C706 §12.6.3.1):
+    // two u16 reads agree only in little-endian NDR.
+    const ver = u32(b, o + 20, le);
+    out.push({ contextId, uuid: uuidText(b, o + 4, le), versionMajor: ver & 0xffff, versionMinor: ver >>> 16, transferSyntaxes });
     o += 4 + 20 + 20 * nTransfer;
   }
   return out;
