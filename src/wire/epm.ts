@@ -90,9 +90,13 @@ export function parseTower(b: Uint8Array, o: number, len: number): Tower | null 
         break;
       case FloorProto.NAMED_PIPE:
       case FloorProto.LRPC:
-      case FloorProto.NETBIOS:
         transport = transport === 0 ? proto : transport;
         t.endpoint = asciiz(b, rhs, rhsLen);
+        break;
+      case FloorProto.NETBIOS:
+        // In an ncacn_np tower this floor follows the pipe and holds the host (\\DC01), not the endpoint.
+        transport = transport === 0 ? proto : transport;
+        if (t.endpoint === null) t.endpoint = asciiz(b, rhs, rhsLen);
         break;
       default:
     }
