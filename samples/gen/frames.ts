@@ -252,6 +252,21 @@ export function loopHeader(af: number, payload: Uint8Array): Uint8Array {
   return new ByteWriter(false).u32(af).bytes(payload).done();
 }
 
+/** ARP request or reply for IPv4 over Ethernet (RFC 826): 28 bytes, to go after an Ethernet header of EtherType 0x0806. */
+export function arp(o: { reply: boolean; senderMac: string; senderIp: string; targetMac?: string; targetIp: string }): Uint8Array {
+  return new ByteWriter()
+    .u16(1) // hardware: Ethernet
+    .u16(EtherType.IPV4)
+    .u8(6)
+    .u8(4)
+    .u16(o.reply ? 2 : 1)
+    .bytes(mac(o.senderMac))
+    .bytes(ipv4Addr(o.senderIp))
+    .bytes(mac(o.targetMac ?? '00:00:00:00:00:00'))
+    .bytes(ipv4Addr(o.targetIp))
+    .done();
+}
+
 // ---------------------------------------------------------------------------------------------
 // IP
 
@@ -541,11 +556,18 @@ export interface SyntaxId {
 export const EPM_V3: SyntaxId = { uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', major: 3, minor: 0 };
 /** NDR transfer syntax version 2 (C706 §14). */
 export const NDR_V2: SyntaxId = { uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', major: 2, minor: 0 };
+/** NDR64 transfer syntax (MS-RPCE §2.2.5.1); 64-bit Windows offers it beside NDR. */
+export const NDR64_V1: SyntaxId = { uuid: '71710533-beba-4937-8319-b5dbef9ccc36', major: 1, minor: 0 };
+/**
+ * Bind time feature negotiation (MS-RPCE §3.3.1.5.3): a pseudo transfer syntax whose UUID
+ * starts with 6cb71c2c-9812-4540 and carries the feature bits in its last 8 bytes.
+ */
+export const BIND_TIME_FEATURES: SyntaxId = { uuid: '6cb71c2c-9812-4540-0300-000000000000', major: 1, minor: 0 };
 /** MS-DRSR directory replication interface. */
 export const DRSUAPI_V4: SyntaxId = { uuid: 'e3514235-4b06-11d1-ab04-00c04fc2dcd2', major: 4, minor: 0 };
 
 /** Connection-oriented PDU types (C706 §12.6.4). */
-export const PType = { REQUEST: 0, RESPONSE: 2, FAULT: 3, BIND: 11, BIND_ACK: 12, BIND_NAK: 13 } as const;
+export const PType = { REQUEST: 0, RESPONSE: 2, FAULT: 3, BIND: 11, BIND_ACK: 12, BIND_NAK: 13, ALTER_CONTEXT: 14, ALTER_CONTEXT_RESP: 15, AUTH3: 16 } as const;
 
 /** pfc_flags bits (C706 §12.6.3.1). */
 export const Pfc = { FIRST_FRAG: 0x01, LAST_FRAG: 0x02, PENDING_CANCEL: 0x04, CONC_MPX: 0x10, DID_NOT_EXECUTE: 0x20, MAYBE: 0x40, OBJECT_UUID: 0x80 } as const;
@@ -565,6 +587,19 @@ export function uuidBytes(text: string, le = true): Uint8Array {
   return w.done();
 }
 
+/** An authentication verifier (C706 §13.2.6.1 sec_trailer plus the security provider's token). */
+export interface PduAuth {
+  /** RPC_C_AUTHN_*: 10 NTLMSSP (WINNT), 9 SPNEGO, 16 Kerberos. */
+  type: number;
+  /** RPC_C_AUTHN_LEVEL_*: 2 connect, 5 packet integrity, 6 packet privacy. */
+  level: number;
+  contextId?: number;
+  /** The token: an NTLMSSP message in bind/bind_ack/auth3, a signature on requests and responses. */
+  value: Uint8Array;
+  /** The body is padded so the sec_trailer starts at a multiple of this many bytes of the PDU; default 4. */
+  padTo?: number;
+}
+
 /** Fields common to every PDU. */
 export interface PduCommon {
   callId: number;
@@ -572,22 +607,39 @@ export interface PduCommon {
   bigEndian?: boolean;
   /** pfc_flags; default FIRST_FRAG | LAST_FRAG. */
   flags?: number;
+  auth?: PduAuth;
 }
 
-/** 16-byte common header followed by `body`; frag_length counts everything (C706 §12.6.3.1). */
+/**
+ * 16-byte common header followed by `body`; frag_length counts everything (C706 §12.6.3.1).
+ * With `auth`, the body is padded (auth_pad_length) so the 8-byte sec_trailer is aligned, and
+ * the token follows it; auth_length counts the token only.
+ */
 function pdu(ptype: number, c: PduCommon, body: Uint8Array): Uint8Array {
   const le = c.bigEndian !== true;
+  let tail: Uint8Array = EMPTY;
+  if (c.auth !== undefined) {
+    const a = c.auth;
+    const align = a.padTo ?? 4;
+    const pad = (align - ((16 + body.length) % align)) % align;
+    tail = new ByteWriter(le).zeros(pad).u8(a.type).u8(a.level).u8(pad).u8(0).u32(a.contextId ?? 0).bytes(a.value).done();
+  }
   const h = new ByteWriter(le)
     .u8(5)
     .u8(0)
     .u8(ptype)
     .u8(c.flags ?? Pfc.FIRST_FRAG | Pfc.LAST_FRAG)
     .bytes([le ? 0x10 : 0x00, 0x00, 0x00, 0x00]) // drep: integer order, ASCII, IEEE float
-    .u16(16 + body.length)
-    .u16(0) // auth_length
+    .u16(16 + body.length + tail.length)
+    .u16(c.auth?.value.length ?? 0) // auth_length
     .u32(c.callId)
     .done();
-  return concat(h, body);
+  return concat(h, body, tail);
+}
+
+/** auth3 PDU (ptype 16, MS-RPCE §2.2.2.10): 4 bytes of padding, then the sec_trailer and the third leg's token. */
+export function dcerpcAuth3(o: PduCommon & { auth: PduAuth }): Uint8Array {
+  return pdu(PType.AUTH3, o, new Uint8Array(4));
 }
 
 /** p_syntax_id_t (C706 §12.6.3.1): UUID, then if_version as one u32 with the major version in the low 16 bits. */
@@ -643,9 +695,9 @@ export function dcerpcBindAck(o: PduCommon & { secondaryAddress: string; results
 }
 
 /** request PDU (ptype 0, C706 §12.6.4.9); `object` adds the object UUID and sets PFC_OBJECT_UUID. */
-export function dcerpcRequest(o: PduCommon & { contextId?: number; opnum: number; stub: Uint8Array; object?: string }): Uint8Array {
+export function dcerpcRequest(o: PduCommon & { contextId?: number; opnum: number; stub: Uint8Array; object?: string; allocHint?: number }): Uint8Array {
   const w = new ByteWriter(o.bigEndian !== true);
-  w.u32(o.stub.length).u16(o.contextId ?? 0).u16(o.opnum);
+  w.u32(o.allocHint ?? o.stub.length).u16(o.contextId ?? 0).u16(o.opnum);
   let flags = o.flags ?? Pfc.FIRST_FRAG | Pfc.LAST_FRAG;
   if (o.object !== undefined) {
     w.bytes(uuidBytes(o.object, w.le));
@@ -656,9 +708,9 @@ export function dcerpcRequest(o: PduCommon & { contextId?: number; opnum: number
 }
 
 /** response PDU (ptype 2, C706 §12.6.4.10). */
-export function dcerpcResponse(o: PduCommon & { contextId?: number; stub: Uint8Array; cancelCount?: number }): Uint8Array {
+export function dcerpcResponse(o: PduCommon & { contextId?: number; stub: Uint8Array; cancelCount?: number; allocHint?: number }): Uint8Array {
   const w = new ByteWriter(o.bigEndian !== true);
-  w.u32(o.stub.length).u16(o.contextId ?? 0).u8(o.cancelCount ?? 0).u8(0).bytes(o.stub);
+  w.u32(o.allocHint ?? o.stub.length).u16(o.contextId ?? 0).u8(o.cancelCount ?? 0).u8(0).bytes(o.stub);
   return pdu(PType.RESPONSE, o, w.done());
 }
 
@@ -673,7 +725,7 @@ export function dcerpcFault(o: PduCommon & { contextId?: number; status: number 
 // Endpoint mapper (C706 Appendix L towers, Appendix O ept_map; MS-RPCE 2.2.1.2.5)
 
 /** Tower protocol identifiers (C706 Appendix I). */
-export const TowerProto = { UUID: 0x0d, RPC_CO: 0x0b, TCP: 0x07, UDP: 0x08, IP: 0x09 } as const;
+export const TowerProto = { UUID: 0x0d, RPC_CO: 0x0b, TCP: 0x07, UDP: 0x08, IP: 0x09, NAMED_PIPE: 0x0f, NETBIOS: 0x11 } as const;
 
 /** An ncacn_ip_tcp binding as a tower describes it. */
 export interface TcpIpTower {
@@ -705,13 +757,55 @@ export function towerBytes(t: TcpIpTower): Uint8Array {
   return w.done();
 }
 
+/** An ncacn_np binding: pipe name and NetBIOS host, as ept_lookup lists them beside TCP towers. */
+export interface NamedPipeTower {
+  iface: SyntaxId;
+  /** `\\PIPE\\lsass` */
+  pipe: string;
+  /** `\\\\DC01` */
+  host: string;
+  transfer?: SyntaxId;
+}
+
+/** Tower with the five ncacn_np floors: UUID, transfer syntax, RPC_CO, SMB pipe (0x0f), NetBIOS host (0x11); names NUL-terminated ASCII. */
+export function npTowerBytes(t: NamedPipeTower): Uint8Array {
+  const w = new ByteWriter(true);
+  w.u16(5);
+  const uuidFloor = (s: SyntaxId): void => {
+    w.u16(19).u8(TowerProto.UUID).bytes(uuidBytes(s.uuid, true)).u16(s.major);
+    w.u16(2).u16(s.minor);
+  };
+  uuidFloor(t.iface);
+  uuidFloor(t.transfer ?? NDR_V2);
+  w.u16(1).u8(TowerProto.RPC_CO).u16(2).u16(0);
+  const ascii = (x: string): Uint8Array => concat(new TextEncoder().encode(x), Uint8Array.of(0));
+  const pipe = ascii(t.pipe);
+  const host = ascii(t.host);
+  w.u16(1).u8(TowerProto.NAMED_PIPE).u16(pipe.length).bytes(pipe);
+  w.u16(1).u8(TowerProto.NETBIOS).u16(host.length).bytes(host);
+  return w.done();
+}
+
+/** 8-byte NDR64 integer (conformance, variance, referent ids; MS-RPCE §2.2.5.3.1), aligned to 8. */
+function u64(w: ByteWriter, v: number): ByteWriter {
+  const hi = Math.floor(v / 4294967296) >>> 0;
+  const lo = v >>> 0;
+  w.align(8);
+  return w.le ? w.u32(lo).u32(hi) : w.u32(hi).u32(lo);
+}
+
+/** A conformance count or pointer referent id: 4 bytes in NDR, 8 (aligned to 8) in NDR64. */
+function count(w: ByteWriter, v: number, ndr64: boolean): ByteWriter {
+  return ndr64 ? u64(w, v) : w.align(4).u32(v);
+}
+
 /**
  * NDR of one `twr_t` pointee: the conformant array's max count comes first (hoisted to the
  * front of the conformant structure, C706 §14.3.7.1), then tower_length, then the octets,
  * padded so the next item is 4-aligned.
  */
-function twr(w: ByteWriter, tower: Uint8Array): void {
-  w.align(4).u32(tower.length).u32(tower.length).bytes(tower).align(4);
+function twr(w: ByteWriter, tower: Uint8Array, ndr64 = false): void {
+  count(w, tower.length, ndr64).u32(tower.length).bytes(tower).align(4);
 }
 
 /** ept_map request stub (opnum 3). */
@@ -724,6 +818,8 @@ export interface EptMapRequest {
   ip?: string;
   maxTowers?: number;
   bigEndian?: boolean;
+  /** NDR64 (MS-RPCE §2.2.5): referent ids and conformance are 8 bytes, aligned to 8. */
+  ndr64?: boolean;
 }
 
 /**
@@ -734,10 +830,11 @@ export interface EptMapRequest {
  */
 export function eptMapRequestStub(o: EptMapRequest): Uint8Array {
   const w = new ByteWriter(o.bigEndian !== true);
-  w.u32(0x00000001).bytes(uuidBytes(o.object ?? '00000000-0000-0000-0000-000000000000', w.le));
-  w.u32(0x00000002);
-  twr(w, towerBytes({ iface: o.iface, port: o.port ?? 135, ip: o.ip ?? '0.0.0.0' }));
-  w.zeros(20);
+  const n64 = o.ndr64 === true;
+  count(w, 0x00000001, n64).bytes(uuidBytes(o.object ?? '00000000-0000-0000-0000-000000000000', w.le));
+  count(w, 0x00000002, n64);
+  twr(w, towerBytes({ iface: o.iface, port: o.port ?? 135, ip: o.ip ?? '0.0.0.0' }), n64);
+  w.align(4).zeros(20);
   w.u32(o.maxTowers ?? 4);
   return w.done();
 }
@@ -752,6 +849,7 @@ export interface EptMapResponse {
   /** Returned entry handle; default all zeros (the lookup is complete). */
   handle?: Uint8Array;
   bigEndian?: boolean;
+  ndr64?: boolean;
 }
 
 /**
@@ -767,12 +865,79 @@ export function eptMapResponseStub(o: EptMapResponse): Uint8Array {
   const n = o.towers.length;
   const max = o.maxTowers ?? Math.max(4, n);
   if (n > max) throw new RangeError(`${n} towers exceed max_towers ${max}`);
+  const n64 = o.ndr64 === true;
   w.bytes(handle);
   w.u32(n);
-  w.u32(max).u32(0).u32(n);
-  for (let i = 0; i < n; i++) w.u32(0x00020000 + 4 * i); // referent ids, as Microsoft's NDR engine numbers them
-  for (const t of o.towers) twr(w, t instanceof Uint8Array ? t : towerBytes(t));
-  w.u32(o.status ?? 0);
+  count(w, max, n64);
+  count(w, 0, n64);
+  count(w, n, n64);
+  for (let i = 0; i < n; i++) count(w, 0x00020000 + 4 * i, n64); // referent ids, as Microsoft's NDR engine numbers them
+  for (const t of o.towers) twr(w, t instanceof Uint8Array ? t : towerBytes(t), n64);
+  w.align(4).u32(o.status ?? 0);
+  return w.done();
+}
+
+/** ept_lookup inquiry types (C706 Appendix O). */
+export const EptInquiry = { ALL_ELTS: 0, MATCH_BY_IF: 1, MATCH_BY_OBJ: 2, MATCH_BY_BOTH: 3 } as const;
+
+/** ept_lookup request stub (opnum 2). */
+export interface EptLookupRequest {
+  inquiryType?: number;
+  /** Interface to match (with MATCH_BY_IF); null pointer when absent. */
+  iface?: SyntaxId;
+  /** RPC_C_VERS_ALL (1) by default. */
+  versOption?: number;
+  maxEntries?: number;
+}
+
+/**
+ * NDR stub of `ept_lookup` [in] parameters (C706 Appendix O): inquiry_type, `[ptr] uuid_p_t
+ * object` (null), `[ptr] rpc_if_id_p_t interface_id` (UUID, major, minor), vers_option, the
+ * 20-byte entry handle (zero on the first call), max_ents.
+ */
+export function eptLookupRequestStub(o: EptLookupRequest): Uint8Array {
+  const w = new ByteWriter(true);
+  w.u32(o.inquiryType ?? (o.iface !== undefined ? EptInquiry.MATCH_BY_IF : EptInquiry.ALL_ELTS));
+  w.u32(0);
+  if (o.iface !== undefined) w.u32(0x00020000).bytes(uuidBytes(o.iface.uuid, true)).u16(o.iface.major).u16(o.iface.minor);
+  else w.u32(0);
+  w.u32(o.versOption ?? 1);
+  w.zeros(20);
+  w.u32(o.maxEntries ?? 500);
+  return w.done();
+}
+
+/** One ept_entry_t: object UUID, tower, annotation (at most 63 characters). */
+export interface EptEntry {
+  object?: string;
+  tower: TcpIpTower | NamedPipeTower | Uint8Array;
+  annotation: string;
+}
+
+/**
+ * NDR stub of `ept_lookup` [out] parameters: entry_handle (20), num_ents, `entries[]` as a
+ * conformant varying array (max count = max_ents, offset 0, actual count) of ept_entry_t (object
+ * UUID, tower referent id, annotation as an embedded varying `[string] char[64]`: offset, actual
+ * count incl. the NUL, characters), then every tower (deferred), then the status.
+ */
+export function eptLookupResponseStub(o: { entries: readonly EptEntry[]; maxEntries?: number; handle?: Uint8Array; status?: number }): Uint8Array {
+  const w = new ByteWriter(true);
+  const n = o.entries.length;
+  w.bytes(o.handle ?? new Uint8Array(20));
+  w.u32(n);
+  w.u32(o.maxEntries ?? 500).u32(0).u32(n);
+  o.entries.forEach((e, i) => {
+    const text = new TextEncoder().encode(e.annotation);
+    if (text.length > 63) throw new RangeError(`annotation longer than 63 characters: ${e.annotation}`);
+    w.align(4).bytes(uuidBytes(e.object ?? '00000000-0000-0000-0000-000000000000', true));
+    w.u32(0x00020000 + 4 * i);
+    w.u32(0).u32(text.length + 1).bytes(text).u8(0);
+  });
+  for (const e of o.entries) {
+    const t = e.tower;
+    twr(w, t instanceof Uint8Array ? t : 'pipe' in t ? npTowerBytes(t) : towerBytes(t));
+  }
+  w.align(4).u32(o.status ?? 0);
   return w.done();
 }
 
