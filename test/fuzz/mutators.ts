@@ -105,7 +105,7 @@ export function mutation(seed: Seed, run: number, rngSeed = SEED): { name: strin
   const m = rng.pick(NAMES);
   // Small chunks make records straddle refills; the default 8 MiB chunk is covered by the
   // unmodified run and costs an 8 MiB allocation per run.
-  const chunkSize = seed.bytes.length < 65536 ? rng.pick([17, 100, 4096, 65536]) : 65536;
+  const chunkSize = seed.bytes.length < 65536 ? rng.pick([17, 100, 1000, 4096, 65536, 65536, 65536, 65536]) : 65536;
   if (isGzip(seed.bytes) && rng.int(2) === 0) {
     const inner = new Uint8Array(gunzipSync(seed.bytes));
     return { name: `${m}-inside-gzip`, bytes: new Uint8Array(gzipSync(MUTATORS[m]!(inner, rng))), chunkSize };
@@ -114,5 +114,5 @@ export function mutation(seed: Seed, run: number, rngSeed = SEED): { name: strin
 }
 
 /** Mutations per seed: many for the small built seeds, a few for the larger corpus files. */
-export const runsFor = (s: Seed): number => RUNS * (s.bytes.length < 4096 ? 30 : s.bytes.length < 65536 ? 10 : 4);
+export const runsFor = (s: Seed): number => RUNS * (s.bytes.length < 4096 ? 16 : s.bytes.length < 65536 ? 6 : 3);
 
