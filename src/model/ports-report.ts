@@ -1,0 +1,19 @@
+/** The `rpctrace ports` document: per file, how connection attempts fared per server port. */
+import type { PortSummary } from './engine.js';
+import type { ReadProblem } from './read-problem.js';
+import type { SCHEMA_VERSION } from './report.js';
+
+/** `rpctrace ports --format json` document. */
+export interface PortsReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'rpctrace'; version: string };
+  files: {
+    path: string;
+    /** Ascending by port. */
+    ports: PortSummary[];
+    /** The expected dynamic ranges `inRange` was judged against. */
+    dynamicRanges: [number, number][];
+    /** Read problems that stopped reading; the ports cover the frames before them. */
+    errors: ReadProblem[];
+  }[];
+}
