@@ -1,38 +1,63 @@
 /** `rpctrace analyze`: every input through the pipeline, one report, rendered. */
-import { analyzeFile } from '../analysis/pipeline.js';
+import { analyzeFile, type AnalyzeOptions } from '../analysis/pipeline.js';
+import { SEVERITY_RANK } from '../model/finding-catalog.js';
 import { SCHEMA_VERSION, type FileReport, type Report } from '../model/report.js';
-import { renderJson } from '../report/json.js';
-import { renderTable } from '../report/table.js';
+import { RENDERERS, type OutputFormat } from '../report/index.js';
 import { ExitCode } from './exit-codes.js';
 import { expandInputs } from './inputs.js';
 import type { Io } from './main.js';
+import type { FailOn } from './options.js';
 import { VERSION } from './version.js';
 
 /** Problems that mean "this is not a capture" rather than "this capture is damaged". */
 const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
 
-export async function analyzeCommand(captures: string[], opts: { format: 'table' | 'json'; failOn: string }, io: Io): Promise<ExitCode> {
+/** Options of `analyze` (and, without format and failOn, of `ports`). */
+export interface EngineOptions {
+  dynamicRanges: [number, number][];
+  followWindowSeconds: number;
+}
+
+/** Analyzes every input; directory entries that are not captures are skipped, not reported. */
+export async function analyzeInputs(captures: string[], opts: EngineOptions, io: Io): Promise<{ report: Report; inputProblems: boolean }> {
   const { inputs, problems } = expandInputs(captures);
   for (const p of problems) io.err.write(`rpctrace: ${p}\n`);
   const report: Report = { schemaVersion: SCHEMA_VERSION, tool: { name: 'rpctrace', version: VERSION }, files: [], skipped: [] };
-  let unreadable = problems.length > 0;
+  const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
   for (const input of inputs) {
-    const { report: f } = await analyzeFile(input.path, io.stdin !== undefined ? { stdin: io.stdin } : {});
+    const { report: f } = await analyzeFile(input.path, io.stdin !== undefined ? { ...base, stdin: io.stdin } : base);
     if (input.fromDirectory && f.format === null && f.errors.every((e) => NOT_CAPTURE.has(e.code))) {
       report.skipped.push({ path: input.path, reason: f.errors[0]?.message ?? 'not a capture' });
       continue;
     }
-    if (couldNotRead(f)) unreadable = true;
     report.files.push(f);
   }
+  let inputProblems = problems.length > 0;
   if (inputs.length === 0 && problems.length === 0) {
     io.err.write('rpctrace: no capture files found in the given directories\n');
-    unreadable = true;
+    inputProblems = true;
   }
-  io.out.write(opts.format === 'json' ? renderJson(report) : renderTable(report));
-  // Findings (and so exit code 1) arrive with the RPC engine; until then the exit code only
-  // says whether every input could be read.
-  return unreadable ? ExitCode.Usage : ExitCode.Ok;
+  return { report, inputProblems };
+}
+
+export async function analyzeCommand(captures: string[], opts: EngineOptions & { format: OutputFormat; failOn: FailOn }, io: Io): Promise<ExitCode> {
+  const { report, inputProblems } = await analyzeInputs(captures, opts, io);
+  io.out.write(RENDERERS[opts.format](report));
+  return exitCodeFor(report.files, opts.failOn, inputProblems);
+}
+
+/**
+ * The exit code of `analyze`: 2 when an input could not be read at all (or could not even be
+ * listed), else 1 when a finding is at or above `failOn`, else 0. 2 wins over 1: a verdict on
+ * the files that were read is no substitute for the file that was not.
+ */
+export function exitCodeFor(files: readonly FileReport[], failOn: FailOn, inputProblems = false): ExitCode {
+  if (inputProblems || files.some(couldNotRead)) return ExitCode.Usage;
+  if (failOn !== 'none') {
+    const min = SEVERITY_RANK[failOn];
+    if (files.some((f) => f.findings.some((x) => SEVERITY_RANK[x.severity] >= min))) return ExitCode.Findings;
+  }
+  return ExitCode.Ok;
 }
 
 /** An input counts as unreadable when no frame of it could be analyzed because of an error. */

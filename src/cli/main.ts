@@ -3,7 +3,9 @@
  * process.exit; the bin shim does. Heavy modules load only when a command needs them.
  */
 import { Command, CommanderError, Option } from 'commander';
+import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
+import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow } from './options.js';
 import { VERSION } from './version.js';
 
 /** Where the CLI writes; tests pass string sinks. */
@@ -14,8 +16,26 @@ export interface Io {
   stdin?: AsyncIterable<Uint8Array>;
 }
 
-const FORMATS = ['table', 'json'] as const;
-const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
+/** `--format` of analyze and ports; the type check keeps it in step with report/index.ts RENDERERS. */
+const FORMATS = ['table', 'json', 'md'] as const satisfies readonly OutputFormat[];
+const _everyRendererListed: Exclude<OutputFormat, (typeof FORMATS)[number]> extends never ? true : never = true;
+void _everyRendererListed;
+
+/** Options every engine command takes, as commander hands them over. */
+interface EngineFlags {
+  dynamicRange?: [number, number][];
+  followWindow: number;
+}
+
+const engineOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(new Option('--dynamic-range <ranges>', `expected RPC dynamic port range, START-END; repeat or separate with commas (default: ${DEFAULT_RANGES_TEXT})`).argParser(parseDynamicRanges))
+    .addOption(new Option('--follow-window <seconds>', 'seconds after an endpoint answer in which the client\'s connection attempts count as its follow-up').argParser(parseFollowWindow).default(DEFAULT_FOLLOW_WINDOW_SECONDS));
+
+const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; followWindowSeconds: number } => ({
+  dynamicRanges: o.dynamicRange ?? parseDynamicRanges(DEFAULT_RANGES_TEXT),
+  followWindowSeconds: o.followWindow,
+});
 
 /** Runs the CLI with `argv` (without the node and script names). */
 export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
@@ -28,15 +48,36 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
     .showHelpAfterError('(run rpctrace --help for usage)');
 
+  engineOptions(
+    program
+      .command('analyze')
+      .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
+      .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
+      .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket)').choices(FORMATS).default('table'))
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error')),
+  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }) => {
+    const { analyzeCommand } = await import('./analyze-command.js');
+    code = await analyzeCommand(captures, { ...engineSettings(opts), format: opts.format, failOn: opts.failOn }, io);
+  });
+
+  engineOptions(
+    program
+      .command('ports')
+      .description('per server port: connection attempts, established, failed, incomplete, servers, whether advertised and whether in the expected range')
+      .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
+      .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table')),
+  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number] }) => {
+    const { portsCommand } = await import('./ports-command.js');
+    code = await portsCommand(captures, { ...engineSettings(opts), format: opts.format }, io);
+  });
+
   program
-    .command('analyze')
-    .description('summarise each capture: format, link types, frames, protocol and TCP control counts, read problems')
-    .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(FAIL_ON).default('error'))
-    .action(async (captures: string[], opts: { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }) => {
-      const { analyzeCommand } = await import('./analyze-command.js');
-      code = await analyzeCommand(captures, opts, io);
+    .command('explain')
+    .description('explain a finding id (case-insensitive): what the capture shows, why it happens, what to do; without an id, list every id')
+    .argument('[id]', 'a finding id such as NONSTANDARD_RPC_PORT_BLOCKED')
+    .action(async (id: string | undefined) => {
+      const { explainCommand } = await import('./explain-command.js');
+      code = explainCommand(id, io);
     });
 
   program

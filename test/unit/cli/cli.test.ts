@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/main.js';
-import { ROOT } from '../../helpers/corpus.js';
+import { exitCodeFor } from '../../../src/cli/analyze-command.js';
+import { ROOT, SAMPLES } from '../../helpers/corpus.js';
 import { ethSyn, pcapFile } from '../../helpers/frame.js';
 
 async function cli(argv: string[], stdin?: Uint8Array): Promise<{ code: number; out: string; err: string }> {
@@ -151,5 +152,75 @@ describe('rpctrace CLI', () => {
   it('runs as a program through bin/rpctrace.js', () => {
     const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), 'syn', good], { encoding: 'utf8' });
     expect(out).toContain('[SynReTransmit #1]');
+  });
+});
+
+describe('rpctrace analyze exit code 1 and --fail-on', () => {
+  const blocked = join(SAMPLES, 'rpc-nonstandard-port-blocked.pcap');
+  const healthy = join(SAMPLES, 'rpc-healthy.pcap');
+  const towers = join(SAMPLES, 'epm-multiple-towers.pcap');
+
+  it('exits 1 when a finding is at or above --fail-on (error by default), 0 below it', async () => {
+    expect((await cli(['analyze', blocked])).code).toBe(1);
+    expect((await cli(['analyze', '--fail-on', 'error', blocked])).code).toBe(1);
+    expect((await cli(['analyze', '--fail-on', 'none', blocked])).code).toBe(0);
+    expect((await cli(['analyze', towers])).code).toBe(0);
+    expect((await cli(['analyze', '--fail-on', 'warning', towers])).code).toBe(1);
+    expect((await cli(['analyze', healthy])).code).toBe(0);
+    expect((await cli(['analyze', '--fail-on', 'warning', healthy])).code).toBe(0);
+    expect((await cli(['analyze', '--fail-on', 'info', healthy])).code).toBe(1);
+  });
+
+  it('exits 1 in every output format, and 2 wins over 1 when another input cannot be read', async () => {
+    for (const format of ['table', 'json', 'md']) expect((await cli(['analyze', '--format', format, blocked])).code).toBe(1);
+    expect((await cli(['analyze', blocked, join(dir, 'missing.pcap')])).code).toBe(2);
+  });
+
+  it('computes the code from the reports alone (exitCodeFor)', async () => {
+    const doc = JSON.parse((await cli(['analyze', '--format', 'json', '--fail-on', 'none', blocked, healthy])).out);
+    expect(exitCodeFor(doc.files, 'error')).toBe(1);
+    expect(exitCodeFor(doc.files, 'none')).toBe(0);
+    expect(exitCodeFor([doc.files[1]], 'warning')).toBe(0);
+    expect(exitCodeFor([doc.files[1]], 'info')).toBe(1);
+    expect(exitCodeFor(doc.files, 'error', true)).toBe(2);
+    const unreadable = { ...doc.files[0], frames: 0, errors: [{ code: 'io-error', severity: 'error', offset: 0, message: 'x' }] };
+    expect(exitCodeFor([unreadable, doc.files[0]], 'error')).toBe(2);
+  });
+});
+
+describe('rpctrace --dynamic-range and --follow-window', () => {
+  const blocked = join(SAMPLES, 'rpc-nonstandard-port-blocked.pcap');
+
+  it.each([
+    ['70000-80000', /between 1 and 65535/],
+    ['0-100', /between 1 and 65535/],
+    ['6000-5000', /start \(6000\) is above the end \(5000\)/],
+    ['49152', /not a port range/],
+    ['abc', /not a port range/],
+    ['1-2,x', /"x" is not a port range/],
+    ['', /not a port range/],
+  ])('refuses --dynamic-range %j with exit code 2', async (value, message) => {
+    for (const command of ['analyze', 'ports']) {
+      const r = await cli([command, '--dynamic-range', value, blocked]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/--dynamic-range/);
+      expect(r.err).toMatch(message);
+      expect(r.out).toBe('');
+    }
+  });
+
+  it.each(['0', '-5', 'soon', ''])('refuses --follow-window %j with exit code 2', async (value) => {
+    const r = await cli(['analyze', '--follow-window', value, blocked]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--follow-window/);
+  });
+
+  it('passes repeated and comma-separated ranges and the window to the engine', async () => {
+    const d = JSON.parse((await cli(['analyze', '--format', 'json', blocked])).out);
+    expect(d.files[0].settings).toEqual({ dynamicRanges: [[49152, 65535]], followWindowSeconds: 120 });
+    const r = await cli(['analyze', '--format', 'json', '--dynamic-range', '1025-5000,6005-65534', '--dynamic-range', '24158-24158', '--follow-window', '30.5', blocked]);
+    const doc = JSON.parse(r.out);
+    expect(doc.files[0].settings).toEqual({ dynamicRanges: [[1025, 5000], [6005, 65534], [24158, 24158]], followWindowSeconds: 30.5 });
+    expect(doc.files[0].findings.map((f: { id: string }) => f.id)).toContain('RPC_DYNAMIC_PORT_BLOCKED');
   });
 });

@@ -1,0 +1,39 @@
+/** Option values shared by commands, and the parsers that validate them (usage errors exit 2). */
+import { InvalidArgumentError } from 'commander';
+import type { Severity } from '../model/engine.js';
+
+/** `--fail-on` choices: a severity, or `none` to never exit 1 for findings. */
+export const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
+export type FailOn = Severity | 'none';
+
+/** `--dynamic-range` when none is given: Windows Vista / Server 2008 and later. */
+export const DEFAULT_RANGES_TEXT = '49152-65535';
+/** `--follow-window` when none is given, in seconds. */
+export const DEFAULT_FOLLOW_WINDOW_SECONDS = 120;
+
+const RANGE = /^(\d{1,5})-(\d{1,5})$/;
+
+/**
+ * Parses one `--dynamic-range` value (`A-B`, or several comma-separated) and appends it to
+ * `previous`, so the option can be repeated. Ports are 1-65535 and A <= B.
+ */
+export function parseDynamicRanges(value: string, previous: [number, number][] = []): [number, number][] {
+  const out = [...previous];
+  for (const part of value.split(',')) {
+    const m = RANGE.exec(part.trim());
+    if (m === null) throw new InvalidArgumentError(`"${part.trim()}" is not a port range; write it as START-END, e.g. 49152-65535 or 6005-65534.`);
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    if (a < 1 || a > 65535 || b < 1 || b > 65535) throw new InvalidArgumentError(`"${part.trim()}": ports must be between 1 and 65535.`);
+    if (a > b) throw new InvalidArgumentError(`"${part.trim()}": the start (${a}) is above the end (${b}).`);
+    out.push([a, b]);
+  }
+  return out;
+}
+
+/** Parses `--follow-window`: a positive, finite number of seconds. */
+export function parseFollowWindow(value: string): number {
+  const s = Number(value);
+  if (value.trim() === '' || !Number.isFinite(s) || s <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
+  return s;
+}
