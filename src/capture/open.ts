@@ -147,15 +147,26 @@ function errnoText(e: unknown): string {
   return String(e);
 }
 
-/** Takes the first non-empty chunk of a stream, returning it and the stream with it put back. */
+/**
+ * Takes the first bytes of a stream (at least the 2 of a gzip magic, unless it ends sooner),
+ * returning them and the stream with them put back. A pipe may deliver a single byte first.
+ */
 async function firstChunk(stream: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
   const it = stream[Symbol.asyncIterator]();
-  let head: Uint8Array = new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let have = 0;
   let done = false;
-  while (head.length === 0) {
+  while (have < 2) {
     const r = await it.next();
     if (r.done === true) { done = true; break; }
-    head = r.value;
+    parts.push(r.value);
+    have += r.value.length;
+  }
+  let head: Uint8Array = parts[0] ?? new Uint8Array(0);
+  if (parts.length > 1) {
+    head = new Uint8Array(have);
+    let o = 0;
+    for (const p of parts) { head.set(p, o); o += p.length; }
   }
   async function* all(): AsyncGenerator<Uint8Array> {
     if (head.length > 0) yield head;

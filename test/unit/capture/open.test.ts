@@ -86,6 +86,17 @@ describe('the same records whatever the input path', () => {
         expect(g.records).toEqual(plain.records);
       });
 
+      it('standard input delivered one byte at a time, plain and gzip', async () => {
+        async function* bytewise(b: Uint8Array): AsyncGenerator<Uint8Array> {
+          for (let i = 0; i < b.length; i++) yield b.subarray(i, i + 1);
+        }
+        const r = await readOk('-', { stdin: bytewise(bytes.subarray(0, 3000)) });
+        expect(r.records.length).toBeGreaterThan(0);
+        const g = await readOk('-', { stdin: bytewise(gzipSync(bytes)) });
+        expect(g.compression).toBe('gzip');
+        expect(g.records).toEqual(plain.records);
+      });
+
       for (const chunkSize of [16, 17, 100, 1000]) {
         it(`chunk size ${chunkSize}, from a file, stdin and gzip`, async () => {
           const f = await readOk(path, { chunkSize });
