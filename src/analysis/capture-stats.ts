@@ -6,6 +6,7 @@ import { DECODED_LINK_TYPES } from '../dissect/dissector.js';
 import { L4, type PacketInfo } from '../dissect/packet-info.js';
 import type { CaptureStats, LinkTypeCount } from '../model/report.js';
 import { isoNs } from '../capture/timestamp.js';
+import { NETMON_UNMAPPED_BASE } from '../capture/netmon.js';
 
 const C = {
   bytes: 0, ipv4: 1, ipv6: 2, tcp: 3, udp: 4, icmp: 5, icmpv6: 6, nonIp: 7,
@@ -17,6 +18,8 @@ const N = 14;
 export class CaptureCounters {
   private readonly c = new Float64Array(N);
   private readonly byLink = new Float64Array(65536);
+  /** Link types outside 0..65535: NetMon media types with no LINKTYPE equivalent (0x10000 + media). */
+  private readonly otherLinks = new Map<number, number>();
   frames = 0;
   minSec = Infinity;
   minNsec = 0;
@@ -28,7 +31,9 @@ export class CaptureCounters {
     this.frames++;
     if (!p.isPacket) { c[C.nonPacket]!++; return; }
     c[C.bytes]! += p.capLen;
-    this.byLink[p.linkType & 0xffff]!++;
+    const lt = p.linkType;
+    if (lt >= 0 && lt < 65536) this.byLink[lt]!++;
+    else this.otherLinks.set(lt, (this.otherLinks.get(lt) ?? 0) + 1);
     const s = p.tsSec;
     if (s < this.minSec || (s === this.minSec && p.tsNsec < this.minNsec)) { this.minSec = s; this.minNsec = p.tsNsec; }
     if (s > this.maxSec || (s === this.maxSec && p.tsNsec > this.maxNsec)) { this.maxSec = s; this.maxNsec = p.tsNsec; }
@@ -77,6 +82,9 @@ export class CaptureCounters {
     for (let lt = 0; lt < 65536; lt++) {
       const n = this.byLink[lt]!;
       if (n > 0) out.push({ linkType: lt, name: LINK_TYPE_NAMES[lt] ?? `LINKTYPE ${lt}`, frames: n, decoded: DECODED_LINK_TYPES.has(lt) });
+    }
+    for (const [lt, n] of [...this.otherLinks].sort((a, b) => a[0] - b[0])) {
+      out.push({ linkType: lt, name: lt >= NETMON_UNMAPPED_BASE ? `NetMon media type ${lt - NETMON_UNMAPPED_BASE}` : `link type ${lt}`, frames: n, decoded: false });
     }
     return out;
   }

@@ -147,6 +147,8 @@ export class ConnectionTracker implements RpcSink {
   /** TCP segments whose payload the snaplen cut, overall and on RPC conversations. */
   payloadCut = 0;
   rpcPayloadCut = 0;
+  /** First few frames whose payload the snaplen cut. */
+  readonly cutExamples: number[] = [];
   /** TCP segments with payload. */
   payloadSegments = 0;
   tcpSegments = 0;
@@ -325,7 +327,10 @@ export class ConnectionTracker implements RpcSink {
     const a = c.cur;
     if (a !== null && a.established) a.dataFrames++;
     const cut = p.payloadCaptured < p.payloadLen;
-    if (cut) this.payloadCut++;
+    if (cut) {
+      this.payloadCut++;
+      if (this.cutExamples.length < 5) this.cutExamples.push(p.frame);
+    }
     let rpc = c.rpc;
     if (rpc === null) {
       const probed = dir === 0 ? c.probed0 : c.probed1;

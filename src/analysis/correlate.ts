@@ -6,6 +6,7 @@
 import type { Attempt, AttemptOutcome, Endpoint, Finding, FindingId, PortSummary, Severity } from '../model/engine.js';
 import { interfaceName } from '../model/interfaces.js';
 import { EPT_S_NOT_REGISTERED } from '../wire/epm.js';
+import { statusMeaning, statusName } from '../model/rpc-status.js';
 import type { AttemptState, ConnectionTracker, EndpointEvent } from './connections.js';
 
 /** Settings the verdicts depend on. */
@@ -110,7 +111,7 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
       }));
       continue;
     }
-    const last = outs[outs.length - 1]!;
+    const last = decisive(outs);
     const syns = outs.flatMap((a) => a.synFrames);
     const pair = pairKey(first.client, first.server);
     if (last.outcome === 'no-answer') {
@@ -170,8 +171,8 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   for (const g of groupBy(epm, ([a]) => pairKey(a.client, a.server))) {
     g.forEach(([, i]) => explained.add(i));
     if (g.some(([a]) => a.outcome === 'established' || a.outcome === 'answered-not-completed')) continue;
-    const [last] = g[g.length - 1]!;
     const all = g.map(([a]) => a);
+    const last = decisive(all);
     if (last.outcome === 'no-answer') {
       if (oneSided.has(pairKey(last.client, last.server))) continue;
       findings.push(finding('EPM_UNREACHABLE', 'error', {
@@ -209,7 +210,7 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
     g.forEach(([, i]) => explained.add(i));
     const all = g.map(([x]) => x);
     findings.push(finding('INFERRED_RPC_PORT_BLOCKED', 'warning', {
-      title: `Probably an RPC dynamic port: TCP ${a.serverPort} on ${a.server} ${a.outcome === 'no-answer' ? 'unanswered' : 'refused'} right after an endpoint-mapper session (inferred)`,
+      title: `Probably an RPC dynamic port: TCP ${a.serverPort} on ${a.server} ${a.outcome === 'no-answer' ? 'unanswered' : 'refused'} right after an endpoint-mapper session`,
       client: a.client, server: a.server, port: a.serverPort,
       evidence: [...session.synFrames.slice(0, 1), ...session.synAckFrames.slice(0, 1), ...all.flatMap((x) => x.synFrames), ...all.flatMap((x) => x.rstFrames)],
       explanation: `Inferred, not read from an RPC answer: ${a.client} had a session with the endpoint mapper on ${a.server} (TCP 135, SYN frame ${session.synFrames[0]}) and ${fmtS(a.relativeTime - session.relativeTime)} later tried TCP ${a.serverPort} on the same server: ${synStory(all)} ` +
@@ -265,7 +266,7 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   if (t.rpcPayloadCut > 0 || (o.snaplen > 0 && o.snaplen < 256 && t.payloadCut > 0)) {
     findings.push(finding('SNAPLEN_TOO_SMALL', 'warning', {
       title: `Packets were cut to ${o.snaplen > 0 ? `${o.snaplen} bytes` : 'a short length'}: ${t.rpcPayloadCut > 0 ? `${t.rpcPayloadCut} RPC segment(s) incomplete` : 'payload missing'}`,
-      client: null, server: null, port: null, evidence: [],
+      client: null, server: null, port: null, evidence: t.cutExamples,
       explanation: `The capture keeps only the first ${o.snaplen > 0 ? `${o.snaplen} bytes` : 'bytes'} of each packet; ${t.payloadCut} TCP segment(s) lost part of their payload${t.rpcPayloadCut > 0 ? `, ${t.rpcPayloadCut} of them on RPC conversations` : ''}. Endpoint-mapper answers are then invisible and verdicts about dynamic ports can only be inferred. pktmon keeps 128 bytes by default.`,
       remediation: ['Capture full packets: `pktmon start --capture --pkt-size 0`, `netsh trace start capture=yes`, or tcpdump/Wireshark without -s.'],
       displayFilter: 'frame.cap_len < frame.len', inferred: false,
@@ -295,10 +296,10 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
     const f = g[0]!;
     const iface = f.interfaceUuid !== null ? interfaceName(f.interfaceUuid) ?? f.interfaceUuid : 'an unknown interface';
     findings.push(finding('RPC_FAULT', 'warning', {
-      title: `${f.server}:${f.serverPort} answered ${g.length} call(s) from ${f.client} with fault 0x${f.status.toString(16).padStart(8, '0')}`,
+      title: `${f.server}:${f.serverPort} answered ${g.length} call(s) from ${f.client} with fault ${statusName(f.status)}`,
       client: f.client, server: f.server, port: f.serverPort, evidence: g.flatMap((x) => (x.requestFrame !== null ? [x.requestFrame, x.frame] : [x.frame])),
-      explanation: `The server rejected a call to ${iface}${f.opnum !== null ? ` (opnum ${f.opnum})` : ''} with fault status 0x${f.status.toString(16).padStart(8, '0')} (frame ${f.frame}). The connection works; the call itself failed.`,
-      remediation: ['Look up the status (e.g. `rpctrace explain RPC_FAULT`, or `certutil -error 0x...`), and check the client and server versions and permissions.'],
+      explanation: `The server rejected a call to ${iface}${f.opnum !== null ? ` (opnum ${f.opnum})` : ''} with fault ${statusName(f.status)} (frame ${f.frame})${statusMeaning(f.status) !== null ? `: ${statusMeaning(f.status)}` : ''}. The connection works; the call itself failed.`,
+      remediation: [`Look up the status: \`certutil -error 0x${f.status.toString(16).padStart(8, '0')}\`; check the client and server versions and permissions.`],
       displayFilter: `${convFilter(f.client, f.server, [f.serverPort])} && dcerpc.pkt_type == 3`, inferred: false,
     }));
   }
@@ -327,6 +328,15 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
 
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidenceFrames[0] ?? 0) - (b.evidenceFrames[0] ?? 0));
   return { attempts, endpoints, findings, ports: portSummary(attempts, endpoints, inRange) };
+}
+
+/**
+ * The attempt whose outcome speaks for a group: the last one, unless it is `incomplete` (the
+ * capture ended on it) and an earlier one ended clearly.
+ */
+function decisive(outs: readonly Attempt[]): Attempt {
+  for (let i = outs.length - 1; i >= 0; i--) if (outs[i]!.outcome !== 'incomplete') return outs[i]!;
+  return outs[outs.length - 1]!;
 }
 
 function toAttempt(a: AttemptState, captureSeconds: number): Attempt {

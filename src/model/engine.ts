@@ -7,12 +7,14 @@
 /**
  * Outcome of one TCP connection attempt (the model is Zeek's conn_state):
  * - `established`: SYN, SYN-ACK, and the client's ACK completing the handshake;
- * - `no-answer`: every SYN went unanswered and the client had time to give up (silent drop);
+ * - `no-answer`: no SYN-ACK, RST or ICMP within the client's retransmission timeout: the SYN was
+ *   retransmitted, or the capture goes on at least 3 s after a single SYN (silent drop);
  * - `reset`: the server side answered the SYN with RST;
  * - `icmp-refused`: an ICMP/ICMPv6 destination-unreachable quoting the SYN came back;
  * - `answered-not-completed`: a SYN-ACK came back but the client never completed the handshake
  *   (asymmetric path, or the SYN-ACK was dropped on its way to the client);
- * - `incomplete`: no answer, but the capture ends before the client would have given up.
+ * - `incomplete`: a single SYN, unanswered, and the capture ends less than 3 s after it: before
+ *   even Windows' first retransmission, so nothing can be concluded.
  */
 export type AttemptOutcome = 'established' | 'no-answer' | 'reset' | 'icmp-refused' | 'answered-not-completed' | 'incomplete';
 

@@ -70,9 +70,11 @@ describe('rpctrace CLI', () => {
     expect(none.code).toBe(2);
   });
 
-  it('reports a summary of a good capture with exit code 0', async () => {
+  it('reports a summary of a readable capture, and exits 1 for its error finding', async () => {
+    // good.pcap: SYNs to 135 that nobody answers: the endpoint mapper is unreachable.
     const r = await cli(['analyze', '--format', 'json', good]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).files[0].findings.map((x: { id: string }) => x.id)).toContain('EPM_UNREACHABLE');
     const doc = JSON.parse(r.out);
     expect(doc.schemaVersion).toBe(1);
     expect(doc.files).toHaveLength(1);
@@ -81,15 +83,19 @@ describe('rpctrace CLI', () => {
     expect(f.linkTypes).toEqual([{ linkType: 1, name: 'ETHERNET', frames: 3, decoded: true }]);
     expect(f.stats).toMatchObject({ ipv4: 3, tcp: 3, tcpSyn: 3, tcpSynRetransmissions: 1, tcpSynAck: 0 });
     expect(f.firstTimestamp).toBe('2023-11-14T22:13:20.000000000Z');
-    const t = await cli(['analyze', good]);
+    const t = await cli(['analyze', '--fail-on', 'none', good]);
     expect(t.code).toBe(0);
     expect(t.out).toContain('3 (1 retransmitted)');
   });
 
-  it('names the file and byte offset of a cut record, analyzes the frames before it, and exits 0', async () => {
+  it('names the file and byte offset of a cut record, analyzes the frames before it, and does not call it unreadable', async () => {
+    // The two frames before the cut are a SYN to 135 and its retransmission 3 s later: the
+    // verdict (EPM unreachable, exit 1) still comes out of a damaged file; the damage alone is not exit 2.
     const r = await cli(['analyze', '--format', 'json', cut]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
+    expect((await cli(['analyze', '--fail-on', 'none', cut])).code).toBe(0);
     const f = JSON.parse(r.out).files[0];
+    expect(f.findings.map((x: { id: string }) => x.id)).toEqual(['EPM_UNREACHABLE']);
     expect(f.frames).toBe(2);
     expect(f.complete).toBe(false);
     expect(f.errors).toHaveLength(1);
@@ -110,7 +116,7 @@ describe('rpctrace CLI', () => {
   });
 
   it('reads the files directly inside a directory, in name order, skipping non-captures', async () => {
-    const r = await cli(['analyze', '--format', 'json', folder]);
+    const r = await cli(['analyze', '--fail-on', 'none', '--format', 'json', folder]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
     expect(doc.files.map((f: { path: string }) => f.path)).toEqual([join(folder, 'a.pcap'), join(folder, 'b.pcap.gz')]);
@@ -121,7 +127,7 @@ describe('rpctrace CLI', () => {
 
   it('reads standard input, plain or gzip-compressed', async () => {
     for (const bytes of [synPcap, gzipSync(synPcap)]) {
-      const r = await cli(['analyze', '--format', 'json', '-'], bytes);
+      const r = await cli(['analyze', '--fail-on', 'none', '--format', 'json', '-'], bytes);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.out).files[0]).toMatchObject({ path: '-', frames: 3 });
     }
