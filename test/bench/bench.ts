@@ -38,9 +38,9 @@ type ToolId = (typeof TOOL_IDS)[number];
 /** How a tool's peak RSS is obtained. */
 type RssMethod = 'node-hook' | 'gnu-time' | 'proc-poll';
 const RSS_METHOD_TEXT: Record<RssMethod, string> = {
-  'node-hook': 'getrusage(RUSAGE_SELF).ru_maxrss in the child, via node --import rss-hook.mjs at exit',
-  'gnu-time': 'GNU time -f %M (wait4 rusage ru_maxrss of the child)',
-  'proc-poll': 'VmHWM from /proc/PID/status polled every 10 ms (a lower bound: growth in the last 10 ms can be missed)',
+  'node-hook': 'getrusage(RUSAGE_SELF) ru_maxrss and user+system time in the child, via node --import rss-hook.mjs at exit',
+  'gnu-time': "GNU time -f '%M %U %S' (wait4 rusage of the child: ru_maxrss, user+system time)",
+  'proc-poll': 'VmHWM from /proc/PID/status polled every 10 ms (a lower bound: growth in the last 10 ms can be missed); no CPU time',
 };
 const RSS_METHOD_SHORT: Record<RssMethod, string> = { 'node-hook': 'rusage (hook)', 'gnu-time': 'GNU time', 'proc-poll': 'VmHWM poll' };
 
@@ -50,6 +50,8 @@ interface ToolSpec {
   command: string;
   args: string[];
   rss: RssMethod;
+  /** Exit statuses of a successful run (default [0]). */
+  okExit?: readonly number[];
   /** Checks one run's output; returns a problem, or null when it is right. */
   check(stdout: string, stderr: string, meta: CaptureMeta): string | null;
   /** Extra, non-fatal observations (counts that differ from the generator's), first run only. */
@@ -60,6 +62,8 @@ interface RunResult {
   seconds: number;
   /** Peak RSS in KiB, null when it could not be measured. */
   maxRssKiB: number | null;
+  /** User + system CPU seconds of the child, null when not measured (VmHWM polling). */
+  cpuSeconds: number | null;
   exitCode: number | null;
   signal: string | null;
   problem: string | null;
@@ -75,6 +79,8 @@ interface ToolResult {
   medianSeconds: number | null;
   /** Fastest run: on a busy machine closer to what the code can do than the median. */
   minSeconds: number | null;
+  /** Median CPU seconds (user + system) over the runs, null when not measured. */
+  medianCpuSeconds: number | null;
   mbPerSecond: number | null;
   framesPerSecond: number | null;
   peakRssMB: number | null;
@@ -197,11 +203,16 @@ function warmCache(path: string): number {
 
 // ---- running ----------------------------------------------------------------------------------
 
-function readRssKiB(path: string): number | null {
-  if (!existsSync(path)) return null;
+/** Reads "<maxrss KiB> <user s> <sys s>" (rss-hook.mjs, or GNU time -f '%M %U %S': last line). */
+function readUsage(path: string): { maxRssKiB: number | null; cpuSeconds: number | null } {
+  if (!existsSync(path)) return { maxRssKiB: null, cpuSeconds: null };
   const lines = readFileSync(path, 'utf8').trim().split('\n');
-  const n = Number(lines[lines.length - 1]);
-  return Number.isFinite(n) && n > 0 ? n : null;
+  const [m, u, s] = (lines[lines.length - 1] ?? '').trim().split(/\s+/).map(Number);
+  const ok = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+  return {
+    maxRssKiB: ok(m) && m > 0 ? m : null,
+    cpuSeconds: ok(u) && ok(s) ? u + s : null,
+  };
 }
 
 /** VmHWM of a live process in KiB, or null once it is gone. */
@@ -227,7 +238,7 @@ async function runOnce(spec: ToolSpec, meta: CaptureMeta, outDir: string, tag: s
     args = ['--import', RSS_HOOK, ...args];
     env.RPCTRACE_BENCH_RSS_FILE = rssPath;
   } else if (spec.rss === 'gnu-time') {
-    args = ['-f', '%M', '-o', rssPath, command, ...args];
+    args = ['-f', '%M %U %S', '-o', rssPath, command, ...args];
     command = '/usr/bin/time';
   }
   const outFd = openSync(stdoutPath, 'w');
@@ -256,10 +267,10 @@ async function runOnce(spec: ToolSpec, meta: CaptureMeta, outDir: string, tag: s
   let problem: string | null = null;
   if (error !== null) problem = `could not start: ${error.message}`;
   else if (signal !== null) problem = `killed by ${signal}`;
-  else if (code !== 0) problem = `exit status ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+  else if (!(spec.okExit ?? [0]).includes(code ?? -1)) problem = `exit status ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
   else problem = spec.check(stdout, stderr, meta);
-  const maxRssKiB = spec.rss === 'proc-poll' ? polled : readRssKiB(rssPath);
-  return { seconds, maxRssKiB, exitCode: code, signal, problem, stdout, stderr };
+  const usage = spec.rss === 'proc-poll' ? { maxRssKiB: polled, cpuSeconds: null } : readUsage(rssPath);
+  return { seconds, ...usage, exitCode: code, signal, problem, stdout, stderr };
 }
 
 // ---- tools --------------------------------------------------------------------------------------
@@ -282,7 +293,13 @@ function checkFrameCount(stdout: string, meta: CaptureMeta): string | null {
 
 /** The subset of rpctrace's JSON report the bench reads. */
 interface RpctraceJson {
-  files: { frames: number; complete: boolean; errors: unknown[]; stats: Partial<Record<keyof ExpectedCounts, number>> }[];
+  files: {
+    frames: number;
+    complete: boolean;
+    errors: unknown[];
+    stats: Partial<Record<keyof ExpectedCounts, number>>;
+    attempts?: { outcome: string }[];
+  }[];
 }
 
 function toolSpecs(file: string, tcpdump: { path: string } | null, gnuTime: boolean): ToolSpec[] {
@@ -294,6 +311,8 @@ function toolSpecs(file: string, tcpdump: { path: string } | null, gnuTime: bool
       command: node,
       args: [join(ROOT, 'bin/rpctrace.js'), 'analyze', '--format', 'json', file],
       rss: 'node-hook',
+      // 1 = findings at or above --fail-on (error): expected, the file holds blocked RPC ports.
+      okExit: [0, 1],
       check(stdout, _stderr, meta) {
         let r: RpctraceJson;
         try {
@@ -314,6 +333,16 @@ function toolSpecs(file: string, tcpdump: { path: string } | null, gnuTime: bool
         for (const [k, want] of Object.entries(meta.expected) as [keyof ExpectedCounts, number][]) {
           const got = f.stats[k];
           if (got !== undefined && got !== want) out.push(`stats.${k} = ${got}, generator wrote ${want}`);
+        }
+        // Connection attempts by outcome (reports that have them): each generated failure
+        // scenario should appear once with its outcome.
+        if (Array.isArray(f.attempts)) {
+          const n = (o: string): number => f.attempts!.filter((a) => a.outcome === o).length;
+          const sc = meta.scenarios;
+          const parts = [['no-answer', sc.noAnswer], ['reset', sc.reset], ['icmp-refused', sc.icmpRefused]] as const;
+          const line = parts.map(([o, want]) => `${o} ${n(o)}/${want}`).join(', ');
+          const same = parts.every(([o, want]) => n(o) === want);
+          out.push(`failed attempts found vs generated scenarios: ${line}${same ? '' : '  (MISMATCH)'}`);
         }
         return out;
       },
@@ -363,6 +392,7 @@ function summarize(spec: ToolSpec, runs: RunResult[], meta: CaptureMeta, notes: 
   const ok = runs.filter((r) => r.problem === null);
   const med = ok.length === runs.length && runs.length > 0 ? median(runs.map((r) => r.seconds)) : null;
   const rss = runs.map((r) => r.maxRssKiB).filter((x): x is number => x !== null);
+  const cpu = runs.map((r) => r.cpuSeconds).filter((x): x is number => x !== null);
   return {
     id: spec.id,
     what: spec.what,
@@ -372,6 +402,7 @@ function summarize(spec: ToolSpec, runs: RunResult[], meta: CaptureMeta, notes: 
     runs,
     medianSeconds: med,
     minSeconds: med === null ? null : Math.min(...runs.map((r) => r.seconds)),
+    medianCpuSeconds: cpu.length === runs.length && cpu.length > 0 ? median(cpu) : null,
     mbPerSecond: med === null ? null : meta.fileBytes / 1e6 / med,
     framesPerSecond: med === null ? null : meta.expected.frames / med,
     peakRssMB: rss.length === 0 ? null : (Math.max(...rss) * 1024) / 1e6,
@@ -381,13 +412,13 @@ function summarize(spec: ToolSpec, runs: RunResult[], meta: CaptureMeta, notes: 
 
 function renderTable(results: ToolResult[], fileBytes: number): string {
   const t = new Table({
-    head: ['tool', 'runs (s)', 'median (s)', 'MB/s', 'frames/s', 'best run MB/s', 'peak RSS (MB)', 'RSS via'],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    head: ['tool', 'runs (s)', 'median (s)', 'MB/s', 'frames/s', 'best run MB/s', 'MB per CPU-s', 'peak RSS (MB)', 'RSS, CPU via'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     style: { head: [], border: [] },
   });
   for (const r of results) {
     if (r.skipped !== null) {
-      t.push([r.id, { colSpan: 7, content: `skipped: ${r.skipped}` }]);
+      t.push([r.id, { colSpan: 8, content: `skipped: ${r.skipped}` }]);
       continue;
     }
     const failed = r.runs.find((x) => x.problem !== null);
@@ -398,6 +429,7 @@ function renderTable(results: ToolResult[], fileBytes: number): string {
       fmt(r.mbPerSecond),
       r.framesPerSecond === null ? '-' : `${(r.framesPerSecond / 1e6).toFixed(2)} M`,
       r.minSeconds === null ? '-' : fmt(fileBytes / 1e6 / r.minSeconds),
+      r.medianCpuSeconds === null ? '-' : fmt(fileBytes / 1e6 / r.medianCpuSeconds),
       fmt(r.peakRssMB, 1),
       r.rssMethod === null ? '-' : RSS_METHOD_SHORT[r.rssMethod],
     ]);
@@ -558,7 +590,7 @@ async function main(): Promise<number> {
     const spec = specs.find((s) => s.id === id);
     if (spec === undefined) {
       const reason = id === 'tcpdump' && 'reason' in tcpdump ? tcpdump.reason : 'not available';
-      results.push({ id, what: '', commandLine: '', rssMethod: null, skipped: reason, runs: [], medianSeconds: null, minSeconds: null, mbPerSecond: null, framesPerSecond: null, peakRssMB: null, notes: [] });
+      results.push({ id, what: '', commandLine: '', rssMethod: null, skipped: reason, runs: [], medianSeconds: null, minSeconds: null, medianCpuSeconds: null, mbPerSecond: null, framesPerSecond: null, peakRssMB: null, notes: [] });
       continue;
     }
     results.push(summarize(spec, runs.get(id)!, meta, notes.get(id)!));
@@ -581,7 +613,8 @@ async function main(): Promise<number> {
   out.push(renderTable(results, meta.fileBytes));
   out.push('MB = 10^6 bytes of file per second of wall time (process start to exit, node start-up included:');
   out.push(`  'node bin/rpctrace.js --version' takes ${startupSeconds.toFixed(3)} s here). frames/s = frames in the file / median wall time.`);
-  out.push('best run MB/s: the fastest run; on a busy machine nearer to what the code can do than the median.');
+  out.push('best run MB/s: the fastest run. MB per CPU-s: file MB / median user+system CPU seconds of the process');
+  out.push('  (all its threads). On a busy machine both are nearer to what the code can do than the median wall time.');
   out.push('Peak RSS: max over runs, MB = 10^6 bytes.');
   for (const meth of new Set(results.map((r) => r.rssMethod).filter((x): x is RssMethod => x !== null))) out.push(`  ${RSS_METHOD_SHORT[meth]}: ${RSS_METHOD_TEXT[meth]}`);
   out.push('');
@@ -628,6 +661,8 @@ async function main(): Promise<number> {
       problems: r.runs.map((x) => x.problem).filter((x) => x !== null),
       medianSeconds: r.medianSeconds,
       minSeconds: r.minSeconds,
+      runsCpuSeconds: r.runs.map((x) => x.cpuSeconds),
+      medianCpuSeconds: r.medianCpuSeconds,
       mbPerSecond: r.mbPerSecond,
       framesPerSecond: r.framesPerSecond,
       peakRssMB: r.peakRssMB,
