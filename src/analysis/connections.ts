@@ -23,6 +23,8 @@ import { RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcF
 /** A connection attempt while the capture is being read. */
 export class AttemptState {
   readonly synFrames: number[] = [];
+  /** Seconds since the first frame of each SYN in synFrames. */
+  readonly synTimes: number[] = [];
   readonly synAckFrames: number[] = [];
   readonly rstFrames: number[] = [];
   ackFrame: number | null = null;
@@ -310,6 +312,7 @@ export class ConnectionTracker implements RpcSink {
       this.attempts.push(a);
     }
     a.synFrames.push(p.frame);
+    a.synTimes.push(t);
     a.lastSyn = t;
     if (this.keepSyns) {
       this.synEvents.push({

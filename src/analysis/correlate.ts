@@ -349,7 +349,8 @@ function toAttempt(a: AttemptState, captureSeconds: number): Attempt {
   else outcome = 'incomplete';
   return {
     client: a.client, clientPort: a.clientPort, server: a.server, serverPort: a.serverPort, isn: a.isn,
-    synFrames: [...a.synFrames], retransmissions: a.synFrames.length - 1, synAckFrames: [...a.synAckFrames],
+    synFrames: [...a.synFrames], retransmissions: a.synFrames.length - 1,
+    synOffsets: a.synTimes.map((x) => round(x - a.firstSyn)), synAckFrames: [...a.synAckFrames],
     ackFrame: a.ackFrame, rstFrames: [...a.rstFrames], icmp: a.icmp, outcome,
     time: a.time, relativeTime: round(a.firstSyn),
     answerSeconds: Number.isNaN(a.answeredAt) ? null : round(a.answeredAt - a.firstSyn),
@@ -454,9 +455,9 @@ function incompleteFinding(a: Attempt, lead: string): Finding {
 /** "3 SYN(s) (frames 12, 15, 18) at +0 s, +3.0 s, +9.0 s; Windows gives up ..." */
 function synStory(outs: readonly Attempt[]): string {
   const parts = outs.map((a) => {
-    const t0 = a.relativeTime;
-    const times = a.synFrames.length > 1 ? ` over ${fmtS(a.retrySeconds)}` : '';
-    return `${a.synFrames.length} SYN(s) from port ${a.clientPort} (frames ${abbrev(a.synFrames)})${times}, first at ${fmtS(t0)} into the capture`;
+    const n = a.synFrames.length;
+    const when = n === 1 ? '' : n <= 8 ? ` at ${a.synOffsets.map((x) => (x === 0 ? '+0 s' : `+${fmtS(x)}`)).join(', ')}` : ` over ${fmtS(a.retrySeconds)}`;
+    return `${n === 1 ? 'a SYN' : `${n} SYNs`} from port ${a.clientPort}${when} (frame${n === 1 ? '' : 's'} ${abbrev(a.synFrames)})`;
   });
   const last = outs[outs.length - 1]!;
   const gaveUp = last.observedSeconds >= WINDOWS_GIVE_UP_SECONDS

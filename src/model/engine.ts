@@ -41,6 +41,8 @@ export interface Attempt {
   synFrames: number[];
   /** synFrames.length - 1. */
   retransmissions: number;
+  /** Seconds from the first SYN to each SYN of synFrames (0 first): the client's retry schedule. */
+  synOffsets: number[];
   synAckFrames: number[];
   /** The client's ACK that completed the handshake, or null. */
   ackFrame: number | null;
