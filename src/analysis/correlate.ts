@@ -170,7 +170,15 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   const epm = attempts.map((a, i) => [a, i] as const).filter(([a]) => a.serverPort === 135);
   for (const g of groupBy(epm, ([a]) => pairKey(a.client, a.server))) {
     g.forEach(([, i]) => explained.add(i));
-    if (g.some(([a]) => a.outcome === 'established' || a.outcome === 'answered-not-completed')) continue;
+    if (g.some(([a]) => a.outcome === 'established')) continue;
+    if (g.some(([a]) => a.outcome === 'answered-not-completed')) {
+      // The endpoint mapper answered, but the client never completed the handshake: the same
+      // asymmetric-path verdict as on any other port (section 5 skips attempts explained here).
+      const open = g.filter(([a, i]) => a.outcome === 'answered-not-completed' && t.attempts[i]!.clientRstFrame === null);
+      const a = open[open.length - 1]?.[0];
+      if (a !== undefined) findings.push(handshakeFinding(a, convFilter(a.client, a.server, [135])));
+      continue;
+    }
     const all = g.map(([a]) => a);
     const last = decisive(all);
     if (last.outcome === 'no-answer') {
