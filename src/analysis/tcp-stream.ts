@@ -17,6 +17,12 @@ export type StreamConsumer = (b: Uint8Array, off: number, len: number, frame: nu
 const MAX_OOO_BYTES = 512 * 1024;
 /** Unconsumed in-order bytes, at most: a DCE/RPC fragment is at most 65535 bytes. */
 const MAX_PENDING = 256 * 1024;
+/**
+ * Segments waiting out of order, at most. Full-size segments reach MAX_OOO_BYTES first; this
+ * bounds the bookkeeping when a hole is followed by tiny segments (1-byte segments would
+ * otherwise make 512 Ki list entries, each insert costing a scan of all of them).
+ */
+const MAX_OOO_SEGMENTS = 1024;
 
 interface Early {
   seq: number;
@@ -113,11 +119,19 @@ export class StreamReassembler {
   }
 
   private stash(b: Uint8Array, off: number, len: number, seq: number, frame: number): void {
-    for (const e of this.early) if (e.seq === seq && e.data.length >= len) return; // duplicate
-    this.early.push({ seq, data: b.slice(off, off + len), frame });
-    this.early.sort((x, y) => ((x.seq - this.next) | 0) - ((y.seq - this.next) | 0));
+    // `early` is ordered by distance from `next`; a binary search keeps each insert O(log n).
+    const early = this.early;
+    const d = (seq - this.next) | 0;
+    let lo = 0;
+    let hi = early.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (((early[m]!.seq - this.next) | 0) <= d) lo = m + 1; else hi = m;
+    }
+    for (let i = lo - 1; i >= 0 && early[i]!.seq === seq; i--) if (early[i]!.data.length >= len) return; // duplicate
+    early.splice(lo, 0, { seq, data: b.slice(off, off + len), frame });
     this.earlyBytes += len;
-    while (this.earlyBytes > MAX_OOO_BYTES) this.skipGap();
+    while (this.earlyBytes > MAX_OOO_BYTES || early.length > MAX_OOO_SEGMENTS) this.skipGap();
   }
 
   /** Delivers every waiting segment that now touches the expected sequence number. */
