@@ -64,6 +64,8 @@ interface Call {
   mapInterface: string | null;
   /** Response fragments so far. */
   parts: Uint8Array[] | null;
+  /** Bytes in `parts` (kept, not summed per fragment: a response may have 10^5 fragments). */
+  partBytes: number;
   le: boolean;
 }
 
@@ -165,7 +167,7 @@ export class RpcConversation {
         if (ctx?.uuid === EPM_UUID && v.reqOpnum === EpmOpnum.MAP) {
           mapInterface = parseEptMapRequest(b, v.reqStubOff, v.bodyEnd, v.le, ctx.ndr64)?.tower?.interfaceUuid ?? null;
         }
-        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, mapInterface, parts: null, le: v.le });
+        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, mapInterface, parts: null, partBytes: 0, le: v.le });
         return;
       }
       case PType.RESPONSE: {
@@ -181,12 +183,16 @@ export class RpcConversation {
           return;
         }
         // Multi-fragment response (C706 §12.6.3.1): collect the stubs until LAST_FRAG.
-        const c = call ?? { opnum: -1, contextId: v.respContextId, frame: 0, mapInterface: null, parts: null, le: v.le };
-        if (first || c.parts === null) c.parts = [];
-        if (end > start) c.parts.push(b.slice(start, end));
+        const c = call ?? { opnum: -1, contextId: v.respContextId, frame: 0, mapInterface: null, parts: null, partBytes: 0, le: v.le };
+        if (first || c.parts === null) { c.parts = []; c.partBytes = 0; }
+        if (end > start) { c.parts.push(b.slice(start, end)); c.partBytes += end - start; }
         if (!last) {
-          if (call === undefined) this.calls.set(v.callId, c);
-          if (c.parts.reduce((n, p) => n + p.length, 0) > MAX_STUB) this.calls.delete(v.callId);
+          if (call === undefined) {
+            // Answers to calls never seen count against the same bound as requests.
+            if (this.calls.size >= MAX_CALLS) this.calls.delete(this.calls.keys().next().value!);
+            this.calls.set(v.callId, c);
+          }
+          if (c.partBytes > MAX_STUB) this.calls.delete(v.callId);
           return;
         }
         const stub = concat(c.parts);
