@@ -170,7 +170,7 @@ describe('ConnectionTracker: attempt outcomes', () => {
     const c = s.conv({ port: 49700 });
     c.syn();
     const other = c.lastIp.slice();
-    other[20 + 7] ^= 0xff; // the quoted TCP sequence number
+    other[20 + 7] = other[20 + 7]! ^ 0xff; // the quoted TCP sequence number
     s.icmp4(other, Icmp4Unreach.PORT);
     s.wait(4);
     c.syn();
