@@ -9,7 +9,10 @@ import { CaptureRecord } from '../../src/capture/reader.js';
 import { ConnectionTracker } from '../../src/analysis/connections.js';
 import { correlate, type CorrelateOptions, type Verdicts } from '../../src/analysis/correlate.js';
 import type { WriterFrame } from '../../src/capture/writer.js';
-import { Clock, ethernetLink, ipv4Addr, uuidBytes, towerBytes, type SyntaxId, type TcpIpTower } from '../../samples/gen/frames.js';
+import {
+  Clock, EtherType, IpProto, TcpConversation, ethernet, ethernetLink, icmpv4Unreachable, ipv4, ipv4Addr, uuidBytes, towerBytes,
+  type SyntaxId, type TcpIpTower,
+} from '../../samples/gen/frames.js';
 
 /**
  * NDR (C706 §14) or NDR64 (MS-RPCE §2.2.5) writer; alignment is relative to the stub start.
@@ -154,14 +157,14 @@ export function dualStringArray(addresses: readonly string[], le = true): Uint8A
   return Uint8Array.from([...u16(n), ...u16(secOffset), ...body]);
 }
 
-/** Frame number and time of each frame, in order, as a reader would number them. */
-export interface Traced { frames: WriterFrame[]; tracker: ConnectionTracker }
+/** `cut`: captured lengths below the frame length (a snaplen), by frame number. */
+export interface TrackOptions { linkType?: number; cut?: ReadonlyMap<number, number>; keepSyns?: boolean; maxFlows?: number }
 
 /**
- * Runs Ethernet frames through the Dissector into a ConnectionTracker (frame numbers from 1),
- * then `finish()`. `cut` gives captured lengths below the frame length (snaplen), by frame number.
+ * Runs frames (Ethernet unless `linkType` says otherwise) through the Dissector into a
+ * ConnectionTracker, numbering them from 1 as a reader would, then calls `finish()`.
  */
-export function track(frames: readonly WriterFrame[], o: { linkType?: number; cut?: ReadonlyMap<number, number>; keepSyns?: boolean; maxFlows?: number } = {}): ConnectionTracker {
+export function track(frames: readonly WriterFrame[], o: TrackOptions = {}): ConnectionTracker {
   const d = new Dissector();
   const t = new ConnectionTracker(o.keepSyns ?? false, o.maxFlows);
   const r = new CaptureRecord();
@@ -194,6 +197,54 @@ export function verdicts(t: ConnectionTracker, o: Partial<CorrelateOptions> = {}
 
 /** A fixed start instant (2024-03-01T12:00:00Z) so times in tests are readable. */
 export const T0 = 1709294400;
-export const newClock = (): Clock => new Clock(T0, 0);
 /** Ethernet between a client and a server MAC. */
 export const ETH = ethernetLink({ clientMac: '02:00:00:00:00:01', serverMac: '02:00:00:00:00:02' });
+
+/** Addresses of the Scene's hosts: the client, the server, a router that sends ICMP errors. */
+export const CLIENT = '10.1.1.20';
+export const SERVER = '10.1.1.10';
+export const ROUTER = '10.1.1.1';
+export const CMAC = '02:00:00:00:00:01';
+export const SMAC = '02:00:00:00:00:02';
+
+/** A capture being written: frames in order, one clock; `conv()` opens TCP conversations on it. */
+export class Scene {
+  readonly out: WriterFrame[] = [];
+  readonly clock = new Clock(T0, 0);
+  private isn = 0x1000;
+  conv(o: { port?: number; clientPort?: number; clientIsn?: number; client?: string; server?: string; clientIpId?: number } = {}): TcpConversation {
+    this.isn += 0x01000000;
+    return new TcpConversation({
+      clock: this.clock, out: this.out, link: ETH,
+      client: o.client ?? CLIENT, server: o.server ?? SERVER,
+      clientPort: o.clientPort ?? 50000 + this.out.length, serverPort: o.port ?? 135,
+      clientIsn: o.clientIsn ?? this.isn, serverIsn: this.isn + 0x777,
+      ...(o.clientIpId !== undefined ? { clientIpId: o.clientIpId } : {}),
+    });
+  }
+  wait(seconds: number): this { this.clock.advanceMs(seconds * 1000); return this; }
+  /** An ICMPv4 destination unreachable from `from` to the client quoting `ip`. */
+  icmp4(ip: Uint8Array, code: number, from = ROUTER): this {
+    const pkt = ipv4({ src: from, dst: CLIENT, proto: IpProto.ICMP, id: 0x5151 }, icmpv4Unreachable(code, ip));
+    this.out.push({ ...this.clock.stamp(), data: ethernet({ dst: CMAC, src: SMAC, etherType: EtherType.IPV4 }, pkt) });
+    this.clock.advanceUs(100);
+    return this;
+  }
+  /** Repeats frame `n` (1-based) now plus `us` microseconds after it, as a capture copy. */
+  copyOf(n: number, us: number): this {
+    const f = this.out[n - 1]!;
+    const c = new Clock(f.tsSec, f.tsNsec).advanceUs(us);
+    this.out.push({ ...c.stamp(), data: f.data.slice() });
+    return this;
+  }
+  track(o: TrackOptions = {}): ConnectionTracker { return track(this.out, o); }
+}
+
+/** SYN schedule of Windows: +0, +3 s, +9 s. */
+export function unanswered(c: TcpConversation, s: Scene): void {
+  c.syn();
+  s.wait(3);
+  c.syn();
+  s.wait(6);
+  c.syn();
+}

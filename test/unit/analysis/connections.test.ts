@@ -1,59 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { WriterFrame } from '../../../src/capture/writer.js';
 import type { ConnectionTracker } from '../../../src/analysis/connections.js';
 import {
-  Clock, DRSUAPI_V4, EtherType, Icmp4Unreach, Icmp6Unreach, IpProto, TcpConversation, TcpFlag, dcerpcBind, dcerpcBindAck,
-  dcerpcRequest, dcerpcResponse, epmMap, ethernet, icmpv4Unreachable, icmpv6Unreachable, ipv4, ipv6, NDR_V2,
+  DRSUAPI_V4, EtherType, Icmp4Unreach, Icmp6Unreach, IpProto, TcpFlag, dcerpcBind, dcerpcBindAck,
+  dcerpcRequest, dcerpcResponse, epmMap, ethernet, icmpv6Unreachable, ipv6, NDR_V2,
 } from '../../../samples/gen/frames.js';
-import { ETH, T0, dualStringArray, track, verdicts } from '../../helpers/rpc.js';
-
-const CLIENT = '10.1.1.20';
-const SERVER = '10.1.1.10';
-const ROUTER = '10.1.1.1';
-const CMAC = '02:00:00:00:00:01';
-const SMAC = '02:00:00:00:00:02';
-
-/** A capture being written: frames in order, one clock. */
-class Scene {
-  readonly out: WriterFrame[] = [];
-  readonly clock = new Clock(T0, 0);
-  private isn = 0x1000;
-  conv(o: { port?: number; clientPort?: number; clientIsn?: number; client?: string; server?: string; clientIpId?: number } = {}): TcpConversation {
-    this.isn += 0x01000000;
-    return new TcpConversation({
-      clock: this.clock, out: this.out, link: ETH,
-      client: o.client ?? CLIENT, server: o.server ?? SERVER,
-      clientPort: o.clientPort ?? 50000 + this.out.length, serverPort: o.port ?? 135,
-      clientIsn: o.clientIsn ?? this.isn, serverIsn: this.isn + 0x777,
-      ...(o.clientIpId !== undefined ? { clientIpId: o.clientIpId } : {}),
-    });
-  }
-  wait(seconds: number): this { this.clock.advanceMs(seconds * 1000); return this; }
-  /** An ICMPv4 destination unreachable from `from` to the client quoting `ip`. */
-  icmp4(ip: Uint8Array, code: number, from = ROUTER): this {
-    const pkt = ipv4({ src: from, dst: CLIENT, proto: IpProto.ICMP, id: 0x5151 }, icmpv4Unreachable(code, ip));
-    this.out.push({ ...this.clock.stamp(), data: ethernet({ dst: CMAC, src: SMAC, etherType: EtherType.IPV4 }, pkt) });
-    this.clock.advanceUs(100);
-    return this;
-  }
-  /** Repeats frame `n` (1-based) now plus `us` microseconds after it, as a capture copy. */
-  copyOf(n: number, us: number): this {
-    const f = this.out[n - 1]!;
-    const c = new Clock(f.tsSec, f.tsNsec).advanceUs(us);
-    this.out.push({ ...c.stamp(), data: f.data.slice() });
-    return this;
-  }
-  track(o: Parameters<typeof track>[1] = {}): ConnectionTracker { return track(this.out, o); }
-}
-
-/** SYN schedule of Windows: +0, +3 s, +9 s. */
-function unanswered(c: TcpConversation, s: Scene): void {
-  c.syn();
-  s.wait(3);
-  c.syn();
-  s.wait(6);
-  c.syn();
-}
+import { CLIENT, CMAC, ROUTER, SERVER, SMAC, Scene, dualStringArray, unanswered, verdicts } from '../../helpers/rpc.js';
 
 const outcomes = (t: ConnectionTracker): string[] => verdicts(t).attempts.map((a) => a.outcome);
 
