@@ -1,0 +1,319 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding, FindingId } from '../../../src/model/engine.js';
+import type { Verdicts } from '../../../src/analysis/correlate.js';
+import {
+  DRSUAPI_V4, EPT_S_NOT_REGISTERED, Icmp4Unreach, NDR_V2, TcpFlag, dcerpcBind, dcerpcBindAck, dcerpcFault, dcerpcRequest,
+  epmMap, type TcpIpTower,
+} from '../../../samples/gen/frames.js';
+import { CLIENT, ROUTER, SERVER, Scene, unanswered, verdicts, type TrackOptions } from '../../helpers/rpc.js';
+import type { CorrelateOptions } from '../../../src/analysis/correlate.js';
+
+/**
+ * The properties every verdict keeps: evidence ascending without repeats, `inferred` exactly
+ * on inferred findings, and a display filter to paste into Wireshark.
+ */
+function checked(v: Verdicts): Verdicts {
+  for (const f of v.findings) {
+    for (let i = 1; i < f.evidenceFrames.length; i++) expect(f.evidenceFrames[i]!, f.id).toBeGreaterThan(f.evidenceFrames[i - 1]!);
+    expect(f.inferred, f.id).toBe(f.id === 'INFERRED_RPC_PORT_BLOCKED');
+    expect(f.displayFilter.length, f.id).toBeGreaterThan(0);
+    expect(f.title.length, f.id).toBeGreaterThan(0);
+  }
+  return v;
+}
+
+function run(s: Scene, o: Partial<CorrelateOptions> = {}, t: TrackOptions = {}): Verdicts {
+  return checked(verdicts(s.track(t), o));
+}
+
+const ids = (v: Verdicts): string[] => v.findings.map((f) => `${f.id}:${f.severity}`);
+const only = (v: Verdicts, id: FindingId): Finding => {
+  const l = v.findings.filter((f) => f.id === id);
+  expect(l, `${id} in ${ids(v).join(', ')}`).toHaveLength(1);
+  return l[0]!;
+};
+
+/** An EPM session (connect, bind, ept_map, answer) to SERVER; returns the answer's frame number. */
+function epm(s: Scene, towers: readonly TcpIpTower[], status = 0): number {
+  const c = s.conv({ port: 135 });
+  c.connect();
+  epmMap(c, s.clock, { iface: DRSUAPI_V4, towers, status });
+  const answer = s.out.length;
+  c.close();
+  return answer;
+}
+const tower = (port: number, ip = '0.0.0.0'): TcpIpTower => ({ iface: DRSUAPI_V4, port, ip });
+
+describe('correlate: one finding per story', () => {
+  it('a healthy exchange gives RPC_PORT_OK and nothing above info', () => {
+    const s = new Scene();
+    const answer = epm(s, [tower(49667)]);
+    s.wait(0.01);
+    const d = s.conv({ port: 49667 });
+    const syn = s.out.length + 1;
+    d.connect();
+    d.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    d.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49667', results: [{ result: 0, transfer: NDR_V2 }] }));
+    d.close();
+    const v = run(s);
+    expect(v.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    const f = only(v, 'RPC_PORT_OK');
+    expect(f).toMatchObject({ client: CLIENT, server: SERVER, port: 49667, inferred: false });
+    expect(f.evidenceFrames).toEqual([answer, syn, syn + 1, syn + 2]);
+    expect(v.endpoints[0]).toMatchObject({ port: 49667, inRange: true, followUp: 'established', followUpAttempts: [1], interfaceName: 'DRSUAPI (AD replication)' });
+    expect(v.ports.map((p) => [p.port, p.attempts, p.established, p.failed, p.advertised, p.inRange])).toEqual([[135, 1, 1, 0, false, false], [49667, 1, 1, 0, true, true]]);
+  });
+
+  it('RPC_DYNAMIC_PORT_BLOCKED: an advertised port in range, SYNs unanswered', () => {
+    const s = new Scene();
+    const answer = epm(s, [tower(49700)]);
+    const syn = s.out.length + 1;
+    unanswered(s.conv({ port: 49700 }), s);
+    s.wait(12);
+    s.conv({ port: 445 }).connect(); // the capture goes on
+    const v = run(s);
+    const f = only(v, 'RPC_DYNAMIC_PORT_BLOCKED');
+    expect(f).toMatchObject({ severity: 'error', client: CLIENT, server: SERVER, port: 49700, inferred: false });
+    expect(f.evidenceFrames).toEqual([answer, syn, syn + 1, syn + 2]);
+    expect(f.explanation).toContain('49152-65535');
+    expect(v.endpoints[0]!.followUp).toBe('no-answer');
+    expect(v.findings[0]!.id).toBe('RPC_DYNAMIC_PORT_BLOCKED'); // errors sort first
+  });
+
+  it('NONSTANDARD_RPC_PORT_BLOCKED: the advertised port is outside every expected range', () => {
+    const s = new Scene();
+    epm(s, [tower(15595)]);
+    unanswered(s.conv({ port: 15595 }), s);
+    const f = only(run(s), 'NONSTANDARD_RPC_PORT_BLOCKED');
+    expect(f).toMatchObject({ severity: 'error', port: 15595 });
+    expect(f.remediation.join(' ')).toContain('netsh int ipv4 set dynamicport');
+  });
+
+  it('NONSTANDARD_RPC_RANGE: a port outside the range that worked here is a warning', () => {
+    const s = new Scene();
+    epm(s, [tower(15595)]);
+    s.conv({ port: 15595 }).connect();
+    expect(only(run(s), 'NONSTANDARD_RPC_RANGE')).toMatchObject({ severity: 'warning', port: 15595 });
+  });
+
+  it('RPC_PORT_REFUSED by RST and by ICMP, with the refusing frame as evidence', () => {
+    const s = new Scene();
+    const answer = epm(s, [tower(49700)]);
+    const c = s.conv({ port: 49700 });
+    c.syn().rst('server');
+    const rst = s.out.length;
+    const v = run(s);
+    const f = only(v, 'RPC_PORT_REFUSED');
+    expect(f.evidenceFrames).toEqual([answer, rst - 1, rst]);
+    expect(f.title).toContain('RST');
+
+    const t = new Scene();
+    const answer2 = epm(t, [tower(49700)]);
+    const d = t.conv({ port: 49700 });
+    d.syn();
+    t.icmp4(d.lastIp, Icmp4Unreach.ADMIN_PROHIBITED);
+    const g = only(run(t), 'RPC_PORT_REFUSED');
+    expect(g.evidenceFrames).toEqual([answer2, t.out.length - 1, t.out.length]);
+    expect(g.explanation).toContain(ROUTER);
+    expect(g.displayFilter).toContain('icmp');
+  });
+
+  it('EPM_UNREACHABLE and EPM_REFUSED: the endpoint mapper itself', () => {
+    const s = new Scene();
+    unanswered(s.conv({ port: 135 }), s);
+    const f = only(run(s), 'EPM_UNREACHABLE');
+    expect(f).toMatchObject({ severity: 'error', port: 135, evidenceFrames: [1, 2, 3] });
+
+    const t = new Scene();
+    t.conv({ port: 135 }).syn().rst('server');
+    expect(only(run(t), 'EPM_REFUSED')).toMatchObject({ severity: 'error', port: 135, evidenceFrames: [1, 2] });
+  });
+
+  it('ENDPOINT_NOT_REGISTERED: EPT_S_NOT_REGISTERED, with request and answer frames', () => {
+    const s = new Scene();
+    const answer = epm(s, [], EPT_S_NOT_REGISTERED);
+    const f = only(run(s), 'ENDPOINT_NOT_REGISTERED');
+    expect(f).toMatchObject({ severity: 'error', port: 135, evidenceFrames: [answer - 1, answer] });
+    expect(f.explanation).toContain('EPT_S_NOT_REGISTERED');
+    expect(f.title).toContain('e3514235-4b06-11d1-ab04-00c04fc2dcd2');
+  });
+
+  it('INFERRED_RPC_PORT_BLOCKED: an EPM session without a visible answer, then a high port unanswered', () => {
+    const s = new Scene();
+    const e = s.conv({ port: 135 });
+    e.connect();
+    e.send('client', new Uint8Array(200).fill(0x17)); // encrypted: no readable PDU
+    e.send('server', new Uint8Array(300).fill(0x17));
+    e.close();
+    const syn = s.out.length + 1;
+    unanswered(s.conv({ port: 49700 }), s);
+    const f = only(run(s), 'INFERRED_RPC_PORT_BLOCKED');
+    expect(f).toMatchObject({ severity: 'warning', inferred: true, port: 49700 });
+    expect(f.evidenceFrames).toEqual([1, 2, syn, syn + 1, syn + 2]);
+    expect(f.explanation).toMatch(/^Inferred/);
+  });
+
+  it('HANDSHAKE_NOT_COMPLETED: SYN-ACKs back, no final ACK (advertised port, other port, and TCP 135)', () => {
+    for (const port of [49700, 445, 135]) {
+      const s = new Scene();
+      if (port === 49700) epm(s, [tower(49700)]);
+      const c = s.conv({ port });
+      c.syn().synAck();
+      s.wait(3);
+      c.syn().segment('server', TcpFlag.SYN | TcpFlag.ACK, undefined, { seq: c.seqOf('server') - 1 });
+      const f = only(run(s), 'HANDSHAKE_NOT_COMPLETED');
+      expect(f, `port ${port}`).toMatchObject({ severity: 'warning', port });
+      expect(f.evidenceFrames.slice(-4)).toEqual([s.out.length - 3, s.out.length - 2, s.out.length - 1, s.out.length]);
+    }
+  });
+
+  it('CONNECTION_UNANSWERED: a warning once the client had time to retry, info when the capture ends first', () => {
+    const s = new Scene();
+    unanswered(s.conv({ port: 445 }), s);
+    expect(only(run(s), 'CONNECTION_UNANSWERED')).toMatchObject({ severity: 'warning', port: 445, evidenceFrames: [1, 2, 3] });
+
+    const t = new Scene();
+    t.conv({ port: 445 }).syn();
+    t.wait(0.5);
+    t.conv({ port: 88 }).connect();
+    const g = only(run(t), 'CONNECTION_UNANSWERED');
+    expect(g).toMatchObject({ severity: 'info', evidenceFrames: [1] });
+  });
+
+  it('ADVERTISED_PORT_NOT_ATTEMPTED: info when the capture ends soon after, warning when it went on', () => {
+    const s = new Scene();
+    const answer = epm(s, [tower(49700)]);
+    expect(only(run(s), 'ADVERTISED_PORT_NOT_ATTEMPTED')).toMatchObject({ severity: 'info', evidenceFrames: [answer] });
+    s.wait(30);
+    s.conv({ port: 445 }).connect();
+    expect(only(run(s), 'ADVERTISED_PORT_NOT_ATTEMPTED')).toMatchObject({ severity: 'warning', evidenceFrames: [answer] });
+  });
+
+  it('ONE_SIDED_CAPTURE: data one way, nothing back; unanswered SYNs between the pair are not called blocked', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 135 });
+    c.syn();
+    c.segment('client', TcpFlag.ACK, undefined, { seq: c.seqOf('client') + 1 });
+    c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }), { seq: c.seqOf('client') + 1 });
+    s.wait(1);
+    unanswered(s.conv({ port: 49700 }), s);
+    const v = run(s);
+    expect(only(v, 'ONE_SIDED_CAPTURE')).toMatchObject({ severity: 'warning', client: CLIENT, server: SERVER });
+    expect(v.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(v.findings.map((f) => f.id)).not.toContain('CONNECTION_UNANSWERED');
+  });
+
+  it('SNAPLEN_TOO_SMALL: an RPC segment cut by the snaplen', () => {
+    const s = new Scene();
+    const answer = epm(s, [tower(49700)]);
+    const f = only(run(s, { snaplen: 128 }, { cut: new Map([[answer, 128]]) }), 'SNAPLEN_TOO_SMALL');
+    expect(f.severity).toBe('warning');
+    expect(f.evidenceFrames).toContain(answer);
+  });
+
+  it('DUPLICATE_PACKETS: copies of a frame within 10 ms, ignored and reported as info', () => {
+    const s = new Scene();
+    s.conv({ port: 445 }).syn();
+    s.copyOf(1, 30);
+    s.wait(0.01);
+    const v = run(s);
+    expect(only(v, 'DUPLICATE_PACKETS')).toMatchObject({ severity: 'info', evidenceFrames: [1, 2] });
+    expect(v.attempts[0]!.retransmissions).toBe(0);
+  });
+
+  it('CONTROL_PACKETS_ONLY: handshakes to 135 but not a byte of payload', () => {
+    const s = new Scene();
+    s.conv({ port: 135 }).connect().close();
+    const v = run(s);
+    expect(only(v, 'CONTROL_PACKETS_ONLY').severity).toBe('info');
+  });
+
+  it('RPC_FAULT: the server faults a call', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 135 });
+    c.connect();
+    c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, transfer: NDR_V2 }] }));
+    c.send('client', dcerpcRequest({ callId: 2, opnum: 0, stub: new Uint8Array(8) }));
+    c.send('server', dcerpcFault({ callId: 2, status: 5 }));
+    const f = only(run(s), 'RPC_FAULT');
+    expect(f).toMatchObject({ severity: 'warning', port: 135, evidenceFrames: [6, 7] });
+    expect(f.title).toContain('0x00000005');
+  });
+
+  it('TOWER_ADDRESS_MISMATCH: a tower with another address, and a bind_ack naming another port', () => {
+    const s = new Scene();
+    const answer = epm(s, [tower(49667, '192.168.99.10')]);
+    s.conv({ port: 49667 }).connect();
+    const f = only(run(s), 'TOWER_ADDRESS_MISMATCH');
+    expect(f).toMatchObject({ severity: 'warning', evidenceFrames: [answer] });
+    expect(f.title).toContain('192.168.99.10');
+
+    const t = new Scene();
+    const d = t.conv({ port: 49667 });
+    d.connect();
+    d.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    d.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49700', results: [{ result: 0, transfer: NDR_V2 }] }));
+    expect(only(run(t), 'TOWER_ADDRESS_MISMATCH')).toMatchObject({ port: 49667, evidenceFrames: [5] });
+  });
+
+  it('answers on the same port are one story: later answers and every SYN are evidence', () => {
+    const s = new Scene();
+    const a1 = epm(s, [tower(49700)]);
+    const a2 = epm(s, [tower(49700)]);
+    const syn = s.out.length + 1;
+    unanswered(s.conv({ port: 49700 }), s);
+    const f = only(run(s), 'RPC_DYNAMIC_PORT_BLOCKED');
+    expect(f.evidenceFrames).toEqual([a1, a2, syn, syn + 1, syn + 2]);
+  });
+});
+
+describe('correlate: settings', () => {
+  it('--dynamic-range with several ranges: a port in any of them is in range', () => {
+    const ranges: [number, number][] = [[5000, 5100], [49152, 65535]];
+    const s = new Scene();
+    epm(s, [tower(5050)]);
+    unanswered(s.conv({ port: 5050 }), s);
+    const v = run(s, { dynamicRanges: ranges });
+    const f = only(v, 'RPC_DYNAMIC_PORT_BLOCKED');
+    expect(f.explanation).toContain('5000-5100, 49152-65535');
+    expect(v.endpoints[0]!.inRange).toBe(true);
+    expect(v.ports.find((p) => p.port === 5050)!.inRange).toBe(true);
+    // The same trace under the default range: the port is non-standard.
+    expect(only(run(s), 'NONSTANDARD_RPC_PORT_BLOCKED').port).toBe(5050);
+    // And outside both ranges.
+    const t = new Scene();
+    epm(t, [tower(15595)]);
+    unanswered(t.conv({ port: 15595 }), t);
+    expect(only(run(t, { dynamicRanges: ranges }), 'NONSTANDARD_RPC_PORT_BLOCKED').explanation).toContain('outside the expected dynamic range 5000-5100, 49152-65535');
+  });
+
+  it('follow window: an attempt after it is not a follow-up of the answer', () => {
+    const s = new Scene();
+    const answer = epm(s, [tower(49700)]);
+    s.wait(200);
+    const syn = s.out.length + 1;
+    unanswered(s.conv({ port: 49700 }), s);
+    const late = run(s, { followWindowSeconds: 120 });
+    expect(late.endpoints[0]!.followUp).toBe('no-attempt');
+    expect(only(late, 'ADVERTISED_PORT_NOT_ATTEMPTED').evidenceFrames).toEqual([answer]);
+    expect(only(late, 'CONNECTION_UNANSWERED').evidenceFrames).toEqual([syn, syn + 1, syn + 2]);
+    const wide = run(s, { followWindowSeconds: 300 });
+    expect(wide.endpoints[0]!.followUp).toBe('no-answer');
+    expect(only(wide, 'RPC_DYNAMIC_PORT_BLOCKED').evidenceFrames).toEqual([answer, syn, syn + 1, syn + 2]);
+  });
+
+  it('an attempt before the answer is not its follow-up', () => {
+    const s = new Scene();
+    unanswered(s.conv({ port: 49700 }), s);
+    epm(s, [tower(49700)]);
+    const v = run(s);
+    expect(v.endpoints[0]!.followUp).toBe('no-attempt');
+    expect(v.findings.map((f) => f.id)).toContain('ADVERTISED_PORT_NOT_ATTEMPTED');
+  });
+
+  it('an empty tracker gives no findings', () => {
+    const v = run(new Scene());
+    expect(v).toEqual({ attempts: [], endpoints: [], findings: [], ports: [] });
+  });
+});
