@@ -60,7 +60,8 @@ describe('correlate: one finding per story', () => {
     const f = only(v, 'RPC_PORT_OK');
     expect(f).toMatchObject({ client: CLIENT, server: SERVER, port: 49667, inferred: false });
     expect(f.evidenceFrames).toEqual([answer, syn, syn + 1, syn + 2]);
-    expect(v.endpoints[0]).toMatchObject({ port: 49667, inRange: true, followUp: 'established', followUpAttempts: [1], interfaceName: 'DRSUAPI (AD replication)' });
+    expect(v.endpoints[0]).toMatchObject({ port: 49667, inRange: true, followUp: 'established', interfaceName: 'DRSUAPI (AD replication)' });
+    expect(v.attempts.map((a) => [a.serverPort, a.synFrames[0], a.outcome])).toEqual([[135, 1, 'established'], [49667, syn, 'established']]);
     expect(v.ports.map((p) => [p.port, p.attempts, p.established, p.failed, p.advertised, p.inRange])).toEqual([[135, 1, 1, 0, false, false], [49667, 1, 1, 0, true, true]]);
   });
 
@@ -314,6 +315,6 @@ describe('correlate: settings', () => {
 
   it('an empty tracker gives no findings', () => {
     const v = run(new Scene());
-    expect(v).toEqual({ attempts: [], endpoints: [], findings: [], ports: [] });
+    expect([v.attempts, v.endpoints, v.findings, v.ports]).toEqual([[], [], [], []]);
   });
 });
