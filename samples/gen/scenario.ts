@@ -12,6 +12,7 @@ import {
   IpProto,
   NDR_V2,
   TcpConversation,
+  arp,
   dcerpcBind,
   dcerpcBindAck,
   dcerpcRequest,
@@ -216,3 +217,106 @@ export function nanoJitter(frames: WriterFrame[]): WriterFrame[] {
 export const pcap = (frames: WriterFrame[], linkType: number, extra: { nanoseconds?: boolean; bigEndian?: boolean; snaplen?: number } = {}): Uint8Array =>
   writePcap(frames, { linkType, ...extra });
 
+
+/** MAC of a host on the client's LAN 10.1.1.0/24 (last byte from the address); other hosts sit behind the gateway. */
+export function macOf(addr: string): string {
+  const m = /^10\.1\.1\.(\d+)$/.exec(addr);
+  if (m === null) return GATEWAY_MAC;
+  return `00:15:5d:01:01:${Number(m[1]).toString(16).padStart(2, '0')}`;
+}
+
+/** Ethernet framing between the client and `server` (its own MAC on the LAN, the gateway's otherwise). */
+export function lanLink(server: string): LinkFramer {
+  return ethernetLink({ clientMac: CLIENT_MAC, serverMac: macOf(server) });
+}
+
+/** What `Scene.tcp` needs; the client defaults to CLIENT4, the link to Ethernet on the LAN. */
+export interface SceneTcp {
+  clientPort: number;
+  serverPort: number;
+  server?: string;
+  client?: string;
+  link?: LinkFramer;
+  stepUs?: number;
+}
+
+/**
+ * One capture being written: frames, a clock from a fixed start, and a PRNG seeded per sample
+ * for ISNs and IPv4 identifications, so each conversation gets its own numbers.
+ */
+export class Scene {
+  readonly out: WriterFrame[] = [];
+  readonly clock: Clock;
+  private readonly start: Clock;
+  private readonly rnd: () => number;
+
+  constructor(seed: number, start: Clock = new Clock(T0)) {
+    this.rnd = seededRandom(seed);
+    this.start = start.clone();
+    this.clock = start.clone();
+  }
+
+  /** Moves the clock to `ms` milliseconds after the start. */
+  at(ms: number): this {
+    this.clock.setAfter(this.start, ms);
+    return this;
+  }
+
+  /** Moves the clock on by `ms` milliseconds. */
+  wait(ms: number): this {
+    this.clock.advanceMs(ms);
+    return this;
+  }
+
+  /** A TCP conversation with its own ISNs and IPv4 identification counters. */
+  tcp(o: SceneTcp): TcpConversation {
+    const server = o.server ?? SERVER4;
+    return new TcpConversation({
+      clock: this.clock,
+      out: this.out,
+      link: o.link ?? lanLink(server),
+      client: o.client ?? CLIENT4,
+      server,
+      clientPort: o.clientPort,
+      serverPort: o.serverPort,
+      clientIsn: isn(this.rnd),
+      serverIsn: isn(this.rnd),
+      clientIpId: 0x1000 + Math.floor(this.rnd() * 0x6000),
+      serverIpId: 0x1000 + Math.floor(this.rnd() * 0x6000),
+      ...(o.stepUs !== undefined ? { stepUs: o.stepUs } : {}),
+    });
+  }
+
+  /** One UDP datagram over IPv4 and Ethernet; `fromClient` picks the direction. */
+  udp(o: { client?: string; server: string; clientPort: number; serverPort: number }, fromClient: boolean, payload: Uint8Array): this {
+    const client = o.client ?? CLIENT4;
+    const [src, dst] = fromClient ? [client, o.server] : [o.server, client];
+    const d = udp(src, dst, { srcPort: fromClient ? o.clientPort : o.serverPort, dstPort: fromClient ? o.serverPort : o.clientPort }, payload);
+    const ip = ipv4({ src, dst, proto: IpProto.UDP, id: Math.floor(this.rnd() * 0x10000), ttl: fromClient ? 128 : 127 }, d);
+    return this.push(lanLink(o.server)(ip, 4, fromClient));
+  }
+
+  /** A raw link-layer frame at the current time; the clock moves on 100 µs. */
+  push(data: Uint8Array): this {
+    this.out.push({ ...this.clock.stamp(), data });
+    this.clock.advanceUs(100);
+    return this;
+  }
+
+  /** DNS A lookup of `name` from the client to 10.1.1.2, answered with `answer` after 0.8 ms. */
+  dns(name: string, answer: string, clientPort = 50000 + Math.floor(this.rnd() * 10000)): this {
+    const id = Math.floor(this.rnd() * 0x10000);
+    const o = { server: DNS_SERVER, clientPort, serverPort: 53 };
+    this.udp(o, true, dnsMessage(id, name, null));
+    this.clock.advanceUs(700);
+    return this.udp(o, false, dnsMessage(id, name, answer));
+  }
+
+  /** ARP request from the client for the gateway: a frame that stretches the capture without TCP. */
+  arp(): this {
+    return this.push(ethernet({ dst: 'ff:ff:ff:ff:ff:ff', src: CLIENT_MAC, etherType: EtherType.ARP, pad: true }, arp({ reply: false, senderMac: CLIENT_MAC, senderIp: CLIENT4, targetIp: '10.1.1.1' })));
+  }
+}
+
+/** The DNS server of the sample network. */
+export const DNS_SERVER = '10.1.1.2';
