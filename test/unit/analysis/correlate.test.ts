@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, FindingId } from '../../../src/model/engine.js';
+import { FINDING_IDS, type Finding, type FindingId } from '../../../src/model/engine.js';
 import type { Verdicts } from '../../../src/analysis/correlate.js';
 import {
   DRSUAPI_V4, EPT_S_NOT_REGISTERED, Icmp4Unreach, NDR_V2, TcpFlag, dcerpcBind, dcerpcBindAck, dcerpcFault, dcerpcRequest,
@@ -27,7 +27,10 @@ function run(s: Scene, o: Partial<CorrelateOptions> = {}, t: TrackOptions = {}):
 }
 
 const ids = (v: Verdicts): string[] => v.findings.map((f) => `${f.id}:${f.severity}`);
+/** Finding ids some test below asserted, for the coverage check at the end. */
+const covered = new Set<FindingId>();
 const only = (v: Verdicts, id: FindingId): Finding => {
+  covered.add(id);
   const l = v.findings.filter((f) => f.id === id);
   expect(l, `${id} in ${ids(v).join(', ')}`).toHaveLength(1);
   return l[0]!;
@@ -316,5 +319,12 @@ describe('correlate: settings', () => {
   it('an empty tracker gives no findings', () => {
     const v = run(new Scene());
     expect([v.attempts, v.endpoints, v.findings, v.ports]).toEqual([[], [], [], []]);
+  });
+});
+
+describe('correlate: coverage', () => {
+  it('every finding id has a scenario above', () => {
+    // Runs last in this file (vitest keeps declaration order). A new id needs a small trace here.
+    expect(FINDING_IDS.filter((id) => !covered.has(id))).toEqual([]);
   });
 });
