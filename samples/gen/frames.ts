@@ -1150,6 +1150,11 @@ export class TcpConversation {
     return this.segment('server', TcpFlag.SYN | TcpFlag.ACK | extraFlags, EMPTY, { options: windowsSynOptions(this.v === 4 ? 1460 : 1440), window: 65535 });
   }
 
+  /** The server's SYN-ACK sent again (its retransmission timer fired, or the client's SYN came again). */
+  synAckAgain(extraFlags = 0): this {
+    return this.segment('server', TcpFlag.SYN | TcpFlag.ACK | extraFlags, EMPTY, { options: windowsSynOptions(this.v === 4 ? 1460 : 1440), window: 65535, seq: this.o.serverIsn });
+  }
+
   /** A reset from `side` (for a SYN: RST|ACK acknowledging ISN+1, as Windows refuses a closed port). */
   rst(side: Side = 'server'): this {
     if (side === 'server' && this.cSeq === this.o.clientIsn) this.cSeq = (this.o.clientIsn + 1) >>> 0;

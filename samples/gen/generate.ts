@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { writePcapng, type PcapngItem, type WriterFrame } from '../../src/capture/writer.js';
 import { LinkType } from '../../src/wire/constants.js';
 import { writeNetmon } from './netmon-writer.js';
+import * as cases from './cases.js';
 import {
   AF,
   ByteWriter,
@@ -454,6 +455,151 @@ export const SAMPLES: readonly Sample[] = [
       return pcap(out, LinkType.ETHERNET);
     },
   },
+  {
+    name: 'rpc-dynamic-port-blocked.pcap',
+    what: `DNS lookup, then EPM advertises DRSUAPI at ${HEALTHY_PORT} (inside 49152-65535); 3 SYNs to it (0, +3 s, +9 s, same ISN) get no answer; an ARP at +25 s shows the capture went on after Windows gave up. Expect RPC_DYNAMIC_PORT_BLOCKED.`,
+    build: () => pcap(cases.dynamicPortBlocked(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-unreachable.pcap',
+    what: 'SYNs to the endpoint mapper (TCP 135) at 0, +3 s, +9 s go unanswered; an ARP at +22 s. Expect EPM_UNREACHABLE.',
+    build: () => pcap(cases.epmUnreachable(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-refused-reset.pcap',
+    what: 'TCP 135 answers each of 3 SYNs (0.5 s apart, same ISN) with RST|ACK: nothing listens, or a firewall rejects. Expect EPM_REFUSED.',
+    build: () => pcap(cases.epmRefusedReset(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-refused-icmp.pcap',
+    what: 'SYNs to 10.2.2.10:135 (0, +3 s, +9 s) each draw ICMP type 3 code 13 (administratively prohibited) from router 10.1.1.1 quoting the SYN. Expect EPM_REFUSED.',
+    build: () => pcap(cases.epmRefusedIcmp(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-encrypted-inferred.pcap',
+    what: `EPM client authentication (EnableAuthEpResolution) at packet privacy: NTLMSSP in bind, bind_ack and auth3, then a sealed ept_map request and answer (no tower readable), then SYNs to ${HEALTHY_PORT} (0, +3 s, +9 s) unanswered. Expect INFERRED_RPC_PORT_BLOCKED.`,
+    build: () => pcap(cases.epmEncryptedInferred(), LinkType.ETHERNET),
+  },
+  {
+    name: 'snaplen-96.pcap',
+    what: 'The classic failure captured with snaplen 96: the 16-byte DCE/RPC headers survive but every PDU body (the EPM tower) is cut. Expect SNAPLEN_TOO_SMALL and INFERRED_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: ETH }), LinkType.ETHERNET, { snaplen: 96 }),
+  },
+  {
+    name: 'exchange-cas-range-6005.pcap',
+    what: 'Outlook-style client asks EPM on an Exchange 2010 CAS (10.1.1.20) for EMSMDB; the tower says 6005 (the CAS range starts there); the client connects, binds and calls. Expect NONSTANDARD_RPC_RANGE (works here, outside 49152-65535).',
+    build: () => pcap(cases.exchangeCasRange(), LinkType.ETHERNET),
+  },
+  {
+    name: 'handshake-not-completed.pcap',
+    what: `Captured on the server side of an asymmetric path: EPM advertises ${HEALTHY_PORT}; the SYN gets a SYN-ACK, the server retransmits it (+1 s, +5 s), the client retransmits its SYN (+3 s, +9 s) and never ACKs. Expect HANDSHAKE_NOT_COMPLETED.`,
+    build: () => pcap(cases.handshakeNotCompleted(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-handshake-not-completed.pcap',
+    what: 'The asymmetric path on TCP 135 itself: SYN, SYN-ACKs (retransmitted), SYN retransmissions, no ACK. Expect HANDSHAKE_NOT_COMPLETED.',
+    build: () => pcap(cases.handshakeNotCompleted(135), LinkType.ETHERNET),
+  },
+  {
+    name: 'scom-agent-5723-unanswered.pcap',
+    what: 'An SCOM agent: DC locator (DNS SRV over UDP, truncated, again over TCP 53), Kerberos over TCP 88 (preauth required, then AS-REP), LDAP rootDSE on 389 all answered; then SYNs to the management server 10.1.1.30:5723 (0, +3 s, +9 s) go unanswered. Expect CONNECTION_UNANSWERED.',
+    build: () => pcap(cases.scomAgentUnanswered(), LinkType.ETHERNET),
+  },
+  {
+    name: 'advertised-port-not-attempted.pcap',
+    what: `EPM advertises ${HEALTHY_PORT}; no SYN to it follows in the next 30 s (an ARP at the end). Expect ADVERTISED_PORT_NOT_ATTEMPTED.`,
+    build: () => pcap(cases.advertisedNotAttempted(), LinkType.ETHERNET),
+  },
+  {
+    name: 'one-sided-capture.pcap',
+    what: `Only the client's direction was captured (one-way span): SYN, ACK, bind, ept_map request and FIN to 135 without any answer, then SYNs to ${HEALTHY_PORT} at 0, +3 s, +9 s. Nothing may be called blocked. Expect ONE_SIDED_CAPTURE only.`,
+    build: () => pcap(cases.oneSided(), LinkType.ETHERNET),
+  },
+  {
+    name: 'pktmon-snaplen-128.pcapng',
+    what: `The healthy exchange as pktmon writes it by default: pcapng, interface snaplen 128, so the ept_map answer is cut after 74 bytes of TCP payload. Expect SNAPLEN_TOO_SMALL only.`,
+    build: () => writePcapng([{ userAppl: 'pktmon', interfaces: [{ linkType: LinkType.ETHERNET, snaplen: 128 }], items: healthyScenario({ link: ETH }) }]),
+  },
+  {
+    name: 'pktmon-duplicates.pcapng',
+    what: 'The classic failure as pktmon records it on a Hyper-V host: every packet twice, 3-7 µs apart, byte for byte (same IPv4 identification). The 3 SYNs must still count as 1 attempt with 2 retransmissions. Expect NONSTANDARD_RPC_PORT_BLOCKED, with DUPLICATE_PACKETS (info).',
+    build: () => writePcapng([{ userAppl: 'pktmon', interfaces: [{ linkType: LinkType.ETHERNET }], items: cases.pktmonCopies(blockedScenario({ link: ETH })) }]),
+  },
+  {
+    name: 'control-packets-only.pcap',
+    what: `A trace filtered to SYN/FIN/RST (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0): EPM on 135, ${HEALTHY_PORT}, 445 and 389 connect and close; no ACK-only or payload segment is left. Expect no warning, CONTROL_PACKETS_ONLY (info).`,
+    build: () => pcap(cases.controlPacketsOnly(), LinkType.ETHERNET),
+  },
+  {
+    name: 'tower-address-mismatch.pcap',
+    what: `EPM on ${SERVER4} answers with a tower for 192.168.50.10:${HEALTHY_PORT} (its other interface); the client connects to ${SERVER4}:${HEALTHY_PORT} and the call works. Expect TOWER_ADDRESS_MISMATCH.`,
+    build: () => pcap(cases.towerAddressMismatch(), LinkType.ETHERNET),
+  },
+  {
+    name: 'bind-ack-port-mismatch-nat.pcap',
+    what: `No EPM: the client uses the fixed endpoint ${SERVER4}:50000, port-forwarded by NAT to the DC's pinned port 15000; the DRSUAPI bind_ack's secondary address says "15000". Expect TOWER_ADDRESS_MISMATCH.`,
+    build: () => pcap(cases.bindAckPortMismatch(), LinkType.ETHERNET),
+  },
+  {
+    name: 'dcom-activation-blocked.pcap',
+    what: 'DCOM: ISystemActivator RemoteCreateInstance on 135 (NTLMSSP, packet integrity); the ScmReplyInfo carries string bindings SERVER[49725] and 10.1.1.10[49725] (UTF-16, tower id 7, MS-DCOM 2.2.19.3); SYNs to 49725 (0, +3 s, +9 s) go unanswered. Expect RPC_DYNAMIC_PORT_BLOCKED (source dcom).',
+    build: () => pcap(cases.dcomActivationBlocked(49725, false, 53), LinkType.ETHERNET),
+  },
+  {
+    name: 'dcom-wmi-24158-blocked.pcap',
+    what: 'DCOM activation of WMI (WbemLevel1Login) where winmgmt runs standalone with its fixed port: bindings SERVER[24158] and 10.1.1.10[24158]; SYNs to 24158 go unanswered. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(cases.dcomActivationBlocked(24158, true, 54), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-response-split-segments.pcap',
+    what: 'Tricky: the classic failure with the ept_map response in two TCP segments, cut inside the tower (the first without PSH). Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(cases.epmResponseSplit(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-response-ip-fragments.pcap',
+    what: 'Tricky: the classic failure with the ept_map response segment split into three IPv4 fragments (MF set, 64-byte pieces), as on a path with a small MTU. tshark reassembles it and reads port 15595. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(cases.epmResponseIpFragments(), LinkType.ETHERNET),
+  },
+  {
+    name: 'dcerpc-coalesced-pdus.pcap',
+    what: 'Tricky: the classic failure with bind + ept_map request in one client segment and bind_ack + response in one server segment. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(cases.coalescedPdus(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-response-out-of-order.pcap',
+    what: 'Tricky: the classic failure with the ept_map response in two segments that reach the capture point second-first. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(cases.epmResponseOutOfOrder(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-response-retransmitted.pcap',
+    what: 'Tricky: the classic failure with the ept_map response segment sent twice (same sequence number, new IPv4 identification). Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(cases.epmResponseRetransmitted(), LinkType.ETHERNET),
+  },
+  {
+    name: 'epm-ndr64.pcap',
+    what: `Tricky: the EPM bind offers NDR, NDR64 and bind-time features; the bind_ack rejects NDR, accepts NDR64 (71710533-beba-4937-8319-b5dbef9ccc36), acknowledges the features; ept_map request and answer are NDR64 (8-byte counts and referents). The tower says ${HEALTHY_PORT}, whose SYNs go unanswered. Expect RPC_DYNAMIC_PORT_BLOCKED.`,
+    build: () => pcap(cases.epmNdr64(), LinkType.ETHERNET),
+  },
+  {
+    name: 'rpc-client-port-reused.pcap',
+    what: `Tricky: SYNs from port 49802 to ${HEALTHY_PORT} (0, +3 s, +9 s) go unanswered; 21 s later the client connects from 49802 again with a new ISN and that works. Two attempts on one 4-tuple. Expect no warning, RPC_PORT_OK (info).`,
+    build: () => pcap(cases.clientPortReused(), LinkType.ETHERNET),
+  },
+  {
+    name: 'rpc-synack-retransmitted.pcap',
+    what: `Tricky: the SYN-ACK from ${HEALTHY_PORT} is lost after the capture point and sent again 1 s later; the client then completes the handshake and binds. Expect no warning, RPC_PORT_OK (info).`,
+    build: () => pcap(cases.synAckRetransmitted(), LinkType.ETHERNET),
+  },
+  {
+    name: 'ept-lookup-multi-fragment.pcap',
+    what: `Tricky: ept_lookup (as rpcdump/portqry enumerate a DC) with max_recv_frag 2048: the 2.7 KB answer comes as a FIRST_FRAG and a LAST_FRAG response, the first spanning two TCP segments; 10 lsass interfaces on TCP ${HEALTHY_PORT} plus their ncacn_np towers (pipe lsass). SYNs to ${HEALTHY_PORT} go unanswered. Expect RPC_DYNAMIC_PORT_BLOCKED.`,
+    build: () => pcap(cases.eptLookupMultiFragment(), LinkType.ETHERNET),
+  },
+  {
+    name: 'busy-healthy.pcap',
+    what: `A healthy minute, about 300 frames: DNS (UDP and TCP), Kerberos, LDAP, SMB2 negotiate, HTTP, and six EPM lookups (every 10 s), each followed by a working call (DRSUAPI ${HEALTHY_PORT}, NETLOGON 49668, LSARPC 49664). Expect no finding above info.`,
+    build: () => pcap(cases.busyHealthy(), LinkType.ETHERNET),
+  },
 ];
 
 function eptMapStubFor(): Uint8Array {
@@ -477,7 +623,8 @@ export function readme(): string {
     '',
     '| File | What it holds and what it is for |',
     '|---|---|',
-    ...SAMPLES.map((s) => `| \`${s.name}\` | ${s.what} |`),
+    // A '|' inside a cell would end it (GitHub-flavoured Markdown tables).
+    ...SAMPLES.map((s) => `| \`${s.name}\` | ${s.what.replaceAll('|', '\\|')} |`),
     '',
   ];
   return lines.join('\n');
