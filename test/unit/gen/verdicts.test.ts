@@ -1,0 +1,185 @@
+/**
+ * Each sample gives the verdict it was built for: the exact set of warning and error finding
+ * ids analyzeFile reports, plus the info findings that must be there and, for the tricky
+ * samples, the attempt facts that make the verdict right. A sample that silently stops showing
+ * its verdict (or starts showing another) fails here. Every sample must have a row, and
+ * together the rows must cover every finding id.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../../src/analysis/pipeline.js';
+import { FINDING_IDS, type FindingId } from '../../../src/model/engine.js';
+import type { FileReport } from '../../../src/model/report.js';
+import { BLOCKED_PORT, HEALTHY_PORT, SAMPLES } from '../../../samples/gen/generate.js';
+
+const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
+
+interface Expected {
+  /** Exactly these ids, at warning or error severity (order and repeats ignored). */
+  errors: FindingId[];
+  /** Info-level ids that must also be present. */
+  info?: FindingId[];
+  /** Facts beyond the ids that make the verdict right. */
+  check?: (r: FileReport) => void;
+  /**
+   * A known rpctrace gap: `errors` is what the file should give (tshark agrees), and today's
+   * output differs. The row runs as an expected failure, so fixing the gap turns it red:
+   * then delete this field.
+   */
+  gap?: string;
+}
+
+/** Finding ids no small sample can show, with the reason. */
+const NO_SAMPLE: Readonly<Record<string, string>> = {
+  STATE_LIMIT_REACHED: 'needs more conversations than the flow table holds; samples/ stays under 2 MB',
+};
+
+const BLOCKED: Expected = { errors: ['NONSTANDARD_RPC_PORT_BLOCKED'] };
+const OK: Expected = { errors: [], info: ['RPC_PORT_OK'] };
+
+/** Attempts to `port`, in frame order. */
+const to = (r: FileReport, port: number): FileReport['attempts'] => r.attempts.filter((a) => a.serverPort === port);
+
+/** One blocked attempt with two SYN retransmissions, and the advertised endpoint read from EPM. */
+function blockedAttempt(port: number): (r: FileReport) => void {
+  return (r) => {
+    expect(to(r, port).map((a) => [a.outcome, a.retransmissions])).toEqual([['no-answer', 2]]);
+    expect(r.endpoints.map((e) => e.port)).toContain(port);
+  };
+}
+
+const VERDICTS: Readonly<Record<string, Expected>> = {
+  'rpc-nonstandard-port-blocked.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
+  'rpc-healthy.pcap': OK,
+  'rpc-nonstandard-port-blocked-be.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-nsec.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked.pcapng': BLOCKED,
+  'rpc-two-sections-be.pcapng': { errors: ['NONSTANDARD_RPC_PORT_BLOCKED'], info: ['RPC_PORT_OK'] },
+  'pcapng-mixed-blocks.pcapng': OK,
+  'rpc-nonstandard-port-blocked.pcap.gz': BLOCKED,
+  'rpc-nonstandard-port-blocked.cap': BLOCKED,
+  'rpc-nonstandard-port-blocked-vlan.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-qinq.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-sll.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-sll2.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-raw.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-linktype-ipv4.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-ipv6.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-ipv6-ethernet.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-null.pcap': BLOCKED,
+  'rpc-nonstandard-port-blocked-loop.pcap': BLOCKED,
+  // Four SYNs to 135 and the capture ends 30 ms later: too early to call them unanswered.
+  'null-loopback-ipv6-af-values.pcap': { errors: ['CONNECTION_UNANSWERED'] },
+  'truncated-inside-last-record.pcap': BLOCKED,
+  'not-a-capture.pcap': { errors: [] },
+  'empty.pcap': { errors: [] },
+  'snaplen-68.pcap': { errors: ['SNAPLEN_TOO_SMALL', 'INFERRED_RPC_PORT_BLOCKED'] },
+  'epm-not-registered.pcap': { errors: ['ENDPOINT_NOT_REGISTERED'] },
+  // The second tower's host answers, so the port works somewhere; it is outside the range and names another address.
+  'epm-multiple-towers.pcap': { errors: ['NONSTANDARD_RPC_RANGE', 'TOWER_ADDRESS_MISMATCH'] },
+  'rpc-dynamic-port-reset.pcap': { errors: ['RPC_PORT_REFUSED'] },
+  'rpc-dynamic-port-icmp-prohibited.pcap': { errors: ['RPC_PORT_REFUSED'] },
+  'rpc-dynamic-port-icmpv6-prohibited.pcap': { errors: ['RPC_PORT_REFUSED'] },
+  'epm-fault.pcap': { errors: ['RPC_FAULT'] },
+  'rpc-ndr-big-endian.pcap': OK,
+  // The EPM answer advertises 49667 to 10.1.1.50; the only later connection is IPv6, from another address.
+  'ip-fragments-and-ipv6-extension-headers.pcap': { errors: [] },
+
+  'rpc-dynamic-port-blocked.pcap': { errors: ['RPC_DYNAMIC_PORT_BLOCKED'], check: blockedAttempt(HEALTHY_PORT) },
+  'epm-unreachable.pcap': { errors: ['EPM_UNREACHABLE'], check: (r) => expect(to(r, 135).map((a) => a.outcome)).toEqual(['no-answer']) },
+  'epm-refused-reset.pcap': { errors: ['EPM_REFUSED'], check: (r) => expect(to(r, 135).map((a) => [a.outcome, a.rstFrames.length])).toEqual([['reset', 3]]) },
+  'epm-refused-icmp.pcap': { errors: ['EPM_REFUSED'], check: (r) => expect(to(r, 135).map((a) => [a.outcome, a.icmp?.from])).toEqual([['icmp-refused', '10.1.1.1']]) },
+  'epm-encrypted-inferred.pcap': { errors: ['INFERRED_RPC_PORT_BLOCKED'], check: (r) => expect(r.endpoints).toEqual([]) },
+  'snaplen-96.pcap': { errors: ['SNAPLEN_TOO_SMALL', 'INFERRED_RPC_PORT_BLOCKED'] },
+  'exchange-cas-range-6005.pcap': { errors: ['NONSTANDARD_RPC_RANGE'], check: (r) => expect(to(r, 6005).map((a) => a.outcome)).toEqual(['established']) },
+  'handshake-not-completed.pcap': { errors: ['HANDSHAKE_NOT_COMPLETED'], check: (r) => expect(to(r, HEALTHY_PORT).map((a) => [a.outcome, a.retransmissions, a.synAckFrames.length])).toEqual([['answered-not-completed', 2, 5]]) },
+  'epm-handshake-not-completed.pcap': { errors: ['HANDSHAKE_NOT_COMPLETED'] },
+  'scom-agent-5723-unanswered.pcap': {
+    errors: ['CONNECTION_UNANSWERED'],
+    check: (r) => {
+      for (const port of [53, 88, 389]) expect(to(r, port).every((a) => a.outcome === 'established'), `TCP ${port}`).toBe(true);
+      expect(to(r, 5723).map((a) => a.outcome)).toEqual(['no-answer']);
+    },
+  },
+  'advertised-port-not-attempted.pcap': { errors: ['ADVERTISED_PORT_NOT_ATTEMPTED'] },
+  'one-sided-capture.pcap': { errors: ['ONE_SIDED_CAPTURE'] },
+  'pktmon-snaplen-128.pcapng': { errors: ['SNAPLEN_TOO_SMALL'] },
+  'pktmon-duplicates.pcapng': {
+    errors: ['NONSTANDARD_RPC_PORT_BLOCKED'],
+    info: ['DUPLICATE_PACKETS'],
+    check: (r) => {
+      blockedAttempt(BLOCKED_PORT)(r);
+      expect(r.stats.tcpSynRetransmissions).toBe(2);
+    },
+  },
+  'control-packets-only.pcap': { errors: [], info: ['CONTROL_PACKETS_ONLY'], check: (r) => expect(r.attempts.every((a) => a.outcome === 'established')).toBe(true) },
+  'tower-address-mismatch.pcap': { errors: ['TOWER_ADDRESS_MISMATCH'], info: ['RPC_PORT_OK'] },
+  'bind-ack-port-mismatch-nat.pcap': { errors: ['TOWER_ADDRESS_MISMATCH'] },
+  'dcom-activation-blocked.pcap': {
+    errors: ['RPC_DYNAMIC_PORT_BLOCKED'],
+    check: (r) => {
+      expect(r.endpoints.map((e) => [e.source, e.operation, e.port, e.bindings])).toEqual([['dcom', 'RemoteCreateInstance', 49725, ['SERVER[49725]', '10.1.1.10[49725]']]]);
+      blockedAttempt(49725)(r);
+    },
+  },
+  'dcom-wmi-24158-blocked.pcap': { errors: ['NONSTANDARD_RPC_PORT_BLOCKED'], check: (r) => expect(r.endpoints.map((e) => [e.source, e.port])).toEqual([['dcom', 24158]]) },
+
+  'epm-response-split-segments.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
+  'epm-response-ip-fragments.pcap': {
+    ...BLOCKED,
+    gap: 'IPv4 fragments are not reassembled, so the tower is never read; rpctrace says INFERRED_RPC_PORT_BLOCKED',
+  },
+  'dcerpc-coalesced-pdus.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
+  'epm-response-out-of-order.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
+  'epm-response-retransmitted.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
+  'epm-ndr64.pcap': { errors: ['RPC_DYNAMIC_PORT_BLOCKED'], check: blockedAttempt(HEALTHY_PORT) },
+  'rpc-client-port-reused.pcap': {
+    ...OK,
+    check: (r) => expect(to(r, HEALTHY_PORT).map((a) => [a.clientPort, a.outcome])).toEqual([[49802, 'no-answer'], [49802, 'established']]),
+  },
+  'rpc-synack-retransmitted.pcap': {
+    ...OK,
+    check: (r) => expect(to(r, HEALTHY_PORT).map((a) => [a.outcome, a.synAckFrames.length])).toEqual([['established', 2]]),
+  },
+  'ept-lookup-multi-fragment.pcap': {
+    errors: ['RPC_DYNAMIC_PORT_BLOCKED'],
+    check: (r) => {
+      expect(r.endpoints).toHaveLength(10);
+      expect(new Set(r.endpoints.map((e) => `${e.operation} ${e.port}`))).toEqual(new Set([`ept_lookup ${HEALTHY_PORT}`]));
+      blockedAttempt(HEALTHY_PORT)(r);
+    },
+  },
+  'busy-healthy.pcap': {
+    errors: [],
+    info: ['RPC_PORT_OK'],
+    check: (r) => {
+      expect(r.frames).toBeGreaterThan(250);
+      expect(r.attempts.every((a) => a.outcome === 'established')).toBe(true);
+      expect(new Set(r.endpoints.map((e) => e.port))).toEqual(new Set([HEALTHY_PORT, 49668, 49664]));
+    },
+  },
+};
+
+describe('sample verdicts', () => {
+  it('has a row for every sample and a sample for every row', () => {
+    expect(Object.keys(VERDICTS).sort()).toEqual(SAMPLES.map((s) => s.name).sort());
+  });
+
+  it('covers every finding id (except those listed in NO_SAMPLE)', () => {
+    const shown = new Set(Object.values(VERDICTS).flatMap((v) => (v.gap !== undefined ? [] : [...v.errors, ...(v.info ?? [])])));
+    expect(FINDING_IDS.filter((id) => !shown.has(id) && NO_SAMPLE[id] === undefined)).toEqual([]);
+  });
+
+  for (const [name, want] of Object.entries(VERDICTS)) {
+    const test = want.gap !== undefined ? it.fails : it;
+    test(`${name}: ${want.errors.length > 0 ? want.errors.join(', ') : 'no warning'}${want.gap !== undefined ? ` (known gap: ${want.gap})` : ''}`, async () => {
+      const { report } = await analyzeFile(join(SAMPLES_DIR, name));
+      const got = [...new Set(report.findings.filter((f) => f.severity !== 'info').map((f) => f.id))].sort();
+      expect(got).toEqual([...new Set(want.errors)].sort());
+      const info = new Set(report.findings.filter((f) => f.severity === 'info').map((f) => f.id));
+      for (const id of want.info ?? []) expect(info.has(id), `info ${id}`).toBe(true);
+      want.check?.(report);
+    });
+  }
+});
