@@ -37,8 +37,9 @@ export class AttemptState {
   answeredAt = Number.NaN;
   /** Frames with payload after the handshake. */
   dataFrames = 0;
-  /** ISO time of the first SYN. */
-  time = '';
+  /** Capture time of the first SYN (text is made only for the report). */
+  tsSec = 0;
+  tsNsec = 0;
 
   constructor(
     readonly conv: number,
@@ -130,6 +131,19 @@ export interface ConversationSummary {
   rpcPdus: number;
 }
 
+/**
+ * Bounds on per-file state, so a SYN flood or port scan cannot grow memory without limit
+ * (a conversation costs about 300 bytes, an attempt about 250). Past a bound, packets and SYNs
+ * are counted, not tracked, and the report says so.
+ */
+export interface EngineLimits {
+  conversations: number;
+  attempts: number;
+  synEvents: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = { conversations: 250_000, attempts: 100_000, synEvents: 100_000 };
+
 /** Frames remembered for duplicate detection. */
 const DUP_RING = 16;
 /** Copies of one packet (pktmon, span ports) arrive within this many nanoseconds. */
@@ -168,8 +182,18 @@ export class ConnectionTracker implements RpcSink {
   private readonly dupNsec = new Float64Array(DUP_RING);
   private dupAt = 0;
 
-  constructor(private readonly keepSyns: boolean, maxFlows?: number) {
-    this.flows = new FlowTable(maxFlows);
+  /** SYNs that opened no tracked attempt because `limits.attempts` was reached, by server port. */
+  readonly untrackedSynsByPort = new Float64Array(65536);
+  untrackedSyns = 0;
+  /** TCP packets of conversations the full flow table could not take. */
+  untrackedPackets = 0;
+  /** SYN events not kept for `rpctrace syn` beyond `limits.synEvents`. */
+  synEventsDropped = 0;
+  /** First frames that hit a limit, as evidence. */
+  readonly limitExamples: number[] = [];
+
+  constructor(private readonly keepSyns: boolean, readonly limits: EngineLimits = DEFAULT_LIMITS) {
+    this.flows = new FlowTable(limits.conversations);
   }
 
   /** Seconds since the first frame. */
@@ -186,10 +210,16 @@ export class ConnectionTracker implements RpcSink {
       // Only segments whose repetition would change a verdict are checked: SYN, FIN, RST. A
       // copied data segment is harmless (reassembly delivers bytes once) and checking every
       // one would cost a hash per packet.
-      if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 && this.duplicate(p)) return;
+      if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0) {
+        const original = this.duplicate(p);
+        if (original !== 0) {
+          if (this.keepSyns && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) this.synEvent(p, null, original, 0);
+          return;
+        }
+      }
       this.tcp(p);
     } else if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
-      if (p.quoted.ipVersion !== 0 && !this.duplicate(p)) this.icmp(p);
+      if (p.quoted.ipVersion !== 0 && this.duplicate(p) === 0) this.icmp(p);
     }
   }
 
@@ -209,18 +239,18 @@ export class ConnectionTracker implements RpcSink {
   }
 
   /**
-   * True when this frame repeats one of the last few within 10 ms: the same IP packet captured
+   * The frame this one repeats (0 when none): one of the last few, within 10 ms, the same IP packet captured
    * at several points (pktmon writes one copy per network component it crossed). A TCP
    * retransmission differs (later, and with a new IPv4 identification).
    */
-  private duplicate(p: PacketInfo): boolean {
+  private duplicate(p: PacketInfo): number {
     const b = p.buf;
     // An IPv4 identification of 0 (DF packets of many stacks) cannot tell a copy from a
     // retransmission; without one (IPv6) only copies within 1 ms count.
     let window = DUP_WINDOW_NS;
     if (p.ipVersion === 4) {
       const ip = p.srcOff - 12;
-      if (b[ip + 4] === 0 && b[ip + 5] === 0) return false;
+      if (b[ip + 4] === 0 && b[ip + 5] === 0) return 0;
     } else {
       window = 1_000_000;
     }
@@ -244,7 +274,7 @@ export class ConnectionTracker implements RpcSink {
       if (dt >= 0 && dt <= window) {
         this.duplicates++;
         if (this.duplicateExamples.length < 5) this.duplicateExamples.push([p.frame, this.dupFrame[i]!]);
-        return true;
+        return this.dupFrame[i]!;
       }
     }
     const k = this.dupAt;
@@ -253,14 +283,21 @@ export class ConnectionTracker implements RpcSink {
     this.dupSec[k] = p.tsSec;
     this.dupNsec[k] = p.tsNsec;
     this.dupAt = (k + 1) % DUP_RING;
-    return false;
+    return 0;
   }
 
   private tcp(p: PacketInfo): void {
     this.tcpSegments++;
     const alen = p.ipVersion === 4 ? 4 : 16;
     const hit = this.flows.lookup(p.buf, p.srcOff, p.dstOff, alen, p.srcPort, p.dstPort, true);
-    if (hit.id < 0) return;
+    if (hit.id < 0) {
+      this.untrackedPackets++;
+      if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
+        this.untracked(p);
+        if (this.keepSyns) this.synEvent(p, null, null, 0);
+      }
+      return;
+    }
     const dir = hit.dir;
     let c = this.convs[hit.id];
     if (c === undefined) c = this.newConv(hit.id, p);
@@ -302,26 +339,45 @@ export class ConnectionTracker implements RpcSink {
     if (a !== null && a.clientDir === dir && a.isn === p.seq) {
       retransmitOf = a.synFrames[0]!;
       this.synRetransmissions++;
+    } else if (this.attempts.length >= this.limits.attempts) {
+      this.untracked(p);
+      if (this.keepSyns) this.synEvent(p, null, null, 0);
+      return;
     } else {
       const other = dir === 0 ? 1 : 0;
       const ordinal = dir === 0 ? ++c.opened0 : ++c.opened1;
       a = new AttemptState(c.id, dir, c.side[dir], c.ports[dir], c.side[other], c.ports[other], p.seq, c.ipVersion, ordinal);
       a.firstSyn = t;
-      a.time = isoNs(p.tsSec, p.tsNsec);
+      a.tsSec = p.tsSec;
+      a.tsNsec = p.tsNsec;
       c.cur = a;
       this.attempts.push(a);
     }
     a.synFrames.push(p.frame);
     a.synTimes.push(t);
     a.lastSyn = t;
-    if (this.keepSyns) {
-      this.synEvents.push({
-        frame: p.frame, time: isoNs(p.tsSec, p.tsNsec), relativeTime: Math.round(t * 1e6) / 1e6,
-        src: a.client, srcPort: a.clientPort, dst: a.server, dstPort: a.serverPort,
-        flags: flagsText(p.tcpFlags), seq: p.seq, retransmitOf,
-        attempt: a.ordinal,
-      });
+    if (this.keepSyns) this.synEvent(p, retransmitOf, null, a.ordinal);
+  }
+
+  /** One line of `rpctrace syn` (bounded by limits.synEvents). */
+  private synEvent(p: PacketInfo, retransmitOf: number | null, duplicateOf: number | null, attempt: number): void {
+    if (this.synEvents.length >= this.limits.synEvents) {
+      this.synEventsDropped++;
+      return;
     }
+    const t = this.rel(p.tsSec, p.tsNsec);
+    this.synEvents.push({
+      frame: p.frame, time: isoNs(p.tsSec, p.tsNsec), relativeTime: Math.round(t * 1e6) / 1e6,
+      src: p.srcText(), srcPort: p.srcPort, dst: p.dstText(), dstPort: p.dstPort,
+      flags: flagsText(p.tcpFlags), seq: p.seq, retransmitOf, duplicateOf, attempt,
+    });
+  }
+
+  /** A SYN the limits keep from being tracked: counted by server port. */
+  private untracked(p: PacketInfo): void {
+    this.untrackedSyns++;
+    this.untrackedSynsByPort[p.dstPort]!++;
+    if (this.limitExamples.length < 5) this.limitExamples.push(p.frame);
   }
 
   private payload(p: PacketInfo, c: Conv, dir: 0 | 1): void {

@@ -5,9 +5,11 @@
  */
 import type { Attempt, AttemptOutcome, Endpoint, Finding, FindingId, PortSummary, Severity } from '../model/engine.js';
 import { interfaceName } from '../model/interfaces.js';
+import { FINDING_CATALOG } from '../model/finding-catalog.js';
 import { EPT_S_NOT_REGISTERED } from '../wire/epm.js';
 import { statusMeaning, statusName } from '../model/rpc-status.js';
 import type { AttemptState, ConnectionTracker, EndpointEvent } from './connections.js';
+import { isoNs } from '../capture/timestamp.js';
 
 /** Settings the verdicts depend on. */
 export interface CorrelateOptions {
@@ -22,6 +24,8 @@ export interface CorrelateOptions {
 /** Everything the engine adds to a file report. */
 export interface Verdicts {
   attempts: Attempt[];
+  /** Attempts analyzed but left out of `attempts` (the list is capped; failures are kept first). */
+  attemptsOmitted: number;
   endpoints: Endpoint[];
   findings: Finding[];
   ports: PortSummary[];
@@ -41,6 +45,7 @@ const MAX_EVIDENCE = 50;
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+
 /** Computes the verdicts for one file. */
 export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   const attempts = t.attempts.map((a) => toAttempt(a, o.captureSeconds));
@@ -59,14 +64,17 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
     l.push(i);
   });
 
-  const endpoints = t.endpoints.map((e, i) => toEndpoint(e, i, t.endpoints, attempts, byTarget, o, inRange));
+  const ends = t.endpoints.map((e, i) => toEndpoint(e, i, t.endpoints, attempts, byTarget, o, inRange));
+  const endpoints = ends.map((x) => x.endpoint);
+  /** Indexes into `attempts` of each endpoint's follow-ups (the report carries their SYN frames). */
+  const followOf = new Map(ends.map((x) => [x.endpoint, x.follow] as const));
   const findings: Finding[] = [];
   const explained = new Set<number>();
 
   // 1. Each advertised (client, server, port): how the client's follow-up attempts fared.
   for (const g of groupBy(endpoints, (e) => key(e.client, e.server, e.port))) {
     const first = g[0]!;
-    const att = unique(g.flatMap((e) => e.followUpAttempts));
+    const att = unique(g.flatMap((e) => followOf.get(e)!));
     att.forEach((i) => explained.add(i));
     const answerFrames = g.map((e) => e.frame);
     const iface = describeInterfaces(g);
@@ -242,7 +250,7 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
       title: `TCP ${a.serverPort} on ${a.server}: ${all.length} connection attempt(s) from ${clients.length === 1 ? clients[0] : `${clients.length} clients`} unanswered`,
       client: clients.length === 1 ? clients[0]! : null, server: a.server, port: a.serverPort, evidence: all.flatMap((x) => x.synFrames),
       explanation: `${synStory(all)} No SYN-ACK, RST or ICMP came back: the server is down or a firewall silently drops TCP ${a.serverPort}.${portHint(a.serverPort)}`,
-      remediation: [`Check that ${a.server} is reachable and listens on TCP ${a.serverPort}, and that firewalls allow it from ${clients.join(', ')}.`],
+      remediation: [`Check that ${a.server} is reachable and listens on TCP ${a.serverPort}, and that firewalls allow it from ${clients.length <= 5 ? clients.join(', ') : `${clients.slice(0, 5).join(', ')} and ${clients.length - 5} more client(s)`}.`],
       displayFilter: clients.length === 1 ? convFilter(clients[0]!, a.server, [a.serverPort]) : `${ipField(a.server)}==${a.server} && tcp.port==${a.serverPort}`, inferred: false,
     }));
   }
@@ -334,8 +342,36 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
     }));
   }
 
+  if (t.untrackedSyns > 0 || t.untrackedPackets > 0) {
+    const top = [...t.untrackedSynsByPort.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    findings.push(finding('STATE_LIMIT_REACHED', 'warning', {
+      title: `More than ${t.attempts.length.toLocaleString('en-US')} connection attempts: ${t.untrackedSyns.toLocaleString('en-US')} further SYN(s) counted, not tracked`,
+      client: null, server: null, port: null, evidence: t.limitExamples,
+      explanation: `rpctrace tracks at most ${t.limits.attempts.toLocaleString('en-US')} connection attempts and ${t.limits.conversations.toLocaleString('en-US')} conversations per capture. This capture went past that: ${t.untrackedSyns.toLocaleString('en-US')} SYN(s) opened no tracked attempt${t.untrackedPackets > 0 ? ` and ${t.untrackedPackets.toLocaleString('en-US')} TCP packet(s) belonged to conversations that did not fit` : ''} (from frame ${t.limitExamples[0] ?? '?'} on). Their outcome is unknown; verdicts about the tracked attempts are unaffected. Untracked SYNs by destination port: ${top.map(([port, n]) => `${port}: ${n.toLocaleString('en-US')}`).join(', ')}. So many attempts usually mean a SYN flood or a port scan.`,
+      remediation: [...FINDING_CATALOG.STATE_LIMIT_REACHED.remediation],
+      displayFilter: 'tcp.flags.syn==1 && tcp.flags.ack==0', inferred: false,
+    }));
+  }
+
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidenceFrames[0] ?? 0) - (b.evidenceFrames[0] ?? 0));
-  return { attempts, endpoints, findings, ports: portSummary(attempts, endpoints, inRange) };
+  const listed = listedAttempts(attempts, ends.flatMap((x) => x.follow));
+  return { attempts: listed, attemptsOmitted: attempts.length - listed.length, endpoints, findings, ports: portSummary(attempts, endpoints, inRange) };
+}
+
+/** Attempts listed in a report, at most; more would make the report itself the problem. */
+const MAX_LISTED_ATTEMPTS = 20_000;
+
+/**
+ * The attempts a report lists, in frame order: all of them when few; otherwise the ones
+ * endpoints cite and every unsuccessful one first, then established ones up to the cap.
+ */
+function listedAttempts(all: readonly Attempt[], cited: readonly number[]): Attempt[] {
+  if (all.length <= MAX_LISTED_ATTEMPTS) return [...all];
+  const keep = new Set<number>();
+  for (const i of cited) if (keep.size < MAX_LISTED_ATTEMPTS) keep.add(i);
+  for (let i = 0; i < all.length && keep.size < MAX_LISTED_ATTEMPTS; i++) if (all[i]!.outcome !== 'established') keep.add(i);
+  for (let i = 0; i < all.length && keep.size < MAX_LISTED_ATTEMPTS; i++) keep.add(i);
+  return [...keep].sort((a, b) => a - b).map((i) => all[i]!);
 }
 
 /**
@@ -360,7 +396,7 @@ function toAttempt(a: AttemptState, captureSeconds: number): Attempt {
     synFrames: [...a.synFrames], retransmissions: a.synFrames.length - 1,
     synOffsets: a.synTimes.map((x) => round(x - a.firstSyn)), synAckFrames: [...a.synAckFrames],
     ackFrame: a.ackFrame, rstFrames: [...a.rstFrames], icmp: a.icmp, outcome,
-    time: a.time, relativeTime: round(a.firstSyn),
+    time: isoNs(a.tsSec, a.tsNsec), relativeTime: round(a.firstSyn),
     answerSeconds: Number.isNaN(a.answeredAt) ? null : round(a.answeredAt - a.firstSyn),
     retrySeconds: round(a.lastSyn - a.firstSyn),
     observedSeconds: round(observed),
@@ -370,7 +406,7 @@ function toAttempt(a: AttemptState, captureSeconds: number): Attempt {
 function toEndpoint(
   e: EndpointEvent, i: number, all: readonly EndpointEvent[], attempts: readonly Attempt[],
   byTarget: Map<string, number[]>, o: CorrelateOptions, inRange: (p: number) => boolean,
-): Endpoint {
+): { endpoint: Endpoint; follow: number[] } {
   const time = e.time;
   // The follow-up ends at the next answer offering the same port to the same client (the
   // corpus's rule), or when the window closes.
@@ -392,12 +428,13 @@ function toEndpoint(
   follow.sort((x, y) => attempts[x]!.synFrames[0]! - attempts[y]!.synFrames[0]!);
   const outs = follow.map((x) => attempts[x]!.outcome);
   const followUp = outs.length === 0 ? 'no-attempt' : outs.includes('established') ? 'established' : outs[outs.length - 1]!;
-  return {
+  const endpoint: Endpoint = {
     frame: e.frame, requestFrame: e.requestFrame, source: e.source, operation: e.operation,
     client: e.client, server: e.server, advertisedHost: e.advertisedHost, bindings: e.bindings, port: e.port,
     interfaceUuid: e.interfaceUuid, interfaceName: e.interfaceUuid !== null ? interfaceName(e.interfaceUuid) : null,
-    inRange: inRange(e.port), followUpAttempts: follow, followUp, time: round(time),
+    inRange: inRange(e.port), followUpSynFrames: follow.map((x) => attempts[x]!.synFrames[0]!), followUp, time: round(time),
   };
+  return { endpoint, follow };
 }
 
 /** Host pairs where one side talks (sends data) and nothing at all comes back. */
@@ -461,13 +498,15 @@ function incompleteFinding(a: Attempt, lead: string): Finding {
 }
 
 /** "3 SYN(s) (frames 12, 15, 18) at +0 s, +3.0 s, +9.0 s; Windows gives up ..." */
-function synStory(outs: readonly Attempt[]): string {
+function synStory(all: readonly Attempt[]): string {
+  const outs = all.length > 5 ? all.slice(0, 5) : all;
   const parts = outs.map((a) => {
     const n = a.synFrames.length;
     const when = n === 1 ? '' : n <= 8 ? ` at ${a.synOffsets.map((x) => (x === 0 ? '+0 s' : `+${fmtS(x)}`)).join(', ')}` : ` over ${fmtS(a.retrySeconds)}`;
     return `${n === 1 ? 'a SYN' : `${n} SYNs`} from port ${a.clientPort}${when} (frame${n === 1 ? '' : 's'} ${abbrev(a.synFrames)})`;
   });
-  const last = outs[outs.length - 1]!;
+  if (all.length > outs.length) parts.push(`and ${all.length - outs.length} more attempt(s)`);
+  const last = all[all.length - 1]!;
   const gaveUp = last.observedSeconds >= WINDOWS_GIVE_UP_SECONDS
     ? ' The capture goes on long enough for a Windows client (retries at +3 s and +9 s) to have given up.'
     : last.retransmissions === 0 ? '' : ` The capture ends ${fmtS(last.observedSeconds)} after the first SYN; Windows retries at +3 s and +9 s and gives up about 21 s after the first.`;

@@ -21,7 +21,9 @@ export interface FlowHit {
 
 /** A hash table from 4-tuples to dense ids, growing up to `maxFlows`. */
 export class FlowTable {
+  /** Per slot: conversation id (-1 empty) and its hash, side by side so a probe touches one line. */
   private slots: Int32Array;
+  private slotHash: Uint32Array;
   private mask: number;
   private keys: Uint32Array;
   private hashes: Uint32Array;
@@ -36,6 +38,7 @@ export class FlowTable {
   constructor(readonly maxFlows = 1 << 22, initial = 1 << 12) {
     const cap = Math.max(16, initial);
     this.slots = new Int32Array(cap * 2).fill(-1);
+    this.slotHash = new Uint32Array(cap * 2);
     this.mask = cap * 2 - 1;
     this.keys = new Uint32Array(cap * KEY);
     this.hashes = new Uint32Array(cap);
@@ -50,11 +53,9 @@ export class FlowTable {
     const s = this.src;
     const d = this.dst;
     for (let i = 0; i < words; i++) { s[i] = u32be(b, srcOff + 4 * i); d[i] = u32be(b, dstOff + 4 * i); }
-    // Hash the unordered pair: both directions must meet. Sum and xor of per-side mixes commute.
-    const hs = sideHash(s, words, sport);
-    const hd = sideHash(d, words, dport);
-    let h = Math.imul((hs + hd) ^ Math.imul(hs ^ hd, 0x9e3779b1) ^ words, 0x85ebca6b);
-    h = (h ^ (h >>> 13)) >>> 0;
+    // Hash the pair in a canonical order (smaller endpoint first) so both directions meet.
+    const sFirst = before(s, sport, d, dport, words);
+    const h = sFirst ? pairHash(s, sport, d, dport, words) : pairHash(d, dport, s, sport, words);
     const hit = this.hit;
     const keys = this.keys;
     const ports = ((sport << 16) | dport) >>> 0;
@@ -63,7 +64,7 @@ export class FlowTable {
     for (;;) {
       const id = this.slots[slot]!;
       if (id < 0) break;
-      if (this.hashes[id] === h && keys[id * KEY + 9] === words) {
+      if (this.slotHash[slot] === h && keys[id * KEY + 9] === words) {
         const k = id * KEY;
         if (keys[k + 8] === ports && eq(keys, k, s, words) && eq(keys, k + 4, d, words)) {
           hit.id = id; hit.dir = 0; hit.created = false;
@@ -93,6 +94,7 @@ export class FlowTable {
     kk[k + 9] = words;
     this.hashes[id] = h;
     this.slots[slot] = id;
+    this.slotHash[slot] = h;
     if (this.size * 2 > this.mask) this.rehash();
     hit.id = id;
     hit.dir = 0;
@@ -112,27 +114,47 @@ export class FlowTable {
   private rehash(): void {
     const cap = (this.mask + 1) * 2;
     const slots = new Int32Array(cap).fill(-1);
+    const slotHash = new Uint32Array(cap);
     const mask = cap - 1;
     for (let id = 0; id < this.size; id++) {
-      let s = this.hashes[id]! & mask;
+      const h = this.hashes[id]!;
+      let s = h & mask;
       while (slots[s]! >= 0) s = (s + 1) & mask;
       slots[s] = id;
+      slotHash[s] = h;
     }
     this.slots = slots;
+    this.slotHash = slotHash;
     this.mask = mask;
   }
 }
 
-/** Mixes one endpoint (address words and port) into 32 bits (murmur3 finalizer steps). */
-function sideHash(a: Uint32Array, words: number, port: number): number {
-  let h = port;
-  for (let i = 0; i < words; i++) {
-    h = Math.imul(h ^ a[i]!, 0xcc9e2d51);
-    h = (h << 15) | (h >>> 17);
-  }
+/** True when endpoint (a, ap) orders before (b, bp). */
+function before(a: Uint32Array, ap: number, b: Uint32Array, bp: number, words: number): boolean {
+  for (let i = 0; i < words; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return ap <= bp;
+}
+
+/** murmur3_32 over the address words of both endpoints and their ports (Appleby, public domain). */
+function pairHash(a: Uint32Array, ap: number, b: Uint32Array, bp: number, words: number): number {
+  let h = words;
+  for (let i = 0; i < words; i++) h = mix(h, a[i]!);
+  for (let i = 0; i < words; i++) h = mix(h, b[i]!);
+  h = mix(h, ((ap << 16) | bp) >>> 0);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 function eq(keys: Uint32Array, k: number, a: Uint32Array, n: number): boolean {

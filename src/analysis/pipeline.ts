@@ -31,6 +31,8 @@ export const DEFAULT_FOLLOW_WINDOW = 120;
 export interface FileAnalysis {
   report: FileReport;
   syns: SynEvent[];
+  /** SYN events not kept because the list reached its bound. */
+  synsOmitted: number;
 }
 
 /** Comments kept per file; more are counted in a warning rather than stored. */
@@ -46,8 +48,8 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     followWindowSeconds: opts.followWindowSeconds ?? DEFAULT_FOLLOW_WINDOW,
   };
   if (!('reader' in opened)) {
-    const none: Verdicts = { attempts: [], endpoints: [], findings: [], ports: [] };
-    return { report: buildReport(path, null, counters, 0, [opened], [], [], none, settings), syns: [] };
+    const none: Verdicts = { attempts: [], attemptsOmitted: 0, endpoints: [], findings: [], ports: [] };
+    return { report: buildReport(path, null, counters, 0, [opened], [], [], none, settings), syns: [], synsOmitted: 0 };
   }
   const { reader, win } = opened;
   const dissector = new Dissector();
@@ -90,7 +92,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   });
   const anomalies = dissector.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text }));
   const report = buildReport(path, opened, counters, engine.synRetransmissions, problems, anomalies, comments, verdicts, settings);
-  return { report, syns: engine.synEvents };
+  return { report, syns: engine.synEvents, synsOmitted: engine.synEventsDropped };
 }
 
 function buildReport(
@@ -123,6 +125,7 @@ function buildReport(
     stats: counters.stats(synRetransmissions),
     findings: verdicts.findings,
     attempts: verdicts.attempts,
+    attemptsOmitted: verdicts.attemptsOmitted,
     endpoints: verdicts.endpoints,
     ports: verdicts.ports,
     settings,

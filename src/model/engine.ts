@@ -89,8 +89,8 @@ export interface Endpoint {
   inRange: boolean;
   /** Seconds from the first frame of the capture to the answer. */
   time: number;
-  /** The client's attempts to server:port that followed this answer, by index in `attempts`. */
-  followUpAttempts: number[];
+  /** First SYN frame of each of the client's attempts to server:port that followed this answer. */
+  followUpSynFrames: number[];
   /** Summary of those: the best outcome (established wins), or `no-attempt`. */
   followUp: AttemptOutcome | 'no-attempt';
 }
@@ -118,6 +118,7 @@ export const FINDING_IDS = [
   'RPC_FAULT',
   'TOWER_ADDRESS_MISMATCH',
   'RPC_PORT_OK',
+  'STATE_LIMIT_REACHED',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

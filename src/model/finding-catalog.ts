@@ -371,6 +371,20 @@ export const FINDING_CATALOG = {
       'If the application still reports an error, look for RPC_FAULT findings and read the server\'s event logs.',
     ],
   },
+  STATE_LIMIT_REACHED: {
+    severity: 'warning',
+    title: 'Too many connections to track one by one',
+    summary: 'The capture holds more conversations or connection attempts than rpctrace tracks individually; the rest were counted by port.',
+    explanation: [
+      'rpctrace keeps a bounded amount of state per capture so that a SYN flood, a port scan or a very busy server cannot exhaust memory: up to 250,000 TCP conversations and 100,000 connection attempts are tracked one by one. Past those bounds, further SYNs are counted per destination port and reported here, and the packets of conversations that did not fit are not analyzed.',
+      '',
+      'Fact and inference: the counts are exact. Verdicts about the tracked attempts stay exact; nothing is concluded about the untracked ones, whose outcome is unknown. A capture that reaches these bounds is usually a scan or flood (thousands of SYNs per second from few sources, to many ports or addresses), or covers a very long period.',
+    ].join('\n'),
+    remediation: [
+      'If the SYNs come from few sources to many ports or addresses, look for a scanner or a flood (the top ports are listed in the finding).',
+      'To analyze a failing RPC connection in such a capture, cut it to the time and hosts of interest first, e.g. `editcap -A <start> -B <end>` or `tshark -r in.pcap -w out.pcap -Y "ip.addr==CLIENT && ip.addr==SERVER"`.',
+    ],
+  },
 } as const satisfies Record<FindingId, FindingInfo>;
 
 /** The catalog entry for `id`, matched case-insensitively; null when unknown. */

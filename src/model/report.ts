@@ -85,8 +85,10 @@ export interface FileReport {
   stats: CaptureStats;
   /** Verdicts, most severe first. */
   findings: Finding[];
-  /** Every TCP connection attempt (first SYN and its answers), in frame order. */
+  /** TCP connection attempts (first SYN and its answers), in frame order; at most 20,000 (failures first). */
   attempts: Attempt[];
+  /** Attempts analyzed but not listed in `attempts` (0 unless the capture has more than 20,000). */
+  attemptsOmitted: number;
   /** Every TCP endpoint advertised by the endpoint mapper or DCOM, in frame order. */
   endpoints: Endpoint[];
   /** Per server port: attempts and how they ended, ascending by port. */
@@ -120,7 +122,12 @@ export interface SynEvent {
   seq: number;
   /** Frame of the first SYN of this attempt when this one is a retransmission, else null. */
   retransmitOf: number | null;
-  /** 1 for the first attempt on this 4-tuple, 2 for a new ISN on the same 4-tuple, ... */
+  /**
+   * Frame this one is a capture copy of (same packet recorded twice within 10 ms, as pktmon
+   * does), else null. A copy is neither a retransmission nor a new attempt.
+   */
+  duplicateOf: number | null;
+  /** 1 for the first attempt on this 4-tuple, 2 for a new ISN on the same 4-tuple, ...; 0 for a copy or an untracked SYN. */
   attempt: number;
 }
 
@@ -130,6 +137,8 @@ export interface SynReport {
   tool: { name: 'rpctrace'; version: string };
   path: string;
   syns: SynEvent[];
+  /** SYNs not listed because the list reached its bound (100,000). */
+  omitted: number;
   warnings: ReadProblem[];
   errors: ReadProblem[];
 }

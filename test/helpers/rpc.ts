@@ -6,7 +6,7 @@
  */
 import { Dissector } from '../../src/dissect/dissector.js';
 import { CaptureRecord } from '../../src/capture/reader.js';
-import { ConnectionTracker } from '../../src/analysis/connections.js';
+import { ConnectionTracker, DEFAULT_LIMITS, type EngineLimits } from '../../src/analysis/connections.js';
 import { correlate, type CorrelateOptions, type Verdicts } from '../../src/analysis/correlate.js';
 import type { WriterFrame } from '../../src/capture/writer.js';
 import {
@@ -158,7 +158,7 @@ export function dualStringArray(addresses: readonly string[], le = true): Uint8A
 }
 
 /** `cut`: captured lengths below the frame length (a snaplen), by frame number. */
-export interface TrackOptions { linkType?: number; cut?: ReadonlyMap<number, number>; keepSyns?: boolean; maxFlows?: number }
+export interface TrackOptions { linkType?: number; cut?: ReadonlyMap<number, number>; keepSyns?: boolean; maxFlows?: number; limits?: Partial<EngineLimits> }
 
 /**
  * Runs frames (Ethernet unless `linkType` says otherwise) through the Dissector into a
@@ -166,7 +166,7 @@ export interface TrackOptions { linkType?: number; cut?: ReadonlyMap<number, num
  */
 export function track(frames: readonly WriterFrame[], o: TrackOptions = {}): ConnectionTracker {
   const d = new Dissector();
-  const t = new ConnectionTracker(o.keepSyns ?? false, o.maxFlows);
+  const t = new ConnectionTracker(o.keepSyns ?? false, { ...DEFAULT_LIMITS, ...(o.maxFlows !== undefined ? { conversations: o.maxFlows } : {}), ...o.limits });
   const r = new CaptureRecord();
   frames.forEach((f, i) => {
     r.frame = i + 1;

@@ -184,6 +184,16 @@ describe('correlate: one finding per story', () => {
     expect(g).toMatchObject({ severity: 'info', evidenceFrames: [1] });
   });
 
+  it('STATE_LIMIT_REACHED: past the attempt bound, SYNs are counted by port and the report says so', () => {
+    const s = new Scene();
+    for (let i = 0; i < 4; i++) s.conv({ port: 445 }).syn();
+    const v = run(s, {}, { limits: { attempts: 2 } });
+    const f = only(v, 'STATE_LIMIT_REACHED');
+    expect(f).toMatchObject({ severity: 'warning', evidenceFrames: [3, 4] });
+    expect(f.explanation).toContain('445: 2');
+    expect(v.attempts).toHaveLength(2);
+  });
+
   it('ADVERTISED_PORT_NOT_ATTEMPTED: info when the capture ends soon after, warning when it went on', () => {
     const s = new Scene();
     const answer = epm(s, [tower(49700)]);

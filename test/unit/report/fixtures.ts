@@ -33,7 +33,7 @@ export function endpoint(over: Partial<Endpoint> = {}): Endpoint {
   return {
     frame: 7, requestFrame: 6, source: 'epm', operation: 'ept_map', client: '10.1.1.50', server: '10.1.1.10',
     advertisedHost: '0.0.0.0', bindings: [], port: 15595, interfaceUuid: 'e3514235-4b06-11d1-ab04-00c04fc2dcd2',
-    interfaceName: 'DRSUAPI (AD replication)', inRange: false, time: 0.002, followUpAttempts: [1], followUp: 'no-answer',
+    interfaceName: 'DRSUAPI (AD replication)', inRange: false, time: 0.002, followUpSynFrames: [1], followUp: 'no-answer',
     ...over,
   };
 }
@@ -46,7 +46,7 @@ export function fileReport(over: Partial<FileReport> = {}): FileReport {
     frames: 13, firstTimestamp: '2024-03-12T09:15:00.000000000Z', lastTimestamp: '2024-03-12T09:15:09.004500000Z',
     durationSeconds: 9.0045, complete: true, warnings: [], errors: [], anomalies: [], comments: [],
     stats: { bytes: 1000, ipv4: 13, ipv6: 0, tcp: 13, udp: 0, icmp: 0, icmpv6: 0, nonIp: 0, tcpSyn: 4, tcpSynRetransmissions: 2, tcpSynAck: 1, tcpRst: 0, tcpFin: 2, icmpUnreachable: 0, nonPacketRecords: 0 },
-    findings: [], attempts: [], endpoints: [], ports: [],
+    findings: [], attempts: [], attemptsOmitted: 0, endpoints: [], ports: [],
     settings: { dynamicRanges: [[49152, 65535]], followWindowSeconds: 120 },
     ...over,
   };
