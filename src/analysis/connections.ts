@@ -80,9 +80,9 @@ interface Conv {
   isn0: number;
   isn1: number;
   rpc: RpcConversation | null;
-  /** First payload of each side already examined for DCE/RPC. */
-  probed0: boolean;
-  probed1: boolean;
+  /** Payload segments of each side examined for a DCE/RPC header so far (on ports other than 135). */
+  probed0: number;
+  probed1: number;
   firstFrame: number;
   lastFrame: number;
 }
@@ -143,6 +143,9 @@ export interface EngineLimits {
 }
 
 export const DEFAULT_LIMITS: EngineLimits = { conversations: 250_000, attempts: 100_000, synEvents: 100_000 };
+
+/** Payload segments per side checked for a DCE/RPC header before a conversation counts as not RPC. */
+const MAX_PROBES = 8;
 
 /** Frames remembered for duplicate detection. */
 const DUP_RING = 16;
@@ -392,13 +395,18 @@ export class ConnectionTracker implements RpcSink {
     }
     let rpc = c.rpc;
     if (rpc === null) {
-      const probed = dir === 0 ? c.probed0 : c.probed1;
-      if (probed && c.ports[0] !== 135 && c.ports[1] !== 135) return;
-      if (dir === 0) c.probed0 = true; else c.probed1 = true;
-      if (c.ports[0] !== 135 && c.ports[1] !== 135 && !looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured)) return;
+      const epm = c.ports[0] === 135 || c.ports[1] === 135;
+      if (!epm) {
+        // Elsewhere a conversation is RPC when one of a side's first segments starts with a
+        // PDU header (a capture that starts mid-connection may begin inside a PDU).
+        const probed = dir === 0 ? c.probed0++ : c.probed1++;
+        if (probed >= MAX_PROBES || !looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured)) return;
+      }
       rpc = new RpcConversation(c.side, c.ports, this);
-      if (c.isn0 !== -1) rpc.streams[0].setIsn(c.isn0);
-      if (c.isn1 !== -1) rpc.streams[1].setIsn(c.isn1);
+      // On 135 the streams start at the SYN, so early segments that arrive out of order wait
+      // for the first. Recognised later, a stream starts at the segment that showed the header.
+      if (epm && c.isn0 !== -1) rpc.streams[0].setIsn(c.isn0);
+      if (epm && c.isn1 !== -1) rpc.streams[1].setIsn(c.isn1);
       c.rpc = rpc;
     }
     const s = rpc.streams[dir];
@@ -444,7 +452,7 @@ export class ConnectionTracker implements RpcSink {
       ipVersion: v4 ? 4 : 6,
       id, opened0: 0, opened1: 0,
       pkts0: 0, pkts1: 0, data0: 0, data1: 0, cur: null, isn0: -1, isn1: -1, rpc: null,
-      probed0: false, probed1: false, firstFrame: p.frame, lastFrame: p.frame,
+      probed0: 0, probed1: 0, firstFrame: p.frame, lastFrame: p.frame,
     };
     this.convs[id] = c;
     return c;

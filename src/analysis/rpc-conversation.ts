@@ -231,6 +231,15 @@ export class RpcConversation {
         return;
       }
       if (uuid === EPM_UUID) return;
+      if (opnum === -1) {
+        // Neither bind nor request was captured: an answer whose stub decodes as ept_map with
+        // well-formed towers and status 0 is one; anything else may be DCOM.
+        const r = parseEptMapResponse(b, start, end, le, false);
+        if (r !== null && r.status === 0 && r.towers.length > 0) {
+          this.epm('ept_map', r, call, requestFrame, frame);
+          return;
+        }
+      }
     }
     if (uuid !== null && !DCOM_BINDING_INTERFACES.has(uuid)) return;
     if (uuid === null && !onEpmPort) return;

@@ -212,7 +212,7 @@ describe('ConnectionTracker: RPC conversations', () => {
     expect(t.bindAcks).toEqual([{ frame: 5, client: CLIENT, server: SERVER, serverPort: 135, secondaryAddress: '135' }]);
   });
 
-  it('recognises DCE/RPC on a dynamic port by its first payload, and leaves other protocols alone', () => {
+  it('recognises DCE/RPC on a dynamic port by a PDU header in its first segments, and leaves other protocols alone', () => {
     const s = new Scene();
     const rpc = s.conv({ port: 49700 });
     rpc.connect();
@@ -223,8 +223,9 @@ describe('ConnectionTracker: RPC conversations', () => {
     rpc.send('server', dcerpcResponse({ callId: 2, stub: dualStringArray(['SRV[50001]']) }));
     const http = s.conv({ port: 8080 });
     http.connect();
-    http.send('client', new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-    // An HTTP body that happens to hold a DCE/RPC header later is not probed again.
+    // A side's first 8 segments are probed (a capture may start inside a PDU); a DCE/RPC header
+    // that an HTTP body happens to hold after them is not.
+    for (let i = 0; i < 8; i++) http.send('client', new TextEncoder().encode(`GET /${i} HTTP/1.1\r\nHost: x\r\n\r\n`));
     http.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: IOXID, transfer: [NDR_V2] }] }));
     const t = s.track();
     expect(t.endpoints.map((e) => [e.serverPort, e.source, e.operation, e.port])).toEqual([[49700, 'dcom', 'ResolveOxid2', 50001]]);
