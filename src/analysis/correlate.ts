@@ -290,9 +290,9 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   }
   if (t.duplicates > 0) {
     findings.push(finding('DUPLICATE_PACKETS', 'info', {
-      title: `${t.duplicates} frame(s) are copies of the frame just before them; ignored`,
+      title: `The same packets were captured more than once: ${t.duplicates} SYN/FIN/RST/ICMP frame(s) are copies; ignored`,
       client: null, server: null, port: null, evidence: t.duplicateExamples.flat(),
-      explanation: `${t.duplicates} frame(s) repeat an earlier frame within 10 ms with the same IP identification and TCP header (e.g. frame ${t.duplicateExamples[0]![0]} repeats ${t.duplicateExamples[0]![1]}). pktmon writes one copy per network component a packet crosses, and span ports can mirror a packet twice. rpctrace counted each packet once, so copies are not mistaken for retransmissions.`,
+      explanation: `${t.duplicates} SYN, FIN, RST or ICMP frame(s) repeat an earlier frame within 10 ms with the same IP identification and header (e.g. frame ${t.duplicateExamples[0]![0]} repeats ${t.duplicateExamples[0]![1]}); rpctrace checks only these, the frames whose repetition could change a verdict, so the data and ACK frames of this capture are probably copied too. pktmon writes one copy per network component a packet crosses, and span ports can mirror a packet twice. Each checked packet was counted once, so copies are not mistaken for retransmissions.`,
       remediation: ['With pktmon, filter to one component (`pktmon start --capture --comp nics`) to record each packet once.'],
       displayFilter: 'tcp.analysis.duplicate_ack || tcp.analysis.retransmission', inferred: false,
     }));

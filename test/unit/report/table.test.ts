@@ -83,7 +83,7 @@ describe('renderTable', () => {
     const v6 = '2001:db8:1234:5678:9abc:def0:1234:5678';
     const f = mixedFile();
     f.findings.push(finding({ id: 'ADVERTISED_PORT_NOT_ATTEMPTED', severity: 'warning', client: v6, server: v6, title: 'x'.repeat(150), explanation: `${'word '.repeat(60)}\n  a-command-line`, evidenceFrames: Array.from({ length: 40 }, (_, i) => 100000 + i) }));
-    f.endpoints.push(endpoint({ server: v6, advertisedHost: '192.168.50.10', source: 'dcom', operation: 'RemoteCreateInstance', followUp: 'answered-not-completed', followUpAttempts: [1, 2] }));
+    f.endpoints.push(endpoint({ server: v6, advertisedHost: '192.168.50.10', source: 'dcom', operation: 'RemoteCreateInstance', followUp: 'answered-not-completed', followUpSynFrames: [1, 2] }));
     f.attempts.push(attempt({ client: v6, server: v6, outcome: 'icmp-refused', icmp: { frame: 40, from: v6, type: 1, code: 1, meaning: 'admin-prohibited' } }));
     const path = `/very/long/path/${'d'.repeat(80)}/capture.pcapng`;
     const out = renderTable(report([f, fileReport({ path })]));
