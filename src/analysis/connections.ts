@@ -12,7 +12,6 @@ import { TcpFlag } from '../wire/constants.js';
 import { flagsText } from '../wire/tcp.js';
 import { looksLikeCoPdu } from '../wire/dcerpc.js';
 import { Icmp4Type, Icmp6Type, ICMP4_UNREACH_CODES, ICMP6_UNREACH_CODES } from '../wire/icmp.js';
-import { ipv4Text, ipv6Text } from '../wire/bytes.js';
 import { isoNs } from '../capture/timestamp.js';
 import { L4, type PacketInfo } from '../dissect/packet-info.js';
 import type { IcmpRefusal } from '../model/engine.js';
@@ -59,32 +58,58 @@ export class AttemptState {
   }
 }
 
-/** One conversation (both directions of a 4-tuple). */
-interface Conv {
-  readonly id: number;
-  /** Attempts opened so far from side 0 and side 1 (numbering "attempt N" on a reused 4-tuple). */
-  opened0: number;
-  opened1: number;
-  /** Address text of flow side 0 and 1 (made on creation) and their ports. */
-  readonly side: [string, string];
-  readonly ports: [number, number];
-  readonly ipVersion: 4 | 6;
+/**
+ * Per-conversation state as columns indexed by flow-table id (two slots per conversation for
+ * per-side values: [id * 2 + side]). About 60 bytes a conversation where an object per
+ * conversation cost several hundred: a flood of conversations must stay cheap. Side 0 is the
+ * first sender; addresses and ports live in the flow table.
+ */
+class ConvColumns {
   /** Packets and payload-carrying packets per side. */
-  pkts0: number;
-  pkts1: number;
-  data0: number;
-  data1: number;
-  /** Latest attempt on this 4-tuple. */
-  cur: AttemptState | null;
-  /** Last SYN sequence number seen per side (-1 none), for reassembly. */
-  isn0: number;
-  isn1: number;
-  rpc: RpcConversation | null;
-  /** Payload segments of each side examined for a DCE/RPC header so far (on ports other than 135). */
-  probed0: number;
-  probed1: number;
-  firstFrame: number;
-  lastFrame: number;
+  pkts = new Uint32Array(0);
+  data = new Uint32Array(0);
+  /** Last SYN sequence number per side, -1 when none (for reassembly). */
+  isn = new Float64Array(0);
+  /** Attempts opened per side (numbering "attempt N" on a reused 4-tuple). */
+  opened = new Uint16Array(0);
+  /** Payload segments per side examined for a DCE/RPC header (ports other than 135). */
+  probed = new Uint8Array(0);
+  firstFrame = new Float64Array(0);
+  lastFrame = new Float64Array(0);
+  /** 1 for IPv6 conversations. */
+  v6 = new Uint8Array(0);
+  /** Latest attempt on the 4-tuple, and the DCE/RPC parser when it carries RPC. */
+  readonly cur: (AttemptState | null)[] = [];
+  readonly rpc = new Map<number, RpcConversation>();
+  size = 0;
+
+  /** Adds conversation `id` (ids are dense: always the next one). */
+  add(id: number, frame: number, v6: boolean): void {
+    if (id >= this.firstFrame.length) this.grow(Math.max(1024, this.firstFrame.length * 2));
+    this.size = id + 1;
+    this.isn[2 * id] = -1;
+    this.isn[2 * id + 1] = -1;
+    this.firstFrame[id] = frame;
+    this.lastFrame[id] = frame;
+    this.v6[id] = v6 ? 1 : 0;
+    this.cur[id] = null;
+  }
+
+  private grow(n: number): void {
+    const g = <T extends Uint32Array | Float64Array | Uint16Array | Uint8Array>(a: T, len: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(len);
+      b.set(a);
+      return b;
+    };
+    this.pkts = g(this.pkts, 2 * n);
+    this.data = g(this.data, 2 * n);
+    this.isn = g(this.isn, 2 * n);
+    this.opened = g(this.opened, 2 * n);
+    this.probed = g(this.probed, 2 * n);
+    this.firstFrame = g(this.firstFrame, n);
+    this.lastFrame = g(this.lastFrame, n);
+    this.v6 = g(this.v6, n);
+  }
 }
 
 /** An advertised endpoint with the addresses of the conversation that carried it. */
@@ -132,9 +157,10 @@ export interface ConversationSummary {
 }
 
 /**
- * Bounds on per-file state, so a SYN flood or port scan cannot grow memory without limit
- * (a conversation costs about 300 bytes, an attempt about 250). Past a bound, packets and SYNs
- * are counted, not tracked, and the report says so.
+ * Bounds on per-file state, so a SYN flood or port scan cannot grow memory without limit. A
+ * conversation costs about 70 bytes (ConvColumns), an attempt about 2 KB of process memory by
+ * the time it is reported (measured with a 1M-SYN flood: 50k attempts 230 MB peak RSS, 100k
+ * 340 MB). Past a bound, packets and SYNs are counted, not tracked, and the report says so.
  */
 export interface EngineLimits {
   conversations: number;
@@ -142,7 +168,7 @@ export interface EngineLimits {
   synEvents: number;
 }
 
-export const DEFAULT_LIMITS: EngineLimits = { conversations: 250_000, attempts: 100_000, synEvents: 100_000 };
+export const DEFAULT_LIMITS: EngineLimits = { conversations: 250_000, attempts: 50_000, synEvents: 50_000 };
 
 /** Payload segments per side checked for a DCE/RPC header before a conversation counts as not RPC. */
 const MAX_PROBES = 8;
@@ -155,7 +181,7 @@ const DUP_WINDOW_NS = 10_000_000;
 /** The connection engine's per-file state. */
 export class ConnectionTracker implements RpcSink {
   readonly flows: FlowTable;
-  private readonly convs: Conv[] = [];
+  private readonly convs = new ConvColumns();
   readonly attempts: AttemptState[] = [];
   readonly synEvents: SynEvent[] = [];
   readonly endpoints: EndpointEvent[] = [];
@@ -228,17 +254,27 @@ export class ConnectionTracker implements RpcSink {
 
   /** Flushes stream state at the end of the capture. */
   finish(): void {
-    for (const c of this.convs) {
-      if (c.rpc !== null) { c.rpc.streams[0].finish(); c.rpc.streams[1].finish(); }
-    }
+    for (const r of this.convs.rpc.values()) { r.streams[0].finish(); r.streams[1].finish(); }
   }
 
-  /** Per-conversation counts, for the capture-quality checks. */
+  /** Calls `fn` with each conversation's id (for `flows.address`) and packet counts, without allocating. */
+  forEachConversation(fn: (id: number, pkts0: number, pkts1: number, data0: number, data1: number, firstFrame: number) => void): void {
+    const c = this.convs;
+    for (let id = 0; id < c.size; id++) fn(id, c.pkts[2 * id]!, c.pkts[2 * id + 1]!, c.data[2 * id]!, c.data[2 * id + 1]!, c.firstFrame[id]!);
+  }
+
+  /** Per-conversation summaries (allocates one object per conversation: for tests and small captures). */
   conversations(): ConversationSummary[] {
-    return this.convs.map((c) => ({
-      side: c.side, ports: c.ports, pkts: [c.pkts0, c.pkts1], data: [c.data0, c.data1],
-      firstFrame: c.firstFrame, lastFrame: c.lastFrame, hasSyn: c.cur !== null, rpcPdus: c.rpc?.pdus ?? 0,
-    }));
+    const c = this.convs;
+    const out: ConversationSummary[] = [];
+    for (let id = 0; id < c.size; id++) {
+      out.push({
+        side: [this.flows.address(id, 0), this.flows.address(id, 1)], ports: [this.flows.port(id, 0), this.flows.port(id, 1)],
+        pkts: [c.pkts[2 * id]!, c.pkts[2 * id + 1]!], data: [c.data[2 * id]!, c.data[2 * id + 1]!],
+        firstFrame: c.firstFrame[id]!, lastFrame: c.lastFrame[id]!, hasSyn: c.cur[id] !== null, rpcPdus: c.rpc.get(id)?.pdus ?? 0,
+      });
+    }
+    return out;
   }
 
   /**
@@ -302,15 +338,16 @@ export class ConnectionTracker implements RpcSink {
       return;
     }
     const dir = hit.dir;
-    let c = this.convs[hit.id];
-    if (c === undefined) c = this.newConv(hit.id, p);
-    c.lastFrame = p.frame;
-    if (dir === 0) c.pkts0++; else c.pkts1++;
+    const id = hit.id;
+    const c = this.convs;
+    if (hit.created) c.add(id, p.frame, p.ipVersion === 6);
+    c.lastFrame[id] = p.frame;
+    c.pkts[2 * id + dir]!++;
     const f = p.tcpFlags;
     if ((f & TcpFlag.SYN) !== 0) {
-      this.syn(p, c, dir, (f & TcpFlag.ACK) !== 0);
+      this.syn(p, id, dir, (f & TcpFlag.ACK) !== 0);
     } else if ((f & TcpFlag.RST) !== 0) {
-      const a = c.cur;
+      const a = c.cur[id]!;
       if (a !== null && !a.established) {
         if (dir !== a.clientDir) {
           a.rstFrames.push(p.frame);
@@ -320,16 +357,17 @@ export class ConnectionTracker implements RpcSink {
         }
       }
     } else if ((f & TcpFlag.ACK) !== 0) {
-      const a = c.cur;
+      const a = c.cur[id]!;
       if (a !== null && a.ackFrame === null && dir === a.clientDir && a.synAckFrames.length > 0) a.ackFrame = p.frame;
     }
-    if (p.payloadLen > 0) this.payload(p, c, dir);
+    if (p.payloadLen > 0) this.payload(p, id, dir);
   }
 
-  private syn(p: PacketInfo, c: Conv, dir: 0 | 1, ack: boolean): void {
-    if (dir === 0) c.isn0 = p.seq; else c.isn1 = p.seq;
+  private syn(p: PacketInfo, id: number, dir: 0 | 1, ack: boolean): void {
+    const c = this.convs;
+    c.isn[2 * id + dir] = p.seq;
     if (ack) {
-      const a = c.cur;
+      const a = c.cur[id]!;
       if (a !== null && dir !== a.clientDir) {
         a.synAckFrames.push(p.frame);
         if (Number.isNaN(a.answeredAt)) a.answeredAt = this.rel(p.tsSec, p.tsNsec);
@@ -337,7 +375,7 @@ export class ConnectionTracker implements RpcSink {
       return;
     }
     const t = this.rel(p.tsSec, p.tsNsec);
-    let a = c.cur;
+    let a = c.cur[id]!;
     let retransmitOf: number | null = null;
     if (a !== null && a.clientDir === dir && a.isn === p.seq) {
       retransmitOf = a.synFrames[0]!;
@@ -348,12 +386,13 @@ export class ConnectionTracker implements RpcSink {
       return;
     } else {
       const other = dir === 0 ? 1 : 0;
-      const ordinal = dir === 0 ? ++c.opened0 : ++c.opened1;
-      a = new AttemptState(c.id, dir, c.side[dir], c.ports[dir], c.side[other], c.ports[other], p.seq, c.ipVersion, ordinal);
+      const ordinal = ++c.opened[2 * id + dir]!;
+      const fl = this.flows;
+      a = new AttemptState(id, dir, fl.address(id, dir), fl.port(id, dir), fl.address(id, other), fl.port(id, other), p.seq, c.v6[id] === 1 ? 6 : 4, ordinal);
       a.firstSyn = t;
       a.tsSec = p.tsSec;
       a.tsNsec = p.tsNsec;
-      c.cur = a;
+      c.cur[id] = a;
       this.attempts.push(a);
     }
     a.synFrames.push(p.frame);
@@ -383,31 +422,35 @@ export class ConnectionTracker implements RpcSink {
     if (this.limitExamples.length < 5) this.limitExamples.push(p.frame);
   }
 
-  private payload(p: PacketInfo, c: Conv, dir: 0 | 1): void {
+  private payload(p: PacketInfo, id: number, dir: 0 | 1): void {
     this.payloadSegments++;
-    if (dir === 0) c.data0++; else c.data1++;
-    const a = c.cur;
+    const c = this.convs;
+    c.data[2 * id + dir]!++;
+    const a = c.cur[id]!;
     if (a !== null && a.established) a.dataFrames++;
     const cut = p.payloadCaptured < p.payloadLen;
     if (cut) {
       this.payloadCut++;
       if (this.cutExamples.length < 5) this.cutExamples.push(p.frame);
     }
-    let rpc = c.rpc;
-    if (rpc === null) {
-      const epm = c.ports[0] === 135 || c.ports[1] === 135;
+    let rpc = c.rpc.get(id);
+    if (rpc === undefined) {
+      const epm = p.srcPort === 135 || p.dstPort === 135;
       if (!epm) {
         // Elsewhere a conversation is RPC when one of a side's first segments starts with a
         // PDU header (a capture that starts mid-connection may begin inside a PDU).
-        const probed = dir === 0 ? c.probed0++ : c.probed1++;
-        if (probed >= MAX_PROBES || !looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured)) return;
+        const k = 2 * id + dir;
+        if (c.probed[k]! >= MAX_PROBES) return;
+        c.probed[k]!++;
+        if (!looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured)) return;
       }
-      rpc = new RpcConversation(c.side, c.ports, this);
+      const fl = this.flows;
+      rpc = new RpcConversation([fl.address(id, 0), fl.address(id, 1)], [fl.port(id, 0), fl.port(id, 1)], this);
       // On 135 the streams start at the SYN, so early segments that arrive out of order wait
       // for the first. Recognised later, a stream starts at the segment that showed the header.
-      if (epm && c.isn0 !== -1) rpc.streams[0].setIsn(c.isn0);
-      if (epm && c.isn1 !== -1) rpc.streams[1].setIsn(c.isn1);
-      c.rpc = rpc;
+      if (epm && c.isn[2 * id]! !== -1) rpc.streams[0].setIsn(c.isn[2 * id]!);
+      if (epm && c.isn[2 * id + 1]! !== -1) rpc.streams[1].setIsn(c.isn[2 * id + 1]!);
+      c.rpc.set(id, rpc);
     }
     const s = rpc.streams[dir];
     if (cut) {
@@ -426,7 +469,7 @@ export class ConnectionTracker implements RpcSink {
     const alen = q.ipVersion === 4 ? 4 : 16;
     const hit = this.flows.lookup(p.buf, q.srcOff, q.dstOff, alen, q.srcPort, q.dstPort, false);
     if (hit.id < 0) return;
-    const a = this.convs[hit.id]?.cur ?? null;
+    const a = this.convs.cur[hit.id] ?? null;
     // The quote must be the client's segment of a handshake still open, ideally the SYN itself.
     if (a === null || a.established || a.synAckFrames.length > 0 || hit.dir !== a.clientDir) return;
     if (q.seq !== -1 && q.seq !== a.isn) return;
@@ -440,22 +483,6 @@ export class ConnectionTracker implements RpcSink {
       meaning: (v4 ? ICMP4_UNREACH_CODES : ICMP6_UNREACH_CODES)[p.icmpCode] ?? `code ${p.icmpCode}`,
     };
     if (Number.isNaN(a.answeredAt)) a.answeredAt = this.rel(p.tsSec, p.tsNsec);
-  }
-
-  private newConv(id: number, p: PacketInfo): Conv {
-    const v4 = p.ipVersion === 4;
-    const text = v4 ? ipv4Text : ipv6Text;
-    const c: Conv = {
-      // Flow side 0 is the first sender: this packet's source.
-      side: [text(p.buf, p.srcOff), text(p.buf, p.dstOff)],
-      ports: [p.srcPort, p.dstPort],
-      ipVersion: v4 ? 4 : 6,
-      id, opened0: 0, opened1: 0,
-      pkts0: 0, pkts1: 0, data0: 0, data1: 0, cur: null, isn0: -1, isn1: -1, rpc: null,
-      probed0: 0, probed1: 0, firstFrame: p.frame, lastFrame: p.frame,
-    };
-    this.convs[id] = c;
-    return c;
   }
 
   // RpcSink: answers found by the conversations' DCE/RPC parsers.

@@ -437,28 +437,35 @@ function toEndpoint(
   return { endpoint, follow };
 }
 
-/** Host pairs where one side talks (sends data) and nothing at all comes back. */
+/**
+ * Host pairs where one side talks (sends data) and nothing at all comes back. Two passes over
+ * the conversations: first the ones that are one-sided themselves (data one way, no packet the
+ * other), then, for their host pairs only, whether any conversation carried a packet back.
+ * Nothing is kept per conversation, so a flood of conversations costs no memory here.
+ */
 function oneSidedPairs(t: ConnectionTracker): Map<string, { sender: string; frames: number[] }> {
-  const sent = new Map<string, number>();
-  const data = new Map<string, number[]>();
-  for (const c of t.conversations()) {
+  const candidates = new Map<string, { sender: string; receiver: string; frames: number[] }>();
+  t.forEachConversation((id, pkts0, pkts1, data0, data1, firstFrame) => {
+    if (!((data0 > 0 && pkts1 === 0) || (data1 > 0 && pkts0 === 0))) return;
+    const d: 0 | 1 = data0 > 0 && pkts1 === 0 ? 0 : 1;
+    const from = t.flows.address(id, d);
+    const to = t.flows.address(id, d === 0 ? 1 : 0);
+    const k = `${from}>${to}`;
+    let c = candidates.get(k);
+    if (c === undefined) candidates.set(k, (c = { sender: from, receiver: to, frames: [] }));
+    if (c.frames.length < 10) c.frames.push(firstFrame);
+  });
+  if (candidates.size === 0) return new Map();
+  const answered = new Set<string>();
+  t.forEachConversation((id, pkts0, pkts1) => {
     for (const d of [0, 1] as const) {
-      const from = c.side[d];
-      const to = c.side[d === 0 ? 1 : 0];
-      const k = `${from}>${to}`;
-      sent.set(k, (sent.get(k) ?? 0) + c.pkts[d]);
-      if (c.data[d] > 0) {
-        let l = data.get(k);
-        if (l === undefined) data.set(k, (l = []));
-        if (l.length < 10) l.push(c.firstFrame);
-      }
+      if ((d === 0 ? pkts0 : pkts1) === 0) continue;
+      const k = `${t.flows.address(id, d === 0 ? 1 : 0)}>${t.flows.address(id, d)}`;
+      if (candidates.has(k)) answered.add(k);
     }
-  }
+  });
   const out = new Map<string, { sender: string; frames: number[] }>();
-  for (const [k, frames] of data) {
-    const [from, to] = k.split('>') as [string, string];
-    if ((sent.get(`${to}>${from}`) ?? 0) === 0) out.set(pairKey(from, to), { sender: from, frames });
-  }
+  for (const [k, c] of candidates) if (!answered.has(k)) out.set(pairKey(c.sender, c.receiver), { sender: c.sender, frames: c.frames });
   return out;
 }
 

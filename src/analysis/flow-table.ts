@@ -4,7 +4,7 @@
  * the same reason). A conversation is direction-free: (A, portA, B, portB) and
  * (B, portB, A, portA) are one entry; `lookup` says which side sent the packet.
  */
-import { u32be } from '../wire/bytes.js';
+import { ipv4Text, ipv6Text, u32be } from '../wire/bytes.js';
 
 /** Words per stored key: side 0 address (4), side 1 address (4), ports (1), address words (1). */
 const KEY = 10;
@@ -34,6 +34,7 @@ export class FlowTable {
   /** The packet's addresses as words (reused scratch). */
   private readonly src = new Uint32Array(4);
   private readonly dst = new Uint32Array(4);
+  private readonly scratch = new Uint8Array(16);
 
   constructor(readonly maxFlows = 1 << 22, initial = 1 << 12) {
     const cap = Math.max(16, initial);
@@ -100,6 +101,24 @@ export class FlowTable {
     hit.dir = 0;
     hit.created = true;
     return hit;
+  }
+
+  /** Text of the address of side 0 or 1 of conversation `id`. Allocates: for rare events. */
+  address(id: number, side: 0 | 1): string {
+    const k = id * KEY + side * 4;
+    const words = this.keys[id * KEY + 9]!;
+    const b = this.scratch;
+    for (let i = 0; i < words; i++) {
+      const w = this.keys[k + i]!;
+      b[4 * i] = w >>> 24; b[4 * i + 1] = (w >>> 16) & 0xff; b[4 * i + 2] = (w >>> 8) & 0xff; b[4 * i + 3] = w & 0xff;
+    }
+    return words === 1 ? ipv4Text(b, 0) : ipv6Text(b, 0);
+  }
+
+  /** Port of side 0 or 1 of conversation `id`. */
+  port(id: number, side: 0 | 1): number {
+    const p = this.keys[id * KEY + 8]!;
+    return side === 0 ? p >>> 16 : p & 0xffff;
   }
 
   private growKeys(): void {

@@ -376,7 +376,7 @@ export const FINDING_CATALOG = {
     title: 'Too many connections to track one by one',
     summary: 'The capture holds more conversations or connection attempts than rpctrace tracks individually; the rest were counted by port.',
     explanation: [
-      'rpctrace keeps a bounded amount of state per capture so that a SYN flood, a port scan or a very busy server cannot exhaust memory: up to 250,000 TCP conversations and 100,000 connection attempts are tracked one by one. Past those bounds, further SYNs are counted per destination port and reported here, and the packets of conversations that did not fit are not analyzed.',
+      'rpctrace keeps a bounded amount of state per capture so that a SYN flood, a port scan or a very busy server cannot exhaust memory: a fixed number of TCP conversations and of connection attempts (the finding states both) are tracked one by one. Past those bounds, further SYNs are counted per destination port and reported here, and the packets of conversations that did not fit are not analyzed.',
       '',
       'Fact and inference: the counts are exact. Verdicts about the tracked attempts stay exact; nothing is concluded about the untracked ones, whose outcome is unknown. A capture that reaches these bounds is usually a scan or flood (thousands of SYNs per second from few sources, to many ports or addresses), or covers a very long period.',
     ].join('\n'),

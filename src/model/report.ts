@@ -137,7 +137,7 @@ export interface SynReport {
   tool: { name: 'rpctrace'; version: string };
   path: string;
   syns: SynEvent[];
-  /** SYNs not listed because the list reached its bound (100,000). */
+  /** SYNs not listed because the list reached its bound (50,000). */
   omitted: number;
   warnings: ReadProblem[];
   errors: ReadProblem[];
