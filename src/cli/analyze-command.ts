@@ -42,7 +42,8 @@ export async function analyzeInputs(captures: string[], opts: EngineOptions, io:
 
 export async function analyzeCommand(captures: string[], opts: EngineOptions & { format: OutputFormat; failOn: FailOn }, io: Io): Promise<ExitCode> {
   const { report, inputProblems } = await analyzeInputs(captures, opts, io);
-  io.out.write(RENDERERS[opts.format](report));
+  const render = await RENDERERS[opts.format]();
+  io.out.write(render(report));
   return exitCodeFor(report.files, opts.failOn, inputProblems);
 }
 

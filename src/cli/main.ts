@@ -1,11 +1,8 @@
 /**
- * The command line: `run(argv, io)` parses, dispatches and returns an exit code. It never calls
- * process.exit; the bin shim does. Heavy modules load only when a command needs them.
+ * The command line: `run(argv, io)` returns an exit code and never calls process.exit; the bin
+ * shim does. Only what a command needs is loaded: `--version` answers before commander is.
  */
-import { Command, CommanderError, Option } from 'commander';
-import type { OutputFormat } from '../report/index.js';
-import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
-import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow } from './options.js';
+import { ExitCode } from './exit-codes.js';
 import { VERSION } from './version.js';
 
 /** Where the CLI writes; tests pass string sinks. */
@@ -16,89 +13,19 @@ export interface Io {
   stdin?: AsyncIterable<Uint8Array>;
 }
 
-/** `--format` of analyze and ports; the type check keeps it in step with report/index.ts RENDERERS. */
-const FORMATS = ['table', 'json', 'md'] as const satisfies readonly OutputFormat[];
-const _everyRendererListed: Exclude<OutputFormat, (typeof FORMATS)[number]> extends never ? true : never = true;
-void _everyRendererListed;
-
-/** Options every engine command takes, as commander hands them over. */
-interface EngineFlags {
-  dynamicRange?: [number, number][];
-  followWindow: number;
-}
-
-const engineOptions = (cmd: Command): Command =>
-  cmd
-    .addOption(new Option('--dynamic-range <ranges>', `expected RPC dynamic port range, START-END; repeat or separate with commas (default: ${DEFAULT_RANGES_TEXT})`).argParser(parseDynamicRanges))
-    .addOption(new Option('--follow-window <seconds>', 'seconds after an endpoint answer in which the client\'s connection attempts count as its follow-up').argParser(parseFollowWindow).default(DEFAULT_FOLLOW_WINDOW_SECONDS));
-
-const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; followWindowSeconds: number } => ({
-  dynamicRanges: o.dynamicRange ?? parseDynamicRanges(DEFAULT_RANGES_TEXT),
-  followWindowSeconds: o.followWindow,
-});
-
 /** Runs the CLI with `argv` (without the node and script names). */
 export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
-  let code: ExitCode = ExitCode.Ok;
-  const program = new Command('rpctrace')
-    .description('Reads packet captures and explains, with frame numbers as proof, why Windows RPC connections fail.')
-    .version(VERSION, '-V, --version')
-    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nFormats are recognised by content: pcap (us/ns, either byte order), pcapng, Network Monitor 2.x .cap, each optionally gzip-compressed; '-' reads standard input.`)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
-    .showHelpAfterError('(run rpctrace --help for usage)');
-
-  engineOptions(
-    program
-      .command('analyze')
-      .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
-      .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
-      .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket)').choices(FORMATS).default('table'))
-      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error')),
-  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }) => {
-    const { analyzeCommand } = await import('./analyze-command.js');
-    code = await analyzeCommand(captures, { ...engineSettings(opts), format: opts.format, failOn: opts.failOn }, io);
-  });
-
-  engineOptions(
-    program
-      .command('ports')
-      .description('per server port: connection attempts, established, failed, incomplete, servers, whether advertised and whether in the expected range')
-      .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
-      .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table')),
-  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number] }) => {
-    const { portsCommand } = await import('./ports-command.js');
-    code = await portsCommand(captures, { ...engineSettings(opts), format: opts.format }, io);
-  });
-
-  program
-    .command('explain')
-    .description('explain a finding id (case-insensitive): what the capture shows, why it happens, what to do; without an id, list every id')
-    .argument('[id]', 'a finding id such as NONSTANDARD_RPC_PORT_BLOCKED')
-    .action(async (id: string | undefined) => {
-      const { explainCommand } = await import('./explain-command.js');
-      code = explainCommand(id, io);
-    });
-
-  program
-    .command('syn')
-    .description('list every TCP SYN (without ACK): frame, time, addresses, ports, flags, and which frame a retransmission repeats')
-    .argument('<capture>', "a capture file or '-' for standard input")
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text'))
-    .action(async (capture: string, opts: { format: 'text' | 'json' }) => {
-      const { synCommand } = await import('./syn-command.js');
-      code = await synCommand(capture, opts, io);
-    });
-
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.out.write(`${VERSION}\n`);
+    return ExitCode.Ok;
+  }
   try {
-    await program.parseAsync(argv, { from: 'user' });
-    return code;
+    const { runProgram } = await import('./program.js');
+    return await runProgram(argv, io);
   } catch (e: unknown) {
-    if (e instanceof CommanderError) {
-      // --help and --version end here with exit code 0; usage errors with 1, which we map to 2.
-      return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
-    }
-    io.err.write(`rpctrace: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in rpctrace ${VERSION}; please report it with the command line and, if you can, the capture.\n`);
+    // A bug, never bad input: say so plainly; the stack only when asked for (RPCTRACE_DEBUG=1).
+    const detail = e instanceof Error ? (process.env.RPCTRACE_DEBUG === '1' ? (e.stack ?? e.message) : e.message) : String(e);
+    io.err.write(`rpctrace: internal error: ${detail}\nThis is a bug in rpctrace ${VERSION}; please report it with the command line and, if you can, the capture (RPCTRACE_DEBUG=1 adds the stack trace).\n`);
     return ExitCode.Internal;
   }
 }
