@@ -1,14 +1,20 @@
 /**
- * `npm run bench`: throughput and peak memory of `rpctrace analyze` on a synthetic ~1 GiB pcap,
- * next to three references, each timed as a whole process:
+ * `npm run bench`: throughput and peak memory of `rpctrace analyze` on a synthetic ~1 GiB capture,
+ * written as a classic pcap and as a pcapng holding the same frames, next to references, each
+ * timed as a whole process:
  *
- *   rpctrace     node bin/rpctrace.js analyze --format json FILE      (the thing under test)
- *   pcap-parser  the pcap-parser npm package, read-only pass          (a JS library baseline)
- *   tcpdump      tcpdump -r FILE -w /dev/null 'tcp[tcpflags] & tcp-syn != 0'   (libpcap, C)
- *   floor        node loop hopping record header to header             (least possible work)
+ *   rpctrace     node bin/rpctrace.js analyze --format json FILE      (the thing under test; pcap and pcapng)
+ *   pcap-parser  the pcap-parser npm package, read-only pass          (a JS library baseline; pcap)
+ *   tcpdump      tcpdump -r FILE -w /dev/null 'tcp[tcpflags] & tcp-syn != 0'   (libpcap, C; pcap and pcapng)
+ *   tshark       tshark -r SLICE -Y 'tcp.flags.syn==1'                (Wireshark's full dissection, on the
+ *                                                                      first 64 MiB only: it is slow; MB/s scaled)
+ *   floor        node loop hopping record header to header             (least possible work; pcap)
  *
- * The capture is generated once (see traffic.ts) and cached under .bench/ with a .meta.json;
- * results go to .bench/results.json. Not part of `npm test` (vitest runs *.test.ts only).
+ * Then the invariance check: rpctrace's findings, attempts and endpoints must be the same for the
+ * pcap and the pcapng, and for the pcap read in-process with 64 KiB, 1 MiB and 16 MiB chunks.
+ * `--big` adds a 10x concatenation (memory on ~10 GiB), `--flood` a capture of 10 million
+ * half-open SYNs (bounded state). The captures are generated once and cached under .bench/ with a
+ * .meta.json; results go to .bench/results.json. Not part of `npm test` (vitest runs *.test.ts only).
  *
  *   npm run bench                                   1 GiB, 3 runs each
  *   npx tsx test/bench/bench.ts --size 64 --runs 1  quick development run
@@ -21,31 +27,67 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
-import { DEFAULT_SEED, GENERATOR_VERSION, ensureCapture, type CaptureMeta, type ExpectedCounts } from './traffic.js';
+import { ensureSlice, writeCopies, type SliceMeta } from './derived.js';
+import { MAX_FLOOD_SYNS, ensureFlood } from './flood.js';
+import { compareReports, failedComparison, type InvarianceResult } from './invariance.js';
+import { DEFAULT_SEED, GENERATOR_VERSION, ensureCapture, type CaptureMeta, type ExpectedCounts, type Outcome } from './traffic.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const BENCH_DIR = join(ROOT, '.bench');
 const RSS_HOOK = pathToFileURL(join(HERE, 'rss-hook.mjs')).href;
 
-/** The issue's target for `rpctrace analyze` on the 1 GiB file. */
+/** The issue's target for `rpctrace analyze` on the 1 GiB file (and, for memory, on 10 GiB). */
 const TARGET_MBPS = 1000;
 const TARGET_RSS_MB = 200;
+/** The issue's memory target for a flood of half-open SYNs. */
+const FLOOD_TARGET_RSS_MB = 300;
+/** `--big` concatenates the capture's records this many times. */
+const BIG_COPIES = 10;
 
-const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'floor'] as const;
+/** Chunk sizes the invariance check reads the pcap with, in-process (1 MiB is rpctrace's default). */
+const CHUNK_SIZES: readonly { bytes: number; label: string }[] = [
+  { bytes: 64 * 1024, label: '64 KiB' },
+  { bytes: 1024 * 1024, label: '1 MiB (default)' },
+  { bytes: 16 * 1024 * 1024, label: '16 MiB' },
+];
+
+/**
+ * HOOK (worker counts). When analyzeFile can split a file over worker threads, list the worker
+ * counts to check here, e.g. [2, 4]: each is run in-process like a chunk size, with
+ * `{ "workers": n }` as analyzeFile's options, and its report must equal the sequential one.
+ * Empty today: only the sequential path exists, and the check prints that it was not run.
+ */
+const WORKER_COUNTS: readonly number[] = [];
+const WORKERS_NOT_IMPLEMENTED = '(workers: not implemented yet)';
+
+const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'tshark', 'floor'] as const;
 type ToolId = (typeof TOOL_IDS)[number];
 
 /** How a tool's peak RSS is obtained. */
 type RssMethod = 'node-hook' | 'gnu-time' | 'proc-poll';
 const RSS_METHOD_TEXT: Record<RssMethod, string> = {
-  'node-hook': 'getrusage(RUSAGE_SELF) ru_maxrss and user+system time in the child, via node --import rss-hook.mjs at exit',
+  'node-hook': 'VmHWM of the child (/proc/self/status; getrusage ru_maxrss where there is no procfs) and its user+system time, via node --import rss-hook.mjs at exit',
   'gnu-time': "GNU time -f '%M %U %S' (wait4 rusage of the child: ru_maxrss, user+system time)",
   'proc-poll': 'VmHWM from /proc/PID/status polled every 10 ms (a lower bound: growth in the last 10 ms can be missed); no CPU time',
 };
-const RSS_METHOD_SHORT: Record<RssMethod, string> = { 'node-hook': 'rusage (hook)', 'gnu-time': 'GNU time', 'proc-poll': 'VmHWM poll' };
+const RSS_METHOD_SHORT: Record<RssMethod, string> = { 'node-hook': 'VmHWM (hook)', 'gnu-time': 'GNU time', 'proc-poll': 'VmHWM poll' };
+
+/** A file a tool reads. */
+interface Input {
+  /** Shown in the table: `pcap`, `pcapng`, `pcap, first 64 MiB`. */
+  label: string;
+  format: 'pcap' | 'pcapng';
+  path: string;
+  bytes: number;
+  frames: number;
+}
 
 interface ToolSpec {
-  id: ToolId;
+  /** Row id: the tool, plus `-pcapng` for a second format (`rpctrace-pcapng`), unique per run. */
+  id: string;
+  tool: ToolId;
+  input: Input;
   what: string;
   command: string;
   args: string[];
@@ -53,9 +95,9 @@ interface ToolSpec {
   /** Exit statuses of a successful run (default [0]). */
   okExit?: readonly number[];
   /** Checks one run's output; returns a problem, or null when it is right. */
-  check(stdout: string, stderr: string, meta: CaptureMeta): string | null;
+  check(stdout: string, stderr: string): string | null;
   /** Extra, non-fatal observations (counts that differ from the generator's), first run only. */
-  notes?(stdout: string, meta: CaptureMeta): string[];
+  notes?(stdout: string): string[];
 }
 
 interface RunResult {
@@ -70,7 +112,9 @@ interface RunResult {
 }
 
 interface ToolResult {
-  id: ToolId;
+  id: string;
+  tool: ToolId;
+  input: Input | null;
   what: string;
   commandLine: string;
   rssMethod: RssMethod | null;
@@ -91,24 +135,37 @@ interface ToolResult {
 
 const HELP = `usage: npx tsx test/bench/bench.ts [options]   (npm run bench -- [options] builds first)
 
-  --size <MiB>     size of the synthetic capture (default 1024); cached per size under .bench/
-  --runs <n>       timed runs per tool, median reported (default 3)
-  --seed <n>       generator seed (default ${DEFAULT_SEED}); a new seed regenerates the file
-  --only <ids>     comma-separated subset of: ${TOOL_IDS.join(', ')}
-  --regen          regenerate the capture even when the cached one is current
-  --keep           keep each run's stdout/stderr under .bench/runs/ (default: last run only, in .bench/tmp/)
-  --clean          delete the generated capture (and its meta) when done
-  --profile        afterwards, run rpctrace once under --cpu-prof and print the hottest functions
-  --help           this text
+  --size <MiB>       size of the synthetic capture (default 1024); cached per size under .bench/
+  --runs <n>         timed runs per tool, median reported (default 3)
+  --seed <n>         generator seed (default ${DEFAULT_SEED}); a new seed regenerates the files
+  --only <ids>       comma-separated subset of: ${TOOL_IDS.join(', ')}; or 'none' to time nothing
+                     (with --big or --flood). The invariance check runs when rpctrace is timed.
+  --slice <MiB>      size of the head slice tshark reads (default 64)
+  --big              also: concatenate the capture ${BIG_COPIES} times (10 GiB for --size 1024) into a
+                     temporary file, analyze it once, report peak RSS (target < ${TARGET_RSS_MB} MB) and MB/s
+  --flood            also: analyze a capture of ${(10_000_000).toLocaleString('en-US')} half-open SYNs, each a new 4-tuple
+                     (~700 MB, cached), once; report peak RSS (target < ${FLOOD_TARGET_RSS_MB} MB) and
+                     whether STATE_LIMIT_REACHED is reported
+  --flood-syns <n>   SYNs in the --flood capture (default 10000000, at most ${MAX_FLOOD_SYNS})
+  --regen            regenerate the captures even when the cached ones are current
+  --keep             keep each run's stdout/stderr under .bench/runs/ (default: last run only, in .bench/tmp/)
+  --clean            delete the generated captures (and their meta) when done
+  --profile          afterwards, run rpctrace once under --cpu-prof and print the hottest functions
+  --help             this text
 
-Exit status: 0 when every tool ran and its output checked out (PASS/FAIL against the target is
-informative), 1 when a tool crashed or gave a wrong answer, 2 for a usage error.`;
+Exit status: 0 when every tool ran, its output checked out and the invariance check passed
+(PASS/FAIL against the targets is informative), 1 when a tool crashed or gave a wrong answer or
+reports differed, 2 for a usage error.`;
 
 interface Options {
   sizeMiB: number;
   runs: number;
   seed: number;
   only: ToolId[];
+  sliceMiB: number;
+  big: boolean;
+  flood: boolean;
+  floodSyns: number;
   regen: boolean;
   keep: boolean;
   clean: boolean;
@@ -125,6 +182,10 @@ function parseOptions(argv: string[]): Options | string {
         runs: { type: 'string', default: '3' },
         seed: { type: 'string', default: String(DEFAULT_SEED) },
         only: { type: 'string', default: TOOL_IDS.join(',') },
+        slice: { type: 'string', default: '64' },
+        big: { type: 'boolean', default: false },
+        flood: { type: 'boolean', default: false },
+        'flood-syns': { type: 'string', default: '10000000' },
         regen: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         clean: { type: 'boolean', default: false },
@@ -141,30 +202,41 @@ function parseOptions(argv: string[]): Options | string {
   const sizeMiB = Number(v.size);
   const runs = Number(v.runs);
   const seed = Number(v.seed);
+  const sliceMiB = Number(v.slice);
+  const floodSyns = Number(v['flood-syns']);
   if (!Number.isInteger(sizeMiB) || sizeMiB < 1 || sizeMiB > 16384) return `--size must be an integer number of MiB, 1..16384 (got ${v.size})`;
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) return `--runs must be 1..100 (got ${v.runs})`;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return `--seed must be an integer 0..4294967295 (got ${v.seed})`;
+  if (!Number.isInteger(sliceMiB) || sliceMiB < 1 || sliceMiB > 4096) return `--slice must be an integer number of MiB, 1..4096 (got ${v.slice})`;
+  if (!Number.isInteger(floodSyns) || floodSyns < 1 || floodSyns > MAX_FLOOD_SYNS) return `--flood-syns must be 1..${MAX_FLOOD_SYNS} (got ${v['flood-syns']})`;
   const only: ToolId[] = [];
-  for (const s of String(v.only).split(',').map((x) => x.trim()).filter((x) => x !== '')) {
-    const id = TOOL_IDS.find((t) => t === s);
-    if (id === undefined) return `--only: unknown tool '${s}' (known: ${TOOL_IDS.join(', ')})`;
-    only.push(id);
+  if (String(v.only).trim() !== 'none') {
+    for (const s of String(v.only).split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+      const id = TOOL_IDS.find((t) => t === s);
+      if (id === undefined) return `--only: unknown tool '${s}' (known: ${TOOL_IDS.join(', ')}, or none)`;
+      only.push(id);
+    }
   }
-  return { sizeMiB, runs, seed, only, regen: v.regen === true, keep: v.keep === true, clean: v.clean === true, profile: v.profile === true };
+  if (only.length === 0 && v.big !== true && v.flood !== true) return '--only none leaves nothing to do without --big or --flood';
+  return {
+    sizeMiB, runs, seed, only, sliceMiB, floodSyns,
+    big: v.big === true, flood: v.flood === true, regen: v.regen === true, keep: v.keep === true, clean: v.clean === true, profile: v.profile === true,
+  };
 }
 
 // ---- environment probes ----------------------------------------------------------------------
 
-/** Path of a working tcpdump, or the reason there is none. */
-function findTcpdump(): { path: string; version: string } | { reason: string } {
-  for (const p of ['tcpdump', '/usr/sbin/tcpdump', '/usr/bin/tcpdump', '/usr/local/sbin/tcpdump', '/usr/local/bin/tcpdump']) {
-    const r = spawnSync(p, ['--version'], { encoding: 'utf8' });
+/** Path and version line of the first working `name` among the usual places, or the reason there is none. */
+function findTool(name: string): { path: string; version: string } | { reason: string } {
+  const dirs = ['', '/usr/sbin/', '/usr/bin/', '/usr/local/sbin/', '/usr/local/bin/'];
+  for (const d of dirs) {
+    const r = spawnSync(`${d}${name}`, ['--version'], { encoding: 'utf8' });
     if (r.error === undefined && r.status === 0) {
-      const version = `${r.stdout}${r.stderr}`.split('\n')[0]?.trim() ?? '';
-      return { path: p, version };
+      const version = `${r.stdout}${r.stderr}`.split('\n').find((l) => l.trim() !== '' && !/running as user/i.test(l))?.trim() ?? '';
+      return { path: `${d}${name}`, version };
     }
   }
-  return { reason: 'tcpdump not found on PATH or in /usr/sbin, /usr/bin, /usr/local/{s,}bin' };
+  return { reason: `${name} not found on PATH or in /usr/sbin, /usr/bin, /usr/local/{s,}bin` };
 }
 
 /** True when /usr/bin/time is GNU time and reports %M into a file. */
@@ -226,7 +298,7 @@ function vmHwmKiB(pid: number): number | null {
 }
 
 /** Runs one tool once as a child process; wall time is spawn to exit, measured here. */
-async function runOnce(spec: ToolSpec, meta: CaptureMeta, outDir: string, tag: string): Promise<RunResult & { stdout: string; stderr: string }> {
+async function runOnce(spec: ToolSpec, outDir: string, tag: string): Promise<RunResult & { stdout: string; stderr: string }> {
   const stdoutPath = join(outDir, `${spec.id}${tag}.stdout`);
   const stderrPath = join(outDir, `${spec.id}${tag}.stderr`);
   const rssPath = join(outDir, `${spec.id}${tag}.rss`);
@@ -268,7 +340,7 @@ async function runOnce(spec: ToolSpec, meta: CaptureMeta, outDir: string, tag: s
   if (error !== null) problem = `could not start: ${error.message}`;
   else if (signal !== null) problem = `killed by ${signal}`;
   else if (!(spec.okExit ?? [0]).includes(code ?? -1)) problem = `exit status ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
-  else problem = spec.check(stdout, stderr, meta);
+  else problem = spec.check(stdout, stderr);
   const usage = spec.rss === 'proc-poll' ? { maxRssKiB: polled, cpuSeconds: null } : readUsage(rssPath);
   return { seconds, ...usage, exitCode: code, signal, problem, stdout, stderr };
 }
@@ -280,100 +352,162 @@ interface FrameCount {
   bytes: number;
 }
 
-function checkFrameCount(stdout: string, meta: CaptureMeta): string | null {
+function checkFrameCount(stdout: string, frames: number): string | null {
   let r: FrameCount;
   try {
     r = JSON.parse(stdout) as FrameCount;
   } catch {
     return `output is not JSON: ${stdout.slice(0, 200)}`;
   }
-  if (r.frames !== meta.expected.frames) return `counted ${r.frames} frames, the generator wrote ${meta.expected.frames}`;
+  if (r.frames !== frames) return `counted ${r.frames} frames, the file holds ${frames}`;
   return null;
 }
 
 /** The subset of rpctrace's JSON report the bench reads. */
+interface RpctraceFile {
+  frames: number;
+  complete: boolean;
+  errors: unknown[];
+  stats: Partial<Record<keyof ExpectedCounts, number>>;
+  findings?: { id: string; title: string }[];
+  attempts?: { outcome: string }[];
+}
 interface RpctraceJson {
-  files: {
-    frames: number;
-    complete: boolean;
-    errors: unknown[];
-    stats: Partial<Record<keyof ExpectedCounts, number>>;
-    attempts?: { outcome: string }[];
-  }[];
+  files: RpctraceFile[];
 }
 
-function toolSpecs(file: string, tcpdump: { path: string } | null, gnuTime: boolean): ToolSpec[] {
+/** The file report of rpctrace's JSON output, or the reason there is none. */
+function rpctraceFile(stdout: string): RpctraceFile | string {
+  let r: RpctraceJson;
+  try {
+    r = JSON.parse(stdout) as RpctraceJson;
+  } catch {
+    return `stdout is not JSON: ${stdout.slice(0, 200)}`;
+  }
+  return r.files[0] ?? 'report has no file';
+}
+
+/** Counts of `xs` by `key`, keys sorted. */
+function countBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {
+  const m: Record<string, number> = {};
+  for (const x of xs) m[key(x)] = (m[key(x)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** `rpctrace analyze --format json` on `input`; checks the frame count and that the file was read to the end. */
+function rpctraceSpec(id: string, input: Input): ToolSpec {
+  return {
+    id,
+    tool: 'rpctrace',
+    input,
+    what: `rpctrace analyze --format json (${input.label})`,
+    command: process.execPath,
+    args: [join(ROOT, 'bin/rpctrace.js'), 'analyze', '--format', 'json', input.path],
+    rss: 'node-hook',
+    // 1 = findings at or above --fail-on (error): expected, the files hold blocked RPC ports.
+    okExit: [0, 1],
+    check(stdout) {
+      const f = rpctraceFile(stdout);
+      if (typeof f === 'string') return f;
+      if (f.frames !== input.frames) return `reported ${f.frames} frames, the file holds ${input.frames}`;
+      if (!f.complete || f.errors.length > 0) return `report says the file is incomplete: ${JSON.stringify(f.errors).slice(0, 300)}`;
+      return null;
+    },
+  };
+}
+
+/** Differences between rpctrace's report and what the generator wrote (non-fatal notes). */
+function generatorNotes(stdout: string, meta: CaptureMeta): string[] {
+  const f = rpctraceFile(stdout);
+  if (typeof f === 'string') return [];
+  const out: string[] = [];
+  for (const [k, want] of Object.entries(meta.expected) as [keyof ExpectedCounts, number][]) {
+    const got = f.stats[k];
+    if (got !== undefined && got !== want) out.push(`stats.${k} = ${got}, generator wrote ${want}`);
+  }
+  // Attempts by outcome: every attempt the generator wrote (the report lists all when there are
+  // at most 20,000), and findings by id: exactly those the scenarios are built to produce.
+  if (Array.isArray(f.attempts)) {
+    const got = countBy(f.attempts, (a) => a.outcome);
+    const want = meta.expectedOutcomes as Record<Outcome, number>;
+    const keys = [...new Set([...Object.keys(want), ...Object.keys(got)])];
+    const same = keys.every((k) => (got[k] ?? 0) === (want[k as Outcome] ?? 0));
+    out.push(`attempts by outcome, found/generated: ${keys.map((k) => `${k} ${got[k] ?? 0}/${want[k as Outcome] ?? 0}`).join(', ')}${same ? '' : '  (MISMATCH)'}`);
+  }
+  if (Array.isArray(f.findings)) {
+    const got = countBy(f.findings, (x) => x.id);
+    const want = meta.expectedFindings;
+    const keys = [...new Set([...Object.keys(want), ...Object.keys(got)])].sort();
+    const same = keys.every((k) => (got[k] ?? 0) === (want[k] ?? 0));
+    out.push(`findings by id, found/generated: ${keys.map((k) => `${k} ${got[k] ?? 0}/${want[k] ?? 0}`).join(', ')}${same ? '' : '  (MISMATCH)'}`);
+  }
+  return out;
+}
+
+interface Inputs {
+  pcap: Input;
+  pcapng: Input;
+  slice: (Input & { synMatches: number }) | null;
+}
+
+function toolSpecs(inputs: Inputs, meta: CaptureMeta, tcpdump: { path: string } | null, tshark: { path: string } | null, gnuTime: boolean): ToolSpec[] {
   const node = process.execPath;
   const specs: ToolSpec[] = [
-    {
-      id: 'rpctrace',
-      what: 'rpctrace analyze --format json',
-      command: node,
-      args: [join(ROOT, 'bin/rpctrace.js'), 'analyze', '--format', 'json', file],
-      rss: 'node-hook',
-      // 1 = findings at or above --fail-on (error): expected, the file holds blocked RPC ports.
-      okExit: [0, 1],
-      check(stdout, _stderr, meta) {
-        let r: RpctraceJson;
-        try {
-          r = JSON.parse(stdout) as RpctraceJson;
-        } catch {
-          return `stdout is not JSON: ${stdout.slice(0, 200)}`;
-        }
-        const f = r.files[0];
-        if (f === undefined) return 'report has no file';
-        if (f.frames !== meta.expected.frames) return `reported ${f.frames} frames, the generator wrote ${meta.expected.frames}`;
-        if (!f.complete || f.errors.length > 0) return `report says the file is incomplete: ${JSON.stringify(f.errors).slice(0, 300)}`;
-        return null;
-      },
-      notes(stdout, meta) {
-        const f = (JSON.parse(stdout) as RpctraceJson).files[0];
-        if (f === undefined) return [];
-        const out: string[] = [];
-        for (const [k, want] of Object.entries(meta.expected) as [keyof ExpectedCounts, number][]) {
-          const got = f.stats[k];
-          if (got !== undefined && got !== want) out.push(`stats.${k} = ${got}, generator wrote ${want}`);
-        }
-        // Connection attempts by outcome (reports that have them): each generated failure
-        // scenario should appear once with its outcome.
-        if (Array.isArray(f.attempts)) {
-          const n = (o: string): number => f.attempts!.filter((a) => a.outcome === o).length;
-          const sc = meta.scenarios;
-          const parts = [['no-answer', sc.noAnswer], ['reset', sc.reset], ['icmp-refused', sc.icmpRefused]] as const;
-          const line = parts.map(([o, want]) => `${o} ${n(o)}/${want}`).join(', ');
-          const same = parts.every(([o, want]) => n(o) === want);
-          out.push(`failed attempts found vs generated scenarios: ${line}${same ? '' : '  (MISMATCH)'}`);
-        }
-        return out;
-      },
-    },
+    { ...rpctraceSpec('rpctrace', inputs.pcap), notes: (stdout) => generatorNotes(stdout, meta) },
+    rpctraceSpec('rpctrace-pcapng', inputs.pcapng),
     {
       id: 'pcap-parser',
+      tool: 'pcap-parser',
+      input: inputs.pcap,
       what: 'pcap-parser 0.2 npm package, read-only pass',
       command: node,
-      args: ['--no-deprecation', join(HERE, 'pcap-parser-pass.cjs'), file],
+      args: ['--no-deprecation', join(HERE, 'pcap-parser-pass.cjs'), inputs.pcap.path],
       rss: 'node-hook',
-      check: (stdout, _e, meta) => checkFrameCount(stdout, meta),
+      check: (stdout) => checkFrameCount(stdout, inputs.pcap.frames),
     },
   ];
   if (tcpdump !== null) {
+    for (const input of [inputs.pcap, inputs.pcapng]) {
+      specs.push({
+        id: input.format === 'pcap' ? 'tcpdump' : 'tcpdump-pcapng',
+        tool: 'tcpdump',
+        input,
+        what: `tcpdump -r -w /dev/null 'tcp[tcpflags] & tcp-syn != 0' (${input.label})`,
+        command: tcpdump.path,
+        args: ['-r', input.path, '-w', '/dev/null', 'tcp[tcpflags] & tcp-syn != 0'],
+        rss: gnuTime ? 'gnu-time' : 'proc-poll',
+        // tcpdump prints nothing countable with -w; a clean exit and no complaint is the check.
+        check: (_o, stderr) => (/truncated|error|bogus/i.test(stderr) ? `tcpdump complained: ${stderr.trim().slice(0, 300)}` : null),
+      });
+    }
+  }
+  if (tshark !== null && inputs.slice !== null) {
+    const slice = inputs.slice;
     specs.push({
-      id: 'tcpdump',
-      what: "tcpdump -r -w /dev/null 'tcp[tcpflags] & tcp-syn != 0'",
-      command: tcpdump.path,
-      args: ['-r', file, '-w', '/dev/null', 'tcp[tcpflags] & tcp-syn != 0'],
+      id: 'tshark',
+      tool: 'tshark',
+      input: slice,
+      what: `tshark -r -Y 'tcp.flags.syn==1' (${slice.label})`,
+      command: tshark.path,
+      args: ['-r', slice.path, '-Y', 'tcp.flags.syn==1'],
       rss: gnuTime ? 'gnu-time' : 'proc-poll',
-      // tcpdump prints nothing countable with -w; a clean exit and no complaint is the check.
-      check: (_o, stderr) => (/truncated|error|bogus/i.test(stderr) ? `tcpdump complained: ${stderr.trim().slice(0, 300)}` : null),
+      // One summary line per matching frame; the slicer counted them.
+      check(stdout, stderr) {
+        if (/cut short|error|malformed/i.test(stderr)) return `tshark complained: ${stderr.trim().slice(0, 300)}`;
+        const lines = stdout.split('\n').filter((l) => l.trim() !== '').length;
+        return lines === slice.synMatches ? null : `printed ${lines} frames, the slice holds ${slice.synMatches} that match tcp.flags.syn==1`;
+      },
     });
   }
   specs.push({
     id: 'floor',
+    tool: 'floor',
+    input: inputs.pcap,
     what: 'node loop over record headers (8 MiB readSync)',
     command: node,
-    args: [join(HERE, 'header-walk.mjs'), file],
+    args: [join(HERE, 'header-walk.mjs'), inputs.pcap.path],
     rss: 'node-hook',
-    check: (stdout, _e, meta) => checkFrameCount(stdout, meta),
+    check: (stdout) => checkFrameCount(stdout, inputs.pcap.frames),
   });
   return specs;
 }
@@ -387,14 +521,17 @@ function median(xs: number[]): number {
 }
 
 const fmt = (x: number | null, digits = 0): string => (x === null ? '-' : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const mb = (kib: number | null): number | null => (kib === null ? null : (kib * 1024) / 1e6);
 
-function summarize(spec: ToolSpec, runs: RunResult[], meta: CaptureMeta, notes: string[]): ToolResult {
+function summarize(spec: ToolSpec, runs: RunResult[], notes: string[]): ToolResult {
   const ok = runs.filter((r) => r.problem === null);
   const med = ok.length === runs.length && runs.length > 0 ? median(runs.map((r) => r.seconds)) : null;
   const rss = runs.map((r) => r.maxRssKiB).filter((x): x is number => x !== null);
   const cpu = runs.map((r) => r.cpuSeconds).filter((x): x is number => x !== null);
   return {
     id: spec.id,
+    tool: spec.tool,
+    input: spec.input,
     what: spec.what,
     commandLine: [spec.command, ...spec.args].join(' '),
     rssMethod: spec.rss,
@@ -403,38 +540,242 @@ function summarize(spec: ToolSpec, runs: RunResult[], meta: CaptureMeta, notes: 
     medianSeconds: med,
     minSeconds: med === null ? null : Math.min(...runs.map((r) => r.seconds)),
     medianCpuSeconds: cpu.length === runs.length && cpu.length > 0 ? median(cpu) : null,
-    mbPerSecond: med === null ? null : meta.fileBytes / 1e6 / med,
-    framesPerSecond: med === null ? null : meta.expected.frames / med,
-    peakRssMB: rss.length === 0 ? null : (Math.max(...rss) * 1024) / 1e6,
+    mbPerSecond: med === null ? null : spec.input.bytes / 1e6 / med,
+    framesPerSecond: med === null ? null : spec.input.frames / med,
+    peakRssMB: rss.length === 0 ? null : mb(Math.max(...rss)),
     notes,
   };
 }
 
-function renderTable(results: ToolResult[], fileBytes: number): string {
+function renderTable(results: ToolResult[]): string {
   const t = new Table({
-    head: ['tool', 'runs (s)', 'median (s)', 'MB/s', 'frames/s', 'best run MB/s', 'MB per CPU-s', 'peak RSS (MB)', 'RSS, CPU via'],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    head: ['tool', 'input', 'runs (s)', 'median (s)', 'MB/s', 'frames/s', 'best run MB/s', 'MB per CPU-s', 'peak RSS (MB)', 'RSS, CPU via'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     style: { head: [], border: [] },
   });
   for (const r of results) {
-    if (r.skipped !== null) {
-      t.push([r.id, { colSpan: 8, content: `skipped: ${r.skipped}` }]);
+    if (r.skipped !== null || r.input === null) {
+      t.push([r.id, { colSpan: 9, content: `skipped: ${r.skipped ?? 'no input'}` }]);
       continue;
     }
+    const bytes = r.input.bytes;
     const failed = r.runs.find((x) => x.problem !== null);
     t.push([
       r.id,
+      r.input.label,
       r.runs.map((x) => x.seconds.toFixed(2)).join(' '),
       failed !== undefined ? 'FAILED' : fmt(r.medianSeconds, 3),
       fmt(r.mbPerSecond),
       r.framesPerSecond === null ? '-' : `${(r.framesPerSecond / 1e6).toFixed(2)} M`,
-      r.minSeconds === null ? '-' : fmt(fileBytes / 1e6 / r.minSeconds),
-      r.medianCpuSeconds === null ? '-' : fmt(fileBytes / 1e6 / r.medianCpuSeconds),
+      r.minSeconds === null ? '-' : fmt(bytes / 1e6 / r.minSeconds),
+      r.medianCpuSeconds === null ? '-' : fmt(bytes / 1e6 / r.medianCpuSeconds),
       fmt(r.peakRssMB, 1),
       r.rssMethod === null ? '-' : RSS_METHOD_SHORT[r.rssMethod],
     ]);
   }
   return t.toString();
+}
+
+// ---- invariance ---------------------------------------------------------------------------------
+
+/** One in-process read of the pcap: options given to analyzeFile, time, memory, outcome. */
+interface InProcessRun {
+  label: string;
+  options: Record<string, number>;
+  seconds: number;
+  peakRssMB: number | null;
+  problem: string | null;
+}
+
+/**
+ * Reads the pcap in a child running analyze-in-process.mjs (analyzeFile from dist/) with
+ * `options`; returns the file report as parsed JSON, or the problem.
+ */
+async function analyzeInProcess(label: string, options: Record<string, number>, input: Input, outDir: string): Promise<{ run: InProcessRun; report: unknown }> {
+  const id = `in-process-${label.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '')}`;
+  const spec: ToolSpec = {
+    id,
+    tool: 'rpctrace',
+    input,
+    what: `analyzeFile(${JSON.stringify(options)})`,
+    command: process.execPath,
+    args: [join(HERE, 'analyze-in-process.mjs'), input.path, JSON.stringify(options)],
+    rss: 'node-hook',
+    check(stdout) {
+      try {
+        const r = JSON.parse(stdout) as { frames?: number };
+        return r.frames === input.frames ? null : `reported ${String(r.frames)} frames, the file holds ${input.frames}`;
+      } catch {
+        return `stdout is not JSON: ${stdout.slice(0, 200)}`;
+      }
+    },
+  };
+  const r = await runOnce(spec, outDir, '');
+  const run: InProcessRun = { label, options, seconds: r.seconds, peakRssMB: mb(r.maxRssKiB), problem: r.problem };
+  return { run, report: r.problem === null ? (JSON.parse(r.stdout) as unknown) : null };
+}
+
+interface InvarianceSummary {
+  checks: InvarianceResult[];
+  inProcessRuns: InProcessRun[];
+  workers: string;
+}
+
+/**
+ * Compares the pcapng report with the pcap one (both from the CLI's first timed run), then the
+ * pcap read in-process at each chunk size (and, once they exist, each worker count) with the
+ * CLI's pcap report.
+ */
+async function invariance(cliPcap: string | null, cliPcapng: string | null, pcap: Input, outDir: string, log: (s: string) => void): Promise<InvarianceSummary> {
+  const fileOf = (stdout: string | null): unknown => {
+    if (stdout === null) return null;
+    const f = rpctraceFile(stdout);
+    return typeof f === 'string' ? null : f;
+  };
+  const reference = fileOf(cliPcap);
+  const checks: InvarianceResult[] = [];
+  const pcapng = fileOf(cliPcapng);
+  checks.push(reference === null || pcapng === null
+    ? failedComparison('pcap vs pcapng (same frames), CLI', 'a timed rpctrace run failed, nothing to compare')
+    : compareReports('pcap vs pcapng (same frames), CLI', reference, pcapng));
+  const runs: InProcessRun[] = [];
+  const variants: { label: string; options: Record<string, number> }[] = [
+    ...CHUNK_SIZES.map((c) => ({ label: `chunk ${c.label}`, options: { chunkSize: c.bytes } })),
+    ...WORKER_COUNTS.map((n) => ({ label: `${n} workers`, options: { workers: n } })),
+  ];
+  for (const v of variants) {
+    log(`bench: invariance: analyzeFile in-process, ${v.label}`);
+    const { run, report } = await analyzeInProcess(v.label, v.options, pcap, outDir);
+    runs.push(run);
+    const name = `pcap in-process, ${v.label} vs CLI`;
+    if (run.problem !== null) checks.push(failedComparison(name, run.problem));
+    else if (reference === null) checks.push(failedComparison(name, 'the timed rpctrace run on the pcap failed, nothing to compare with'));
+    else checks.push(compareReports(name, reference, report));
+  }
+  const workers = WORKER_COUNTS.length === 0 ? `${WORKERS_NOT_IMPLEMENTED}; only the sequential path was checked` : `worker counts ${WORKER_COUNTS.join(', ')} checked`;
+  return { checks, inProcessRuns: runs, workers };
+}
+
+function renderInvariance(s: InvarianceSummary): string[] {
+  const out = ['Invariance: findings, attempts and endpoints must be identical (path, format, formatInfo removed):'];
+  for (const c of s.checks) {
+    const what = `${fmt(c.compared.findings)} findings, ${fmt(c.compared.attempts)} attempts, ${fmt(c.compared.endpoints)} endpoints`;
+    if (c.error !== null) out.push(`  FAIL ${c.name}: ${c.error}`);
+    else if (c.pass) out.push(`  PASS ${c.name}: ${what} identical`);
+    else out.push(`  FAIL ${c.name}: first difference at ${c.firstDifference}`);
+    if (c.error === null && c.otherDifference !== null) out.push(`       other fields differ too, first: ${c.otherDifference}`);
+  }
+  out.push(`  workers: ${s.workers}`);
+  if (s.inProcessRuns.length > 0) {
+    out.push(`  in-process reads (one each): ${s.inProcessRuns.map((r) => `${r.label} ${r.seconds.toFixed(2)} s, ${fmt(r.peakRssMB, 1)} MB`).join('; ')}`);
+  }
+  return out;
+}
+
+// ---- --big and --flood ------------------------------------------------------------------------
+
+/** One rpctrace run on a large file, as recorded in results.json. */
+interface SingleRun {
+  measuredAt: string;
+  file: { path: string; bytes: number; frames: number; deleted?: boolean };
+  command: string;
+  seconds: number;
+  mbPerSecond: number;
+  framesPerSecond: number;
+  peakRssMB: number | null;
+  cpuSeconds: number | null;
+  problem: string | null;
+}
+
+async function singleRun(spec: ToolSpec, outDir: string): Promise<{ run: SingleRun; stdout: string }> {
+  const r = await runOnce(spec, outDir, '');
+  return {
+    stdout: r.stdout,
+    run: {
+      measuredAt: new Date().toISOString(),
+      file: { path: relative(ROOT, spec.input.path), bytes: spec.input.bytes, frames: spec.input.frames },
+      command: [spec.command, ...spec.args].join(' '),
+      seconds: r.seconds,
+      mbPerSecond: spec.input.bytes / 1e6 / r.seconds,
+      framesPerSecond: spec.input.frames / r.seconds,
+      peakRssMB: mb(r.maxRssKiB),
+      cpuSeconds: r.cpuSeconds,
+      problem: r.problem,
+    },
+  };
+}
+
+const passText = (p: boolean | null): string => (p === null ? 'not measured' : p ? 'PASS' : 'FAIL');
+
+/**
+ * `--big`: the capture's records BIG_COPIES times in one temporary file (copy k shifted by k
+ * times the capture's span plus a minute, so time runs forward), analyzed once, then deleted.
+ * Flows repeat in every copy, so connection state does not grow with the copies: this measures
+ * memory that grows with the file (buffers, counters, lists), --flood the state bounds.
+ */
+async function bigCheck(pcap: string, meta: CaptureMeta, outDir: string, log: (s: string) => void): Promise<{ result: Record<string, unknown>; lines: string[]; broken: boolean }> {
+  const path = join(BENCH_DIR, `big-${BIG_COPIES * meta.sizeMiB}MiB.tmp.pcap`);
+  const shift = Math.ceil(meta.durationSeconds) + 60;
+  const need = BIG_COPIES * meta.fileBytes;
+  if (need > freemem() * 0.8) log(`bench: warning: the ${(need / 1e9).toFixed(1)} GB file may not fit the page cache (${(freemem() / 1e9).toFixed(1)} GB free): the run may read from disk`);
+  log(`bench: --big: writing ${relative(ROOT, path)} (${BIG_COPIES} copies of the pcap's records)`);
+  try {
+    const t0 = process.hrtime.bigint();
+    const w = writeCopies(pcap, path, BIG_COPIES, shift);
+    const writeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    log(`bench: --big: wrote ${fmt(w.bytes)} bytes in ${writeSeconds.toFixed(1)} s; analyzing once`);
+    const input: Input = { label: `pcap, ${BIG_COPIES} copies`, format: 'pcap', path, bytes: w.bytes, frames: w.frames };
+    const { run } = await singleRun(rpctraceSpec('rpctrace-big', input), outDir);
+    run.file.deleted = true;
+    const rssPass = run.problem === null && run.peakRssMB !== null ? run.peakRssMB < TARGET_RSS_MB : null;
+    const mbpsPass = run.problem === null ? run.mbPerSecond >= TARGET_MBPS : null;
+    const lines = [
+      `--big: ${relative(ROOT, path)} (deleted), ${fmt(w.bytes)} bytes (${(w.bytes / 2 ** 30).toFixed(1)} GiB), ${fmt(w.frames)} frames: the ${meta.sizeMiB} MiB pcap's records ${BIG_COPIES} times, copy k shifted by k x ${shift} s`,
+      `  rpctrace analyze: ${run.seconds.toFixed(2)} s, ${fmt(run.mbPerSecond)} MB/s, ${(run.framesPerSecond / 1e6).toFixed(2)} M frames/s, peak RSS ${fmt(run.peakRssMB, 1)} MB${run.problem === null ? '' : `  PROBLEM: ${run.problem}`}`,
+      `  Target: peak RSS < ${TARGET_RSS_MB} MB: ${passText(rssPass)}; throughput >= ${TARGET_MBPS} MB/s: ${passText(mbpsPass)}`,
+      '  (flows repeat in every copy, so connection state does not grow with the file; --flood checks that)',
+    ];
+    return { result: { ...run, copies: BIG_COPIES, shiftSeconds: shift, writeSeconds, target: { peakRssMB: TARGET_RSS_MB, mbPerSecond: TARGET_MBPS, rssPass, mbpsPass } }, lines, broken: run.problem !== null };
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+/** `--flood`: the cached SYN flood analyzed once; peak RSS against its target, and the limit finding. */
+async function floodCheck(opts: Options, outDir: string, log: (s: string) => void): Promise<{ result: Record<string, unknown>; lines: string[]; broken: boolean }> {
+  const f = ensureFlood(BENCH_DIR, opts.floodSyns, opts.seed, opts.regen);
+  log(f.generated ? `bench: generated ${relative(ROOT, f.pcap)} in ${f.meta.generateSeconds.toFixed(2)} s` : `bench: using cached ${relative(ROOT, f.pcap)}`);
+  const warm = warmCache(f.pcap);
+  log(`bench: --flood: page cache warmed (${(f.meta.fileBytes / 1e6 / warm).toFixed(0)} MB/s); analyzing once`);
+  const input: Input = { label: 'pcap, SYN flood', format: 'pcap', path: f.pcap, bytes: f.meta.fileBytes, frames: f.meta.syns };
+  const spec = rpctraceSpec('rpctrace-flood', input);
+  const base = spec.check;
+  spec.check = (stdout, stderr) => {
+    const p = base(stdout, stderr);
+    if (p !== null) return p;
+    const file = rpctraceFile(stdout) as RpctraceFile;
+    return file.stats.tcpSyn === f.meta.syns ? null : `reported ${String(file.stats.tcpSyn)} SYNs, the file holds ${f.meta.syns}`;
+  };
+  const { run, stdout } = await singleRun(spec, outDir);
+  let limit: { id: string; title: string } | null = null;
+  let findings: Record<string, number> = {};
+  if (run.problem === null) {
+    const file = rpctraceFile(stdout) as RpctraceFile;
+    limit = file.findings?.find((x) => x.id === 'STATE_LIMIT_REACHED') ?? null;
+    findings = countBy(file.findings ?? [], (x) => x.id);
+  }
+  const rssPass = run.problem === null && run.peakRssMB !== null ? run.peakRssMB < FLOOD_TARGET_RSS_MB : null;
+  const lines = [
+    `--flood: ${relative(ROOT, f.pcap)}, ${fmt(f.meta.fileBytes)} bytes, ${fmt(f.meta.syns)} SYNs, each a new 4-tuple, none answered (${f.meta.durationSeconds.toFixed(0)} s of capture)`,
+    `  rpctrace analyze: ${run.seconds.toFixed(2)} s, ${fmt(run.mbPerSecond)} MB/s, ${(run.framesPerSecond / 1e6).toFixed(2)} M frames/s, peak RSS ${fmt(run.peakRssMB, 1)} MB${run.problem === null ? '' : `  PROBLEM: ${run.problem}`}`,
+    `  Target: peak RSS < ${FLOOD_TARGET_RSS_MB} MB: ${passText(rssPass)}; STATE_LIMIT_REACHED: ${run.problem !== null ? 'not known' : limit !== null ? `present ("${limit.title}")` : 'MISSING'}`,
+    `  findings: ${Object.entries(findings).map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`,
+  ];
+  return {
+    result: { ...run, meta: f.meta, target: { peakRssMB: FLOOD_TARGET_RSS_MB, rssPass }, stateLimitReached: limit !== null, stateLimitTitle: limit?.title ?? null, findings },
+    lines,
+    broken: run.problem !== null,
+  };
 }
 
 // ---- profile ----------------------------------------------------------------------------------
@@ -522,6 +863,17 @@ async function profileRpctrace(file: string): Promise<Record<string, unknown>> {
 
 // ---- main -------------------------------------------------------------------------------------
 
+/** Sections of results.json that a run without the flag carries over from the previous file. */
+const CARRIED = ['big', 'flood'] as const;
+
+function previousResults(): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
   if (typeof opts === 'string') {
@@ -539,126 +891,201 @@ async function main(): Promise<number> {
   const tmp = join(BENCH_DIR, 'tmp');
   mkdirSync(tmp, { recursive: true });
   const log = (s: string): boolean => process.stderr.write(`${s}\n`);
-
-  log(`bench: capture ${opts.sizeMiB} MiB, seed ${opts.seed}, generator v${GENERATOR_VERSION}`);
-  const cap = ensureCapture(BENCH_DIR, opts.sizeMiB, opts.seed, opts.regen);
-  const meta = cap.meta;
-  log(cap.generated
-    ? `bench: generated ${relative(ROOT, cap.pcap)} in ${meta.generateSeconds.toFixed(2)} s`
-    : `bench: using cached ${relative(ROOT, cap.pcap)} (delete it or pass --regen to rebuild)`);
-  const mem = freemem();
-  if (meta.fileBytes > mem * 0.8) log(`bench: warning: the file (${(meta.fileBytes / 1e9).toFixed(2)} GB) may not fit the page cache (${(mem / 1e9).toFixed(1)} GB free): runs may read from disk`);
-  const warm = warmCache(cap.pcap);
-  log(`bench: page cache warmed (${(meta.fileBytes / 1e6 / warm).toFixed(0)} MB/s cached read in-process)`);
-
-  const tcpdump = findTcpdump();
-  const gnuTime = hasGnuTime(tmp);
-  const specs = toolSpecs(cap.pcap, 'path' in tcpdump ? tcpdump : null, gnuTime).filter((s) => opts.only.includes(s.id));
   const outDir = opts.keep ? join(BENCH_DIR, 'runs') : tmp;
   mkdirSync(outDir, { recursive: true });
-
-  const loadBefore = loadavg()[0]!;
-  const cores = cpus().length;
-  if (loadBefore > cores * 0.5) log(`bench: warning: load average ${loadBefore.toFixed(2)} on ${cores} cores before the runs: other processes compete, expect noisy times`);
-
-  // Startup cost, for reading small-file numbers: node plus rpctrace's CLI, no capture.
-  const startup: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const t0 = process.hrtime.bigint();
-    spawnSync(process.execPath, [join(ROOT, 'bin/rpctrace.js'), '--version'], { stdio: 'ignore' });
-    startup.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  const startupSeconds = median(startup);
-
-  // Round-robin so drift (thermal, other load) spreads over every tool alike.
-  const runs = new Map<ToolId, RunResult[]>(specs.map((s) => [s.id, []]));
-  const notes = new Map<ToolId, string[]>(specs.map((s) => [s.id, []]));
-  let broken = false;
-  for (let i = 0; i < opts.runs; i++) {
-    for (const s of specs) {
-      const r = await runOnce(s, meta, outDir, opts.keep ? `.run${i + 1}` : '');
-      const { stdout, stderr: _stderr, ...result } = r;
-      runs.get(s.id)!.push(result);
-      if (i === 0 && r.problem === null && s.notes !== undefined) notes.get(s.id)!.push(...s.notes(stdout, meta));
-      if (r.problem !== null) broken = true;
-      log(`bench: run ${i + 1}/${opts.runs} ${s.id.padEnd(11)} ${r.seconds.toFixed(3)} s${r.maxRssKiB === null ? '' : `, ${((r.maxRssKiB * 1024) / 1e6).toFixed(1)} MB`}${r.problem === null ? '' : `  PROBLEM: ${r.problem}`}`);
-    }
-  }
-
-  const loadAfter = loadavg()[0]!;
-  const results: ToolResult[] = [];
-  for (const id of opts.only) {
-    const spec = specs.find((s) => s.id === id);
-    if (spec === undefined) {
-      const reason = id === 'tcpdump' && 'reason' in tcpdump ? tcpdump.reason : 'not available';
-      results.push({ id, what: '', commandLine: '', rssMethod: null, skipped: reason, runs: [], medianSeconds: null, minSeconds: null, medianCpuSeconds: null, mbPerSecond: null, framesPerSecond: null, peakRssMB: null, notes: [] });
-      continue;
-    }
-    results.push(summarize(spec, runs.get(id)!, meta, notes.get(id)!));
-  }
-
-  const by = (id: ToolId): ToolResult | undefined => results.find((r) => r.id === id && r.mbPerSecond !== null);
-  const rp = by('rpctrace');
-  const ratio = (other: ToolId): number | null => {
-    const o = by(other);
-    return rp?.mbPerSecond != null && o?.mbPerSecond != null ? rp.mbPerSecond / o.mbPerSecond : null;
-  };
-  const ratios = { vsTcpdump: ratio('tcpdump'), vsPcapParser: ratio('pcap-parser'), vsFloor: ratio('floor') };
-  const pass = rp?.mbPerSecond != null && rp.peakRssMB !== null ? rp.mbPerSecond >= TARGET_MBPS && rp.peakRssMB < TARGET_RSS_MB : null;
-
-  const out: string[] = [];
   const m = machineInfo();
-  out.push('');
-  out.push(`rpctrace benchmark: ${relative(ROOT, cap.pcap)}, ${fmt(meta.fileBytes)} bytes (${(meta.fileBytes / 1e6).toFixed(0)} MB), ${fmt(meta.expected.frames)} frames, ${meta.connections} TCP connections, ${meta.scenarios.noAnswer + meta.scenarios.reset + meta.scenarios.icmpRefused} RPC failure scenarios`);
-  out.push(`machine: ${String(m.cpuModel)}, ${String(m.cores)} cores, node ${process.version}; ${opts.runs} run(s) per tool, round-robin, warm page cache; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
-  out.push(renderTable(results, meta.fileBytes));
-  out.push('MB = 10^6 bytes of file per second of wall time (process start to exit, node start-up included:');
-  out.push(`  'node bin/rpctrace.js --version' takes ${startupSeconds.toFixed(3)} s here). frames/s = frames in the file / median wall time.`);
-  out.push('best run MB/s: the fastest run. MB per CPU-s: file MB / median user+system CPU seconds of the process');
-  out.push('  (all its threads). On a busy machine both are nearer to what the code can do than the median wall time.');
-  out.push('Peak RSS: max over runs, MB = 10^6 bytes.');
-  for (const meth of new Set(results.map((r) => r.rssMethod).filter((x): x is RssMethod => x !== null))) out.push(`  ${RSS_METHOD_SHORT[meth]}: ${RSS_METHOD_TEXT[meth]}`);
-  out.push('');
-  const rtxt = (x: number | null, what: string): string => (x === null ? `rpctrace / ${what}: n/a` : `rpctrace / ${what}: ${x.toFixed(2)}x`);
-  out.push(`Throughput ratios (MB/s): ${rtxt(ratios.vsTcpdump, 'tcpdump')}; ${rtxt(ratios.vsPcapParser, 'pcap-parser')}; ${rtxt(ratios.vsFloor, 'floor')}`);
-  const targetLine = `Target (issue): rpctrace analyze >= ${TARGET_MBPS} MB/s with peak RSS < ${TARGET_RSS_MB} MB on the 1 GiB file`;
-  if (pass === null) out.push(`${targetLine}: not measured`);
-  else out.push(`${targetLine}: ${pass ? 'PASS' : 'FAIL'} (measured ${fmt(rp!.mbPerSecond)} MB/s, ${fmt(rp!.peakRssMB, 1)} MB${opts.sizeMiB !== 1024 ? `; this run used ${opts.sizeMiB} MiB, where start-up weighs more` : ''})`);
-  for (const r of results) for (const n of r.notes) out.push(`note (${r.id}): ${n}`);
-  for (const r of results) {
-    const bad = r.runs.find((x) => x.problem !== null);
-    if (bad !== undefined) out.push(`PROBLEM (${r.id}): ${bad.problem}`);
+  const previous = previousResults();
+  const doc: Record<string, unknown> = { generatedAt: new Date().toISOString(), machine: m };
+  let broken = false;
+  const out: string[] = [];
+  const print = (): void => {
+    process.stdout.write(`${out.join('\n')}\n`);
+    out.length = 0;
+  };
+
+  const needCapture = opts.only.length > 0 || opts.big;
+  let cap: ReturnType<typeof ensureCapture> | null = null;
+  if (needCapture) {
+    log(`bench: capture ${opts.sizeMiB} MiB, seed ${opts.seed}, generator v${GENERATOR_VERSION}`);
+    cap = ensureCapture(BENCH_DIR, opts.sizeMiB, opts.seed, opts.regen);
+    log(cap.generated
+      ? `bench: generated ${relative(ROOT, cap.pcap)} and ${relative(ROOT, cap.pcapng)} in ${cap.meta.generateSeconds.toFixed(2)} s`
+      : `bench: using cached ${relative(ROOT, cap.pcap)} and .pcapng (delete them or pass --regen to rebuild)`);
   }
 
-  let profile: Record<string, unknown> | null = null;
-  process.stdout.write(`${out.join('\n')}\n`);
-  if (opts.profile) {
-    try {
-      profile = await profileRpctrace(cap.pcap);
-    } catch (e) {
-      log(`bench: profile failed: ${e instanceof Error ? e.message : String(e)}`);
-      broken = true;
+  if (cap !== null && opts.only.length > 0) {
+    const meta = cap.meta;
+    const gnuTime = hasGnuTime(tmp);
+    const tcpdump = opts.only.includes('tcpdump') ? findTool('tcpdump') : { reason: 'not selected' };
+    const tshark = opts.only.includes('tshark') ? findTool('tshark') : { reason: 'not selected' };
+    let slice: SliceMeta | null = null;
+    let slicePath = '';
+    if ('path' in tshark) {
+      const s = ensureSlice(cap.pcap, meta, opts.sliceMiB, opts.regen);
+      slice = s.meta;
+      slicePath = s.path;
+      log(`bench: ${s.generated ? 'cut' : 'using cached'} ${relative(ROOT, s.path)} (${fmt(s.meta.fileBytes)} bytes, ${fmt(s.meta.frames)} frames) for tshark`);
     }
-  }
+    const inputs: Inputs = {
+      pcap: { label: 'pcap', format: 'pcap', path: cap.pcap, bytes: meta.fileBytes, frames: meta.expected.frames },
+      pcapng: { label: 'pcapng', format: 'pcapng', path: cap.pcapng, bytes: meta.pcapngBytes, frames: meta.expected.frames },
+      slice: slice === null ? null : {
+        label: slice.whole ? 'pcap (whole)' : `pcap, first ${slice.sliceMiB} MiB`,
+        format: 'pcap', path: slicePath, bytes: slice.fileBytes, frames: slice.frames, synMatches: slice.synMatches,
+      },
+    };
+    const files = meta.fileBytes + meta.pcapngBytes + (slice?.fileBytes ?? 0);
+    if (files > freemem() * 0.8) log(`bench: warning: the files (${(files / 1e9).toFixed(2)} GB) may not fit the page cache (${(freemem() / 1e9).toFixed(1)} GB free): runs may read from disk`);
+    for (const i of [inputs.pcap, inputs.pcapng, ...(inputs.slice === null ? [] : [inputs.slice])]) {
+      const warm = warmCache(i.path);
+      log(`bench: page cache warmed for ${relative(ROOT, i.path)} (${(i.bytes / 1e6 / warm).toFixed(0)} MB/s cached read in-process)`);
+    }
+    const specs = toolSpecs(inputs, meta, 'path' in tcpdump ? tcpdump : null, 'path' in tshark ? tshark : null, gnuTime).filter((s) => opts.only.includes(s.tool));
 
-  const doc = {
-    generatedAt: new Date().toISOString(),
-    machine: m,
-    file: { path: relative(ROOT, cap.pcap), bytes: meta.fileBytes, frames: meta.expected.frames, sizeMiB: meta.sizeMiB, seed: meta.seed, generatorVersion: meta.generatorVersion, meta },
-    method: {
+    const loadBefore = loadavg()[0]!;
+    const cores = cpus().length;
+    if (loadBefore > cores * 0.5) log(`bench: warning: load average ${loadBefore.toFixed(2)} on ${cores} cores before the runs: other processes compete, expect noisy times`);
+
+    // Start-up costs, for reading small-file numbers: node plus rpctrace's CLI with no capture;
+    // tshark reading a pcap with no records (dissector registration dominates it).
+    const startupOf = (command: string, args: string[]): number => {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = process.hrtime.bigint();
+        spawnSync(command, args, { stdio: 'ignore' });
+        times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      }
+      return median(times);
+    };
+    const startupSeconds = startupOf(process.execPath, [join(ROOT, 'bin/rpctrace.js'), '--version']);
+    let tsharkStartup: number | null = null;
+    if ('path' in tshark && specs.some((s) => s.tool === 'tshark')) {
+      const empty = join(tmp, 'empty.pcap');
+      writeFileSync(empty, pcapHeaderOnly());
+      tsharkStartup = startupOf(tshark.path, ['-r', empty, '-Y', 'tcp.flags.syn==1']);
+    }
+
+    // Round-robin so drift (thermal, other load) spreads over every tool alike.
+    const runs = new Map<string, RunResult[]>(specs.map((s) => [s.id, []]));
+    const notes = new Map<string, string[]>(specs.map((s) => [s.id, []]));
+    const firstStdout = new Map<string, string>();
+    for (let i = 0; i < opts.runs; i++) {
+      for (const s of specs) {
+        const r = await runOnce(s, outDir, opts.keep ? `.run${i + 1}` : '');
+        const { stdout, stderr: _stderr, ...result } = r;
+        runs.get(s.id)!.push(result);
+        if (i === 0 && r.problem === null) {
+          if (s.notes !== undefined) notes.get(s.id)!.push(...s.notes(stdout));
+          if (s.tool === 'rpctrace') firstStdout.set(s.id, stdout);
+        }
+        if (r.problem !== null) broken = true;
+        log(`bench: run ${i + 1}/${opts.runs} ${s.id.padEnd(15)} ${r.seconds.toFixed(3)} s${r.maxRssKiB === null ? '' : `, ${fmt(mb(r.maxRssKiB), 1)} MB`}${r.problem === null ? '' : `  PROBLEM: ${r.problem}`}`);
+      }
+    }
+    const loadAfter = loadavg()[0]!;
+
+    const results: ToolResult[] = [];
+    const rowIds = [...specs.map((s) => s.id)];
+    for (const id of opts.only) {
+      if (specs.some((s) => s.tool === id)) continue;
+      const found = id === 'tcpdump' ? tcpdump : id === 'tshark' ? tshark : null;
+      results.push({
+        id, tool: id, input: null, what: '', commandLine: '', rssMethod: null,
+        skipped: found !== null && 'reason' in found ? found.reason : 'not available',
+        runs: [], medianSeconds: null, minSeconds: null, medianCpuSeconds: null, mbPerSecond: null, framesPerSecond: null, peakRssMB: null, notes: [],
+      });
+    }
+    for (const id of rowIds) results.push(summarize(specs.find((s) => s.id === id)!, runs.get(id)!, notes.get(id)!));
+
+    const by = (id: string): ToolResult | undefined => results.find((r) => r.id === id && r.mbPerSecond !== null);
+    const rp = by('rpctrace');
+    const rpng = by('rpctrace-pcapng');
+    const ts = by('tshark');
+    const ratio = (a: ToolResult | undefined, b: ToolResult | undefined): number | null => (a?.mbPerSecond != null && b?.mbPerSecond != null ? a.mbPerSecond / b.mbPerSecond : null);
+    // tshark read only the slice: its MB/s there stands for the whole file. Its start-up weighs
+    // on a slice far more than on the whole file, so the ratio is also given without it.
+    const tsharkNoStartup = ts?.medianSeconds != null && tsharkStartup !== null && ts.medianSeconds > tsharkStartup && ts.input !== null
+      ? ts.input.bytes / 1e6 / (ts.medianSeconds - tsharkStartup) : null;
+    const ratios = {
+      vsTcpdump: ratio(rp, by('tcpdump')),
+      pcapngVsTcpdumpPcapng: ratio(rpng, by('tcpdump-pcapng')),
+      vsTshark: ratio(rp, ts),
+      vsTsharkWithoutStartup: rp?.mbPerSecond != null && tsharkNoStartup !== null ? rp.mbPerSecond / tsharkNoStartup : null,
+      vsPcapParser: ratio(rp, by('pcap-parser')),
+      vsFloor: ratio(rp, by('floor')),
+      /** Same frames, so frames/s: how much slower the pcapng read is. */
+      pcapngVsPcapFrames: rp?.framesPerSecond != null && rpng?.framesPerSecond != null ? rpng.framesPerSecond / rp.framesPerSecond : null,
+    };
+    const pass = rp?.mbPerSecond != null && rp.peakRssMB !== null ? rp.mbPerSecond >= TARGET_MBPS && rp.peakRssMB < TARGET_RSS_MB : null;
+    const passNg = rpng?.mbPerSecond != null && rpng.peakRssMB !== null ? rpng.mbPerSecond >= TARGET_MBPS && rpng.peakRssMB < TARGET_RSS_MB : null;
+
+    const scenarioTotal = Object.values(meta.scenarios).reduce((a, b) => a + b, 0);
+    out.push('');
+    out.push(`rpctrace benchmark: ${relative(ROOT, cap.pcap)} (${fmt(meta.fileBytes)} bytes) and ${relative(ROOT, cap.pcapng)} (${fmt(meta.pcapngBytes)} bytes), the same ${fmt(meta.expected.frames)} frames; ${meta.connections} TCP connections, ${scenarioTotal} RPC scenarios of ${Object.keys(meta.scenarios).length} kinds`);
+    out.push(`machine: ${String(m.cpuModel)}, ${String(m.cores)} cores, node ${process.version}; ${opts.runs} run(s) per tool, round-robin, warm page cache; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+    out.push(renderTable(results));
+    out.push('MB = 10^6 bytes of the input file per second of wall time (process start to exit, start-up included:');
+    out.push(`  'node bin/rpctrace.js --version' takes ${startupSeconds.toFixed(3)} s here). frames/s = frames in the input / median wall time.`);
+    out.push('  A pcapng is larger than the pcap of the same frames (32-byte block headers), so compare formats by frames/s.');
+    out.push('best run MB/s: the fastest run. MB per CPU-s: input MB / median user+system CPU seconds of the process');
+    out.push('  (all its threads). On a busy machine both are nearer to what the code can do than the median wall time.');
+    out.push('Peak RSS: max over runs, MB = 10^6 bytes.');
+    for (const meth of new Set(results.map((r) => r.rssMethod).filter((x): x is RssMethod => x !== null))) out.push(`  ${RSS_METHOD_SHORT[meth]}: ${RSS_METHOD_TEXT[meth]}`);
+    if (ts?.mbPerSecond != null && ts.input !== null) {
+      out.push(`tshark read only ${ts.input.label} (${fmt(ts.input.bytes)} bytes); scaled at ${fmt(ts.mbPerSecond)} MB/s the ${fmt(meta.fileBytes / 1e6)} MB pcap would take ~${fmt(meta.fileBytes / 1e6 / ts.mbPerSecond)} s.`);
+      if (tsharkStartup !== null) out.push(`  tshark start-up (a pcap with no records): ${tsharkStartup.toFixed(3)} s; without it ${fmt(tsharkNoStartup)} MB/s on the slice.`);
+    }
+    out.push('');
+    const rtxt = (x: number | null, what: string): string => (x === null ? `${what}: n/a` : `${what}: ${x.toFixed(2)}x`);
+    out.push(`Throughput ratios, same run (MB/s): ${rtxt(ratios.vsTcpdump, 'rpctrace / tcpdump')}; ${rtxt(ratios.vsTshark, 'rpctrace / tshark')} (${rtxt(ratios.vsTsharkWithoutStartup, 'tshark start-up excluded')});`);
+    out.push(`  ${rtxt(ratios.pcapngVsTcpdumpPcapng, 'rpctrace / tcpdump on the pcapng')}; ${rtxt(ratios.vsPcapParser, 'rpctrace / pcap-parser')}; ${rtxt(ratios.vsFloor, 'rpctrace / floor')}; ${rtxt(ratios.pcapngVsPcapFrames, 'rpctrace pcapng / pcap (frames/s)')}`);
+    const targetLine = (what: string, p: boolean | null, r: ToolResult | undefined): string => {
+      const line = `Target (issue): rpctrace analyze >= ${TARGET_MBPS} MB/s with peak RSS < ${TARGET_RSS_MB} MB on the 1 GiB ${what}`;
+      if (p === null || r === undefined) return `${line}: not measured`;
+      return `${line}: ${p ? 'PASS' : 'FAIL'} (measured ${fmt(r.mbPerSecond)} MB/s, ${fmt(r.peakRssMB, 1)} MB${opts.sizeMiB !== 1024 ? `; this run used ${opts.sizeMiB} MiB, where start-up weighs more` : ''})`;
+    };
+    out.push(targetLine('pcap', pass, rp));
+    out.push(targetLine('pcapng', passNg, rpng));
+    for (const r of results) for (const n of r.notes) out.push(`note (${r.id}): ${n}`);
+    for (const r of results) {
+      const bad = r.runs.find((x) => x.problem !== null);
+      if (bad !== undefined) out.push(`PROBLEM (${r.id}): ${bad.problem}`);
+    }
+    print();
+
+    let inv: InvarianceSummary | null = null;
+    if (opts.only.includes('rpctrace')) {
+      inv = await invariance(firstStdout.get('rpctrace') ?? null, firstStdout.get('rpctrace-pcapng') ?? null, inputs.pcap, outDir, log);
+      if (inv.checks.some((c) => !c.pass)) broken = true;
+      out.push('', ...renderInvariance(inv));
+      print();
+    }
+
+    doc.file = { path: relative(ROOT, cap.pcap), bytes: meta.fileBytes, frames: meta.expected.frames, sizeMiB: meta.sizeMiB, seed: meta.seed, generatorVersion: meta.generatorVersion, meta };
+    doc.files = {
+      pcap: { path: relative(ROOT, cap.pcap), bytes: meta.fileBytes, frames: meta.expected.frames },
+      pcapng: { path: relative(ROOT, cap.pcapng), bytes: meta.pcapngBytes, frames: meta.expected.frames },
+      slice: slice === null ? null : { path: relative(ROOT, slicePath), ...slice },
+    };
+    doc.method = {
       runsPerTool: opts.runs,
       timing: 'wall time of the whole child process (spawn to exit), median of runs, round-robin order, warm page cache',
-      mbDefinition: 'file bytes / 1e6 / median seconds',
+      mbDefinition: 'input file bytes / 1e6 / median seconds',
       startupSeconds,
+      tsharkStartupSeconds: tsharkStartup,
+      tsharkScaling: 'tshark reads the head slice only; its MB/s there stands for the whole file',
       loadAverage1m: { before: loadBefore, after: loadAfter },
       rss: Object.fromEntries(Object.entries(RSS_METHOD_TEXT)),
-    },
-    tools: Object.fromEntries(results.map((r) => [r.id, {
+    };
+    doc.tools = Object.fromEntries(results.map((r) => [r.id, {
+      tool: r.tool,
+      format: r.input?.format ?? null,
+      input: r.input === null ? null : { label: r.input.label, path: relative(ROOT, r.input.path), bytes: r.input.bytes, frames: r.input.frames },
       what: r.what,
       command: r.commandLine,
       skipped: r.skipped,
       runsSeconds: r.runs.map((x) => x.seconds),
-      runsPeakRssMB: r.runs.map((x) => (x.maxRssKiB === null ? null : (x.maxRssKiB * 1024) / 1e6)),
+      runsPeakRssMB: r.runs.map((x) => mb(x.maxRssKiB)),
       problems: r.runs.map((x) => x.problem).filter((x) => x !== null),
       medianSeconds: r.medianSeconds,
       minSeconds: r.minSeconds,
@@ -669,21 +1096,72 @@ async function main(): Promise<number> {
       peakRssMB: r.peakRssMB,
       rssMethod: r.rssMethod === null ? null : RSS_METHOD_TEXT[r.rssMethod],
       notes: r.notes,
-    }])),
-    tcpdump: 'path' in tcpdump ? tcpdump : { skipped: tcpdump.reason },
-    ratios,
-    target: { mbPerSecond: TARGET_MBPS, peakRssMB: TARGET_RSS_MB, pass, measuredOnSizeMiB: opts.sizeMiB },
-    profile,
-  };
+      ...(r.id === 'tshark' && r.mbPerSecond !== null ? { scaledFullFileSeconds: meta.fileBytes / 1e6 / r.mbPerSecond, mbPerSecondWithoutStartup: tsharkNoStartup } : {}),
+    }]));
+    doc.tcpdump = 'path' in tcpdump ? tcpdump : { skipped: tcpdump.reason };
+    doc.tshark = 'path' in tshark ? tshark : { skipped: tshark.reason };
+    doc.ratios = ratios;
+    doc.target = { mbPerSecond: TARGET_MBPS, peakRssMB: TARGET_RSS_MB, pass, passPcapng: passNg, measuredOnSizeMiB: opts.sizeMiB };
+    doc.invariance = inv === null ? null : {
+      ignoredFields: ['path', 'format', 'formatInfo'],
+      required: ['findings', 'attempts', 'endpoints'],
+      pass: inv.checks.every((c) => c.pass),
+      checks: inv.checks,
+      inProcessRuns: inv.inProcessRuns,
+      workers: inv.workers,
+    };
+    if (opts.profile) {
+      try {
+        doc.profile = await profileRpctrace(cap.pcap);
+      } catch (e) {
+        log(`bench: profile failed: ${e instanceof Error ? e.message : String(e)}`);
+        broken = true;
+      }
+    }
+  }
+
+  if (opts.big && cap !== null) {
+    const b = await bigCheck(cap.pcap, cap.meta, outDir, log);
+    out.push('', ...b.lines);
+    print();
+    doc.big = b.result;
+    if (b.broken) broken = true;
+  }
+  if (opts.flood) {
+    const f = await floodCheck(opts, outDir, log);
+    out.push('', ...f.lines);
+    print();
+    doc.flood = f.result;
+    if (f.broken) broken = true;
+  }
+  // --big and --flood are slow and optional: keep the last measurement of each, marked as such.
+  for (const k of CARRIED) {
+    if (doc[k] === undefined && previous[k] !== undefined && previous[k] !== null) doc[k] = { ...(previous[k] as Record<string, unknown>), carriedOverFromEarlierRun: true };
+  }
+
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
   log(`bench: results written to ${relative(ROOT, join(BENCH_DIR, 'results.json'))}`);
 
   if (opts.clean) {
-    rmSync(cap.pcap, { force: true });
-    rmSync(cap.pcap.replace(/\.pcap$/, '.meta.json'), { force: true });
-    log('bench: capture deleted (--clean)');
+    if (cap !== null) {
+      for (const p of [cap.pcap, cap.pcapng, cap.pcap.replace(/\.pcap$/, '.meta.json')]) rmSync(p, { force: true });
+      for (const n of readdirSync(BENCH_DIR)) if (n.startsWith(`traffic-${opts.sizeMiB}MiB.head-`)) rmSync(join(BENCH_DIR, n), { force: true });
+    }
+    if (opts.flood) for (const n of readdirSync(BENCH_DIR)) if (n.startsWith(`flood-${opts.floodSyns}.`)) rmSync(join(BENCH_DIR, n), { force: true });
+    log('bench: captures deleted (--clean)');
   }
   return broken ? 1 : 0;
+}
+
+/** A classic pcap file header with no records (microseconds, Ethernet). */
+function pcapHeaderOnly(): Buffer {
+  const b = Buffer.alloc(24);
+  b.writeUInt32LE(0xa1b2c3d4, 0);
+  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(4, 6);
+  b.writeUInt32LE(262144, 16);
+  b.writeUInt32LE(1, 20);
+  return b;
 }
 
 main().then(

@@ -1,29 +1,49 @@
 /**
- * Deterministic synthetic traffic for the benchmark: a classic pcap (microsecond, little-endian,
- * LINKTYPE_ETHERNET) of mixed traffic, written streaming through one reused buffer.
+ * Deterministic synthetic traffic for the benchmark: the same frames written twice in one pass,
+ * as a classic pcap (microsecond, little-endian, LINKTYPE_ETHERNET) and as a pcapng (one SHB,
+ * one Ethernet IDB with if_tsresol 10^-6, one EPB per frame, written by src/capture/writer.ts),
+ * streaming through reused buffers.
  *
- * What the file holds, by design:
+ * What the files hold, by design:
  * - long-lived TCP connections (IPv4 mostly; some IPv6, some 802.1Q-tagged) moving 1514-byte
  *   segments with correct seq/ack progression and a stretch ACK every few segments;
  * - connection churn: three-way handshakes (SYN with MSS/WS/SACK options) and FIN teardowns,
  *   both of pooled connections and of many short request/response connections;
  * - DNS A queries and answers over UDP, ICMP echo, a few ARP requests (non-IP);
- * - RPC failure scenarios spread through the file: a client talks to the endpoint mapper on
- *   server:135 (handshake, bind, ept_map request, response naming a dynamic port, teardown), then
- *   SYNs to that port (15595 or 49xxx) which are either never answered (retransmitted at +3 s and
- *   +9 s, as Windows does), answered by RST (Windows retries at +0.5 s and +1 s), or answered by
- *   ICMP port unreachable for every SYN.
+ * - RPC scenarios spread through the file, one kind per finding id that a busy real capture can
+ *   hold (see `SCENARIO_KINDS`): endpoint-mapper answers followed by blocked, reset, ICMP-refused,
+ *   half-completed or working connections, EPM unreachable or refused, EPT_S_NOT_REGISTERED,
+ *   a DCOM activation followed by blocked SYNs, an RPC fault, a tower naming another address, an
+ *   answer never followed, and an unanswered non-RPC port. Each scenario has its own client and
+ *   server address, so every one of them yields exactly the findings the generator expects.
+ *   DCE/RPC, EPM and DCOM payloads come from the byte-exact builders in samples/gen/.
  *
  * Everything comes from one seeded PRNG, so the same seed and generator version give the same bytes.
- * The generator counts what it writes (frames, SYNs, RSTs, ...) so the benchmark can check a
- * tool's numbers against it. Checksums: IPv4 header checksums are computed, TCP/UDP/ICMP ones are
- * left zero (no decoder under test verifies them).
+ * The generator counts what it writes (frames, SYNs, RSTs, attempts by outcome, findings by id) so
+ * the benchmark can check a tool's numbers against it. Checksums: IPv4 header checksums are
+ * computed, TCP/UDP/ICMP ones are left zero (no decoder under test verifies them).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PcapngWriter } from '../../src/capture/writer.js';
+import {
+  DRSUAPI_V4,
+  EPM_V3,
+  EPT_S_NOT_REGISTERED,
+  NDR_V2,
+  dcerpcBind,
+  dcerpcBindAck,
+  dcerpcFault,
+  dcerpcRequest,
+  dcerpcResponse,
+  eptMapRequestStub,
+  eptMapResponseStub,
+  type SyntaxId,
+} from '../../samples/gen/frames.js';
+import { ISYSTEM_ACTIVATOR, remoteCreateInstanceRequest, remoteCreateInstanceResponse } from '../../samples/gen/dcom.js';
 
 /** Bump when the bytes the generator writes for a given seed and size change. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 export const DEFAULT_SEED = 0x5eed2024;
 
 /** mulberry32: small, fast, good enough for traffic shapes; not for anything secret. */
@@ -72,15 +92,64 @@ export interface ExpectedCounts {
   vlanTagged: number;
 }
 
-/** What a generation produced, stored next to the file as `<name>.meta.json`. */
+/**
+ * RPC scenarios, one per finding id a busy real capture can hold. Each writes its own client and
+ * server (10.30.x.y and 10.40.x.y by scenario number) so that findings never merge:
+ * - `blocked`: EPM answer, then SYNs to the port unanswered (+3 s, +9 s) -> RPC_DYNAMIC_PORT_BLOCKED,
+ *   or NONSTANDARD_RPC_PORT_BLOCKED when the port is 15595;
+ * - `reset`: EPM answer, SYNs answered by RST (retries at +0.5 s, +1 s) -> RPC_PORT_REFUSED;
+ * - `icmp-refused`: EPM answer, each SYN answered by ICMP port unreachable -> RPC_PORT_REFUSED;
+ * - `epm-unreachable`: SYNs to TCP 135 unanswered -> EPM_UNREACHABLE;
+ * - `epm-refused`: SYNs to TCP 135 answered by RST -> EPM_REFUSED;
+ * - `not-registered`: ept_map answered with status 0x16c9a0d6 and no tower -> ENDPOINT_NOT_REGISTERED;
+ * - `nonstandard-ok`: EPM answer with a port outside 49152-65535, the connection to it works
+ *   (bind, bind_ack) -> NONSTANDARD_RPC_RANGE;
+ * - `ok-with-fault`: EPM answer, connection works, the first call is answered by fault 5
+ *   (access denied) -> RPC_PORT_OK and RPC_FAULT;
+ * - `tower-mismatch`: the tower names another address of the server, the client connects to the
+ *   address it used and it works -> RPC_PORT_OK and TOWER_ADDRESS_MISMATCH;
+ * - `not-attempted`: EPM answer, then nothing from the client -> ADVERTISED_PORT_NOT_ATTEMPTED;
+ * - `dcom-blocked`: RemoteCreateInstance answered with string bindings `HOST[port]` and
+ *   `ADDRESS[port]`, then SYNs to the port unanswered -> RPC_DYNAMIC_PORT_BLOCKED, or
+ *   NONSTANDARD_RPC_PORT_BLOCKED for 24158 (WMI in its own host);
+ * - `handshake`: SYN-ACK comes back but the client never ACKs and retransmits its SYN, on TCP 135
+ *   (every other one) or after an EPM answer -> HANDSHAKE_NOT_COMPLETED;
+ * - `unanswered`: SYNs to a well-known non-RPC port (445, 5985, ...) unanswered -> CONNECTION_UNANSWERED.
+ * Not generated, because they describe the capture rather than a connection or need state a
+ * scenario cannot leave behind: INFERRED_RPC_PORT_BLOCKED (needs an invisible EPM answer),
+ * ONE_SIDED_CAPTURE, SNAPLEN_TOO_SMALL, DUPLICATE_PACKETS, CONTROL_PACKETS_ONLY and
+ * STATE_LIMIT_REACHED (see `--flood`).
+ */
+export const SCENARIO_KINDS = [
+  'blocked', 'reset', 'icmp-refused', 'epm-unreachable', 'epm-refused', 'not-registered', 'nonstandard-ok',
+  'ok-with-fault', 'tower-mismatch', 'not-attempted', 'dcom-blocked', 'handshake', 'unanswered',
+] as const;
+export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+
+/** The order scenarios cycle through: the original three failures weigh most, as in real traces. */
+const MIX: readonly ScenarioKind[] = [
+  'blocked', 'reset', 'epm-unreachable', 'icmp-refused', 'not-registered', 'nonstandard-ok', 'dcom-blocked', 'handshake',
+  'blocked', 'unanswered', 'epm-refused', 'ok-with-fault', 'icmp-refused', 'not-attempted', 'tower-mismatch', 'dcom-blocked',
+];
+
+/** Outcomes of connection attempts, as rpctrace names them. */
+export type Outcome = 'established' | 'no-answer' | 'reset' | 'icmp-refused' | 'answered-not-completed';
+
+/** What a generation produced, stored next to the files as `<name>.meta.json`. */
 export interface CaptureMeta {
   generatorVersion: number;
   seed: number;
   sizeMiB: number;
-  /** File size in bytes, headers included. */
+  /** Size of the pcap in bytes, headers included. */
   fileBytes: number;
+  /** Size of the pcapng holding the same frames. */
+  pcapngBytes: number;
   expected: ExpectedCounts;
-  scenarios: { noAnswer: number; reset: number; icmpRefused: number };
+  scenarios: Record<ScenarioKind, number>;
+  /** Findings the scenarios must produce, by id (ids not listed: none). */
+  expectedFindings: Record<string, number>;
+  /** Every connection attempt written, background included, by outcome. */
+  expectedOutcomes: Record<Outcome, number>;
   connections: number;
   durationSeconds: number;
   generateSeconds: number;
@@ -95,16 +164,30 @@ const PCAP_FILE_HEADER = 24;
 const PCAP_RECORD_HEADER = 16;
 const ETH_MIN = 60;
 
-/** Streams pcap records into a reused buffer, flushing with writeSync in 16 MiB pieces. */
-class PcapStream {
+/**
+ * Streams each frame to both files: the pcap record is written in place by the frame builders
+ * (`record()` reserves it), and `done()` copies the finished frame into an EPB. Both buffers are
+ * reused and flushed with writeSync in 16 MiB pieces.
+ */
+class CaptureOut {
   readonly b = Buffer.alloc(FLUSH_AT + SLACK);
   pos = 0;
-  /** Bytes handed to the file so far plus those buffered. */
+  /** pcap bytes handed to the file so far plus those buffered. */
   total = 0;
   /** Captured bytes of the frames written (no headers). */
   frameBytes = 0;
   lastUs = 0;
-  constructor(private readonly fd: number) {
+  private readonly ngw = new PcapngWriter();
+  private readonly ng = Buffer.alloc(FLUSH_AT + SLACK);
+  private ngPos = 0;
+  /** pcapng bytes handed to the file so far plus those buffered. */
+  ngTotal = 0;
+  /** The frame `record()` reserved last: start in `b`, length, time. */
+  private start = 0;
+  private len = 0;
+  private us = 0;
+
+  constructor(private readonly fd: number, private readonly ngFd: number) {
     const b = this.b;
     b.writeUInt32LE(0xa1b2c3d4, 0);
     b.writeUInt16LE(2, 4);
@@ -115,7 +198,16 @@ class PcapStream {
     b.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
     this.pos = PCAP_FILE_HEADER;
     this.total = PCAP_FILE_HEADER;
+    const shb = this.ngw.section({
+      userAppl: `rpctrace test/bench/traffic.ts v${GENERATOR_VERSION}`,
+      // Microseconds written explicitly (the default when absent), so the option itself is read.
+      interfaces: [{ linkType: 1, snaplen: 262144, tsresol: { base: 10, exp: 6 } }],
+    });
+    this.ng.set(shb, 0);
+    this.ngPos = shb.length;
+    this.ngTotal = shb.length;
   }
+
   /**
    * Reserves a record for a frame of `len` bytes at time `us` (clamped so time never goes back)
    * and returns the offset of the frame's first byte. Frames shorter than 60 bytes are padded.
@@ -135,15 +227,38 @@ class PcapStream {
     this.pos = p + PCAP_RECORD_HEADER + n;
     this.total += PCAP_RECORD_HEADER + n;
     this.frameBytes += n;
-    return p + PCAP_RECORD_HEADER;
+    this.start = p + PCAP_RECORD_HEADER;
+    this.len = n;
+    this.us = us;
+    return this.start;
   }
-  maybeFlush(): void {
-    if (this.pos >= FLUSH_AT) this.flush();
+
+  /** The frame reserved last is complete: write its EPB, flush what is due. */
+  done(): void {
+    const sec = Math.floor(this.us / 1e6);
+    const epb = this.ngw.add({ tsSec: sec, tsNsec: (this.us - sec * 1e6) * 1000, data: this.b.subarray(this.start, this.start + this.len) });
+    this.ng.set(epb, this.ngPos);
+    this.ngPos += epb.length;
+    this.ngTotal += epb.length;
+    if (this.pos >= FLUSH_AT) this.flushPcap();
+    if (this.ngPos >= FLUSH_AT) this.flushPcapng();
   }
+
   flush(): void {
+    this.flushPcap();
+    this.flushPcapng();
+  }
+
+  private flushPcap(): void {
     let off = 0;
     while (off < this.pos) off += writeSync(this.fd, this.b, off, this.pos - off);
     this.pos = 0;
+  }
+
+  private flushPcapng(): void {
+    let off = 0;
+    while (off < this.ngPos) off += writeSync(this.ngFd, this.ng, off, this.ngPos - off);
+    this.ngPos = 0;
   }
 }
 
@@ -239,7 +354,7 @@ const less = (a: Ev, b: Ev): boolean => a.t < b.t || (a.t === b.t && a.n < b.n);
 
 class Generator {
   readonly rng: Prng;
-  readonly out: PcapStream;
+  readonly out: CaptureOut;
   readonly ev = new Events();
   readonly pool: (Conn | null)[] = new Array<Conn | null>(POOL).fill(null);
   readonly pattern: Buffer;
@@ -247,7 +362,9 @@ class Generator {
     frames: 0, bytes: 0, ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, icmpv6: 0, nonIp: 0, tcpSyn: 0,
     tcpSynRetransmissions: 0, tcpSynAck: 0, tcpRst: 0, tcpFin: 0, icmpUnreachable: 0, vlanTagged: 0,
   };
-  readonly scen = { noAnswer: 0, reset: 0, icmpRefused: 0 };
+  readonly scen = Object.fromEntries(SCENARIO_KINDS.map((k) => [k, 0])) as Record<ScenarioKind, number>;
+  readonly findings: Record<string, number> = {};
+  readonly outcomes: Record<Outcome, number> = { established: 0, 'no-answer': 0, reset: 0, 'icmp-refused': 0, 'answered-not-completed': 0 };
   connections = 0;
   /** Set once the file is big enough: scheduled frames still go out, new connections do not. */
   draining = false;
@@ -255,9 +372,9 @@ class Generator {
   dnsId = 1;
   pingSeq = 1;
 
-  constructor(seed: number, fd: number) {
+  constructor(seed: number, fd: number, ngFd: number) {
     this.rng = new Prng(seed);
-    this.out = new PcapStream(fd);
+    this.out = new CaptureOut(fd, ngFd);
     this.pattern = Buffer.alloc(PATTERN_LEN + 2048);
     for (let i = 0; i < this.pattern.length; i += 4) this.pattern.writeUInt32LE(this.rng.u32(), i);
   }
@@ -329,7 +446,7 @@ class Generator {
    * One TCP segment. `payload` null means `len` bytes from the filler pattern. SYNs carry
    * MSS, window scale and SACK-permitted options (12 bytes), as Windows and Linux send them.
    */
-  tcp(t: number, path: Path, fromClient: boolean, sport: number, dport: number, seq: number, ack: number, flags: number, len: number, payload: Buffer | null = null): void {
+  tcp(t: number, path: Path, fromClient: boolean, sport: number, dport: number, seq: number, ack: number, flags: number, len: number, payload: Uint8Array | null = null): void {
     const syn = (flags & TcpFlag.SYN) !== 0;
     const thl = syn ? 32 : 20;
     const frameLen = this.l2l3Len(path) + thl + len;
@@ -354,7 +471,7 @@ class Generator {
     }
     o += thl;
     if (len > 0) {
-      if (payload !== null) payload.copy(b, o, 0, len);
+      if (payload !== null) b.set(payload.length === len ? payload : payload.subarray(0, len), o);
       else {
         const at = (t * 7 + seq) % PATTERN_LEN;
         this.pattern.copy(b, o, at, at + len);
@@ -369,7 +486,7 @@ class Generator {
     }
     if ((flags & TcpFlag.RST) !== 0) c.tcpRst++;
     if ((flags & TcpFlag.FIN) !== 0) c.tcpFin++;
-    out.maybeFlush();
+    out.done();
   }
 
   /** One UDP datagram with the given payload. */
@@ -387,7 +504,7 @@ class Generator {
     payload.copy(b, o + 8);
     this.countIp(path);
     this.c.udp++;
-    out.maybeFlush();
+    out.done();
   }
 
   /** One ICMP / ICMPv6 message: type, code, 4 bytes rest-of-header, then `body`. */
@@ -411,7 +528,7 @@ class Generator {
       this.c.icmp++;
       if (type === 3) this.c.icmpUnreachable++;
     }
-    out.maybeFlush();
+    out.done();
   }
 
   /** ARP who-has, broadcast: a non-IP frame. */
@@ -430,7 +547,7 @@ class Generator {
     b.writeUInt32BE(target, o + 38);
     this.c.frames++;
     this.c.nonIp++;
-    out.maybeFlush();
+    out.done();
   }
 
   /** The datagram an ICMP error quotes: the SYN's IP header and its whole TCP header. */
@@ -491,6 +608,7 @@ class Generator {
       unackedS: 0,
     };
     this.connections++;
+    this.outcomes.established++;
     const rtt = r.int(80, 1500);
     this.tcp(t, path, true, conn.cPort, conn.sPort, conn.cNxt, 0, TcpFlag.SYN, 0);
     conn.cNxt = (conn.cNxt + 1) >>> 0;
@@ -591,6 +709,7 @@ class Generator {
     steps.push([at + rtt + 30, (t) => this.tcp(t, path, C, cPort, sPort, c, s, A, 0)]);
     for (const [dt, run] of steps) this.ev.at(t0 + dt, run);
     this.connections++;
+    this.outcomes.established++;
   }
 
   /** A DNS A query now and its answer one RTT later. */
@@ -619,69 +738,192 @@ class Generator {
     this.ev.at(t + r.int(100, 2000), (t1) => this.icmp(t1, path, false, 0, 0, rest, body));
   }
 
+  // ---- RPC scenarios ----
+
+  /** Three-way handshake from `at`; returns the offset at which the client may send. */
+  private handshake(steps: Steps, at: number, path: Path, cPort: number, sPort: number, rtt: number, q: Seqs): number {
+    steps.push([at, (t) => { this.tcp(t, path, true, cPort, sPort, q.c, 0, TcpFlag.SYN, 0); q.c = (q.c + 1) >>> 0; }]);
+    steps.push([at + rtt, (t) => { this.tcp(t, path, false, sPort, cPort, q.s, q.c, TcpFlag.SYN | TcpFlag.ACK, 0); q.s = (q.s + 1) >>> 0; }]);
+    steps.push([at + rtt + 40, (t) => this.tcp(t, path, true, cPort, sPort, q.c, q.s, TcpFlag.ACK, 0)]);
+    return at + rtt + 90;
+  }
+
   /**
-   * An RPC failure: EPM conversation on server:135, then SYNs to the dynamic port it named.
-   * `kind`: 0 never answered (retransmits at +3 s, +9 s), 1 RST (client retries at +0.5 s, +1 s),
-   * 2 ICMP port unreachable for each SYN (+3 s, +9 s).
+   * PDUs in order from `at` (a client PDU 60 us after the previous frame, a server PDU one RTT
+   * later), then the client's FIN, the server's FIN, the last ACK. Returns the offset of that ACK.
    */
-  rpcScenario(t0: number, kind: 0 | 1 | 2): void {
-    const r = this.rng;
-    const path: Path = {
-      v6: r.chance(0.1),
-      vlan: r.chance(0.2) ? r.int(200, 210) : 0,
-      client: ip4(10, 30, r.int(0, 64), r.int(1, 255)),
-      server: ip4(10, 40, r.int(0, 8), r.int(1, 255)),
-    };
-    const port = r.chance(0.35) ? 15595 : r.int(49152, 50000);
-    const cPort = r.int(49152, 64000);
-    let c = r.u32();
-    let s = r.u32();
-    const rtt = r.int(200, 3000);
-    const ev = this.ev;
-    const C = true;
-    const S = false;
-    const A = TcpFlag.ACK;
+  private exchange(steps: Steps, at: number, path: Path, cPort: number, sPort: number, rtt: number, q: Seqs, pdus: readonly (readonly [boolean, Uint8Array])[]): number {
     const PA = TcpFlag.PSH | TcpFlag.ACK;
     const FA = TcpFlag.FIN | TcpFlag.ACK;
-    const bind = dcerpcBind(1);
-    const bindAck = dcerpcBindAck(1);
-    const req = dcerpcEptMapRequest(2);
-    const resp = dcerpcEptMapResponse(2, port, path);
-    // Steps in time order; each sees the sequence numbers its predecessors left.
-    const steps: [number, (t: number) => void][] = [
-      [0, (t) => { this.tcp(t, path, C, cPort, EPM_PORT, c, 0, TcpFlag.SYN, 0); c = (c + 1) >>> 0; }],
-      [rtt, (t) => { this.tcp(t, path, S, EPM_PORT, cPort, s, c, TcpFlag.SYN | A, 0); s = (s + 1) >>> 0; }],
-      [rtt + 40, (t) => this.tcp(t, path, C, cPort, EPM_PORT, c, s, A, 0)],
-      [rtt + 90, (t) => { this.tcp(t, path, C, cPort, EPM_PORT, c, s, PA, bind.length, bind); c = (c + bind.length) >>> 0; }],
-      [2 * rtt + 90, (t) => { this.tcp(t, path, S, EPM_PORT, cPort, s, c, PA, bindAck.length, bindAck); s = (s + bindAck.length) >>> 0; }],
-      [2 * rtt + 150, (t) => { this.tcp(t, path, C, cPort, EPM_PORT, c, s, PA, req.length, req); c = (c + req.length) >>> 0; }],
-      [3 * rtt + 150, (t) => { this.tcp(t, path, S, EPM_PORT, cPort, s, c, PA, resp.length, resp); s = (s + resp.length) >>> 0; }],
-      [3 * rtt + 400, (t) => { this.tcp(t, path, C, cPort, EPM_PORT, c, s, FA, 0); c = (c + 1) >>> 0; }],
-      [4 * rtt + 400, (t) => { this.tcp(t, path, S, EPM_PORT, cPort, s, c, FA, 0); s = (s + 1) >>> 0; }],
-      [4 * rtt + 440, (t) => this.tcp(t, path, C, cPort, EPM_PORT, c, s, A, 0)],
-    ];
-    const synAt = 4 * rtt + 1500;
-    const isn = r.u32();
-    const dPort = cPort + 1;
-    const synTimes = kind === 1 ? [0, 500_000, 1_000_000] : [0, 3_000_000, 9_000_000];
-    synTimes.forEach((dt, i) => {
-      const at = synAt + dt;
-      steps.push([at, (t) => {
-        this.tcp(t, path, C, dPort, port, isn, 0, TcpFlag.SYN, 0);
+    let now = at;
+    for (const [fromClient, d] of pdus) {
+      if (fromClient) {
+        steps.push([now, (t) => { this.tcp(t, path, true, cPort, sPort, q.c, q.s, PA, d.length, d); q.c = (q.c + d.length) >>> 0; }]);
+      } else {
+        now += rtt;
+        steps.push([now, (t) => { this.tcp(t, path, false, sPort, cPort, q.s, q.c, PA, d.length, d); q.s = (q.s + d.length) >>> 0; }]);
+      }
+      now += 60;
+    }
+    now += 250;
+    steps.push([now, (t) => { this.tcp(t, path, true, cPort, sPort, q.c, q.s, FA, 0); q.c = (q.c + 1) >>> 0; }]);
+    steps.push([now + rtt, (t) => { this.tcp(t, path, false, sPort, cPort, q.s, q.c, FA, 0); q.s = (q.s + 1) >>> 0; }]);
+    steps.push([now + rtt + 40, (t) => this.tcp(t, path, true, cPort, sPort, q.c, q.s, TcpFlag.ACK, 0)]);
+    return now + rtt + 40;
+  }
+
+  /** A whole connection: handshake, `pdus`, teardown. Returns the offset of its last frame. */
+  private session(steps: Steps, at: number, path: Path, cPort: number, sPort: number, rtt: number, pdus: readonly (readonly [boolean, Uint8Array])[]): number {
+    const q: Seqs = { c: this.rng.u32(), s: this.rng.u32() };
+    this.outcomes.established++;
+    return this.exchange(steps, this.handshake(steps, at, path, cPort, sPort, rtt, q), path, cPort, sPort, rtt, q, pdus);
+  }
+
+  /** Endpoint-mapper session on 135: bind, ept_map for `iface`, `answer` as the response stub. */
+  private epmSession(steps: Steps, at: number, path: Path, cPort: number, rtt: number, iface: SyntaxId, answer: Uint8Array): number {
+    return this.session(steps, at, path, cPort, EPM_PORT, rtt, [
+      [true, EPM_BIND], [false, BIND_ACK_135],
+      [true, eptMapRequest(iface)], [false, dcerpcResponse({ callId: 2, stub: answer })],
+    ]);
+  }
+
+  /**
+   * One attempt that fails: SYNs at +0, +3 s, +9 s (Windows' schedule; +0.5 s, +1 s after a
+   * reset) each answered as `answer` says: not at all, RST, ICMP port unreachable, or a SYN-ACK
+   * the client never acknowledges.
+   */
+  private failedAttempt(steps: Steps, at: number, path: Path, cPort: number, port: number, rtt: number, answer: 'none' | 'rst' | 'icmp' | 'syn-ack'): void {
+    const isn = this.rng.u32();
+    const sIsn = this.rng.u32();
+    const schedule = answer === 'rst' ? [0, 500_000, 1_000_000] : [0, 3_000_000, 9_000_000];
+    const quote = answer === 'icmp' ? this.quoteSyn(path, cPort, port, isn) : null;
+    schedule.forEach((dt, i) => {
+      steps.push([at + dt, (t) => {
+        this.tcp(t, path, true, cPort, port, isn, 0, TcpFlag.SYN, 0);
         if (i > 0) this.c.tcpSynRetransmissions++;
       }]);
-      if (kind === 1) {
-        steps.push([at + rtt, (t) => this.tcp(t, path, S, port, dPort, 0, (isn + 1) >>> 0, TcpFlag.RST | A, 0)]);
-      } else if (kind === 2) {
-        const quote = this.quoteSyn(path, dPort, port, isn);
-        steps.push([at + rtt, (t) => this.icmp(t, path, S, path.v6 ? 1 : 3, path.v6 ? 4 : 3, 0, quote)]);
-      }
+      if (answer === 'rst') steps.push([at + dt + rtt, (t) => this.tcp(t, path, false, port, cPort, 0, (isn + 1) >>> 0, TcpFlag.RST | TcpFlag.ACK, 0)]);
+      else if (answer === 'icmp') steps.push([at + dt + rtt, (t) => this.icmp(t, path, false, path.v6 ? 1 : 3, path.v6 ? 4 : 3, 0, quote!)]);
+      else if (answer === 'syn-ack') steps.push([at + dt + rtt, (t) => this.tcp(t, path, false, port, cPort, sIsn, (isn + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, 0)]);
     });
-    // Schedule in order: the heap breaks time ties by scheduling order.
-    for (const [dt, run] of steps) ev.at(t0 + dt, run);
-    if (kind === 0) this.scen.noAnswer++;
-    else if (kind === 1) this.scen.reset++;
-    else this.scen.icmpRefused++;
+    this.outcomes[answer === 'none' ? 'no-answer' : answer === 'rst' ? 'reset' : answer === 'icmp' ? 'icmp-refused' : 'answered-not-completed']++;
+  }
+
+  private expect(id: string): void {
+    this.findings[id] = (this.findings[id] ?? 0) + 1;
+  }
+
+  /** Scenario number `i` of kind `kind`, starting at `t0`. */
+  scenario(t0: number, i: number, kind: ScenarioKind): void {
+    const r = this.rng;
+    const hi = Math.floor(i / 250);
+    const lo = (i % 250) + 1;
+    // DCOM bindings and a second tower address are IPv4 here; the rest is sometimes IPv6.
+    const v4only = kind === 'dcom-blocked' || kind === 'tower-mismatch';
+    const path: Path = {
+      v6: !v4only && r.chance(0.1),
+      vlan: r.chance(0.2) ? r.int(200, 210) : 0,
+      client: ip4(10, 30, hi, lo),
+      server: ip4(10, 40, hi, lo),
+    };
+    const serverText = `10.40.${hi}.${lo}`;
+    // EPM towers for ncacn_ip_tcp carry IPv4 only: an IPv6 server's tower says 0.0.0.0.
+    const towerIp = path.v6 ? '0.0.0.0' : serverText;
+    const cPort = r.int(49152, 64000);
+    const rtt = r.int(200, 3000);
+    const iface = IFACES[r.int(0, IFACES.length)]!;
+    const dynamic = r.int(49152, 50000);
+    const steps: Steps = [];
+    const answer = (port: number, ip = towerIp): Uint8Array => eptMapResponseStub({ towers: [{ iface, port, ip }], maxTowers: 4 });
+    /** Gap between the end of the EPM session and the client's next SYN. */
+    const GAP = 1100;
+    switch (kind) {
+      case 'blocked':
+      case 'reset':
+      case 'icmp-refused': {
+        const port = r.chance(0.35) ? 15595 : dynamic;
+        const end = this.epmSession(steps, 0, path, cPort, rtt, iface, answer(port));
+        this.failedAttempt(steps, end + GAP, path, cPort + 1, port, rtt, kind === 'blocked' ? 'none' : kind === 'reset' ? 'rst' : 'icmp');
+        this.expect(kind !== 'blocked' ? 'RPC_PORT_REFUSED' : port < 49152 ? 'NONSTANDARD_RPC_PORT_BLOCKED' : 'RPC_DYNAMIC_PORT_BLOCKED');
+        break;
+      }
+      case 'epm-unreachable':
+        this.failedAttempt(steps, 0, path, cPort, EPM_PORT, rtt, 'none');
+        this.expect('EPM_UNREACHABLE');
+        break;
+      case 'epm-refused':
+        this.failedAttempt(steps, 0, path, cPort, EPM_PORT, rtt, 'rst');
+        this.expect('EPM_REFUSED');
+        break;
+      case 'not-registered':
+        this.epmSession(steps, 0, path, cPort, rtt, iface, NOT_REGISTERED);
+        this.expect('ENDPOINT_NOT_REGISTERED');
+        break;
+      case 'nonstandard-ok': {
+        const port = NONSTANDARD_PORTS[r.int(0, NONSTANDARD_PORTS.length)]!;
+        const end = this.epmSession(steps, 0, path, cPort, rtt, iface, answer(port));
+        this.session(steps, end + GAP, path, cPort + 1, port, rtt, [[true, bindTo(iface)], [false, bindAck(port)]]);
+        this.expect('NONSTANDARD_RPC_RANGE');
+        break;
+      }
+      case 'ok-with-fault': {
+        const end = this.epmSession(steps, 0, path, cPort, rtt, iface, answer(dynamic));
+        this.session(steps, end + GAP, path, cPort + 1, dynamic, rtt, [[true, bindTo(iface)], [false, bindAck(dynamic)], [true, FIRST_CALL], [false, ACCESS_DENIED]]);
+        this.expect('RPC_PORT_OK');
+        this.expect('RPC_FAULT');
+        break;
+      }
+      case 'tower-mismatch': {
+        // A multi-homed server: the tower names its other interface; the client keeps the
+        // address it already reached, as Windows clients do, and the connection works.
+        const end = this.epmSession(steps, 0, path, cPort, rtt, iface, answer(dynamic, `10.41.${hi}.${lo}`));
+        this.session(steps, end + GAP, path, cPort + 1, dynamic, rtt, [[true, bindTo(iface)], [false, bindAck(dynamic)]]);
+        this.expect('RPC_PORT_OK');
+        this.expect('TOWER_ADDRESS_MISMATCH');
+        break;
+      }
+      case 'not-attempted':
+        this.epmSession(steps, 0, path, cPort, rtt, iface, answer(dynamic));
+        this.expect('ADVERTISED_PORT_NOT_ATTEMPTED');
+        break;
+      case 'dcom-blocked': {
+        const port = r.chance(0.5) ? 24158 : dynamic;
+        const host = `APP${String(i).padStart(4, '0')}`;
+        const id = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => r.int(0, 256));
+        const reply = remoteCreateInstanceResponse({
+          bindings: [`${host}[${port}]`, `${serverText}[${port}]`],
+          resolver: [host, serverText],
+          principal: `CORP\\${host}$`,
+          oxid: id(8),
+          oid: id(8),
+          ipid: '0000a801-0be4-0000-5d3c-d1b7a4f25e91',
+          ipidRemUnknown: '0000bc02-0be4-0000-1f6a-2c93e0d47b58',
+        });
+        const end = this.session(steps, 0, path, cPort, EPM_PORT, rtt, [
+          [true, ACTIVATOR_BIND], [false, BIND_ACK_135],
+          [true, CREATE_INSTANCE], [false, dcerpcResponse({ callId: 2, stub: reply })],
+        ]);
+        this.failedAttempt(steps, end + GAP, path, cPort + 1, port, rtt, 'none');
+        this.expect(port < 49152 ? 'NONSTANDARD_RPC_PORT_BLOCKED' : 'RPC_DYNAMIC_PORT_BLOCKED');
+        break;
+      }
+      case 'handshake':
+        if (this.scen.handshake % 2 === 0) {
+          this.failedAttempt(steps, 0, path, cPort, EPM_PORT, rtt, 'syn-ack');
+        } else {
+          const end = this.epmSession(steps, 0, path, cPort, rtt, iface, answer(dynamic));
+          this.failedAttempt(steps, end + GAP, path, cPort + 1, dynamic, rtt, 'syn-ack');
+        }
+        this.expect('HANDSHAKE_NOT_COMPLETED');
+        break;
+      case 'unanswered':
+        this.failedAttempt(steps, 0, path, cPort, WELL_KNOWN_PORTS[r.int(0, WELL_KNOWN_PORTS.length)]!, rtt, 'none');
+        this.expect('CONNECTION_UNANSWERED');
+        break;
+    }
+    // The heap breaks time ties by scheduling order; steps that share a time are pushed in order.
+    for (const [dt, run] of steps) this.ev.at(t0 + dt, run);
+    this.scen[kind]++;
   }
 
   /** Writes frames until the file reaches `target` bytes, then lets scheduled events finish. */
@@ -692,8 +934,8 @@ class Generator {
     const span = DURATION_US - 15e6;
     for (let i = 0; i < scenarios; i++) {
       const t = START_US + 1e6 + Math.floor(((i + r.next() * 0.8) / scenarios) * span);
-      const kind = (i % 4 === 1 ? 1 : i % 4 === 3 ? 2 : 0) as 0 | 1 | 2;
-      this.ev.at(t, (t1) => this.rpcScenario(t1, kind));
+      const kind = MIX[i % MIX.length]!;
+      this.ev.at(t, (t1) => this.scenario(t1, i, kind));
     }
     for (let i = 0; i < POOL; i++) this.openConn(START_US + i * 997, i);
     const ev = this.ev;
@@ -780,154 +1022,95 @@ function dnsMessage(id: number, name: string, answer: number | null): Buffer {
   return b;
 }
 
-/** UUID in NDR little-endian layout (first three fields swapped). */
-function uuidLe(s: string): Buffer {
-  const h = Buffer.from(s.replace(/-/g, ''), 'hex');
-  const b = Buffer.from(h);
-  b.writeUInt32LE(h.readUInt32BE(0), 0);
-  b.writeUInt16LE(h.readUInt16BE(4), 4);
-  b.writeUInt16LE(h.readUInt16BE(6), 6);
-  return b;
+/** Interfaces the scenarios look up: AD replication, Netlogon, event log, task scheduler. */
+const IFACES: readonly SyntaxId[] = [
+  DRSUAPI_V4,
+  { uuid: '12345678-1234-abcd-ef00-01234567cffb', major: 1, minor: 0 },
+  { uuid: 'f6beaff7-1e19-4fbb-9f8f-b89e2018337c', major: 1, minor: 0 },
+  { uuid: '86d35949-83c9-4044-b424-db363231fd0c', major: 1, minor: 0 },
+];
+/** Ports outside 49152-65535 that servers really hand out: a registry range, WMI standalone, Exchange 2010, legacy 1025-5000. */
+const NONSTANDARD_PORTS: readonly number[] = [15595, 24158, 6004, 6400, 1026, 4102];
+/** Well-known non-RPC ports for the unanswered scenario: SMB, WinRM, global catalog, LDAP, Kerberos, SQL Server. */
+const WELL_KNOWN_PORTS: readonly number[] = [445, 5985, 3268, 389, 88, 1433];
+
+/** A scenario's steps: offsets in microseconds from its start, each writing one frame. */
+type Steps = [number, (t: number) => void][];
+/** Next sequence number of each side of one connection, advanced as its steps run. */
+interface Seqs {
+  c: number;
+  s: number;
 }
 
-const EPM_UUID = uuidLe('e1af8308-5d1f-11c9-91a4-08002b14a0fa');
-const NDR_UUID = uuidLe('8a885d04-1ceb-11c9-9fe8-08002b104860');
-/** drsuapi (MS-DRSR): AD replication, the classic victim of a blocked dynamic RPC port. */
-const DRSUAPI_UUID = uuidLe('e3514235-4b06-11d1-ab04-00c04fc2dcd2');
-
-/** DCE/RPC connection-oriented common header (C706 §12.6.3.1), little-endian data representation. */
-function pduHeader(b: Buffer, ptype: number, callId: number): void {
-  b[0] = 5;
-  b[1] = 0;
-  b[2] = ptype;
-  b[3] = 0x03; // first and last fragment
-  b.writeUInt32BE(0x10000000, 4); // drep: little-endian integers, ASCII, IEEE floats
-  b.writeUInt16LE(b.length, 8);
-  b.writeUInt16LE(0, 10);
-  b.writeUInt32LE(callId, 12);
+/** bind with one NDR context for `iface` (call 1). */
+const bindTo = (iface: SyntaxId): Uint8Array => dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: iface, transfer: [NDR_V2] }] });
+/** bind_ack accepting NDR; the secondary address is the port the server listens on (MS-RPCE 2.2.2.9). */
+const bindAck = (port: number): Uint8Array => dcerpcBindAck({ callId: 1, secondaryAddress: String(port), results: [{ result: 0, transfer: NDR_V2 }] });
+const EPM_BIND = bindTo(EPM_V3);
+const BIND_ACK_135 = bindAck(135);
+const ACTIVATOR_BIND = bindTo(ISYSTEM_ACTIVATOR);
+const mapRequests = new Map<SyntaxId, Uint8Array>();
+/** ept_map request (opnum 3, call 2) for `iface`. */
+function eptMapRequest(iface: SyntaxId): Uint8Array {
+  let m = mapRequests.get(iface);
+  if (m === undefined) mapRequests.set(iface, (m = dcerpcRequest({ callId: 2, opnum: 3, stub: eptMapRequestStub({ iface }) })));
+  return m;
 }
-
-/** bind to the endpoint mapper v3.0 with NDR transfer syntax (72 bytes). */
-function dcerpcBind(callId: number): Buffer {
-  const b = Buffer.alloc(72);
-  pduHeader(b, 11, callId);
-  b.writeUInt16LE(5840, 16);
-  b.writeUInt16LE(5840, 18);
-  b.writeUInt32LE(0, 20);
-  b[24] = 1; // one context element
-  b.writeUInt16LE(0, 28); // context id
-  b[30] = 1; // one transfer syntax
-  EPM_UUID.copy(b, 32);
-  b.writeUInt16LE(3, 48);
-  NDR_UUID.copy(b, 52);
-  b.writeUInt32LE(2, 68);
-  return b;
-}
-
-/** bind_ack accepting the NDR syntax, secondary address "135" (60 bytes). */
-function dcerpcBindAck(callId: number): Buffer {
-  const b = Buffer.alloc(60);
-  pduHeader(b, 12, callId);
-  b.writeUInt16LE(5840, 16);
-  b.writeUInt16LE(5840, 18);
-  b.writeUInt32LE(0x00012345, 20);
-  b.writeUInt16LE(4, 24);
-  b.write('135\0', 26, 'ascii');
-  // pad to 32, then the result list
-  b[32] = 1;
-  b.writeUInt16LE(0, 36); // acceptance
-  b.writeUInt16LE(0, 38);
-  NDR_UUID.copy(b, 40);
-  b.writeUInt32LE(2, 56);
-  return b;
-}
-
-/** A protocol tower for drsuapi over ncacn_ip_tcp (C706 appendix L; 75 bytes). */
-function tower(port: number, ip: number): Buffer {
-  const b = Buffer.alloc(75);
-  let o = 0;
-  b.writeUInt16LE(5, o); o += 2;
-  const uuidFloor = (u: Buffer, major: number, minor: number): void => {
-    b.writeUInt16LE(19, o); b[o + 2] = 0x0d; u.copy(b, o + 3); b.writeUInt16LE(major, o + 19);
-    b.writeUInt16LE(2, o + 21); b.writeUInt16LE(minor, o + 23);
-    o += 25;
-  };
-  uuidFloor(DRSUAPI_UUID, 4, 0);
-  uuidFloor(NDR_UUID, 2, 0);
-  b.writeUInt16LE(1, o); b[o + 2] = 0x0b; b.writeUInt16LE(2, o + 3); b.writeUInt16LE(0, o + 5); o += 7; // RPC connection-oriented
-  // Port and address are big-endian inside the little-endian tower.
-  b.writeUInt16LE(1, o); b[o + 2] = 0x07; b.writeUInt16LE(2, o + 3); b.writeUInt16BE(port, o + 5); o += 7; // TCP
-  b.writeUInt16LE(1, o); b[o + 2] = 0x09; b.writeUInt16LE(4, o + 3); b.writeUInt32BE(ip, o + 5); // IP
-  return b;
-}
-
-/** request, opnum 3 (ept_map) for drsuapi (156 bytes). */
-function dcerpcEptMapRequest(callId: number): Buffer {
-  const b = Buffer.alloc(156);
-  pduHeader(b, 0, callId);
-  b.writeUInt32LE(132, 16); // alloc hint = stub length
-  b.writeUInt16LE(0, 20);
-  b.writeUInt16LE(3, 22);
-  let o = 24;
-  b.writeUInt32LE(1, o); o += 4 + 16; // object: referent, nil UUID
-  b.writeUInt32LE(2, o); b.writeUInt32LE(75, o + 4); b.writeUInt32LE(75, o + 8); o += 12; // map_tower
-  tower(0, 0).copy(b, o); o += 76; // tower + 1 byte pad
-  o += 20; // entry handle: nil context handle
-  b.writeUInt32LE(4, o); // max_towers
-  return b;
-}
-
-/** response to ept_map: one tower naming `port` on the server (152 bytes). */
-function dcerpcEptMapResponse(callId: number, port: number, path: Path): Buffer {
-  const b = Buffer.alloc(152);
-  pduHeader(b, 2, callId);
-  b.writeUInt32LE(128, 16);
-  let o = 24 + 20; // entry handle
-  b.writeUInt32LE(1, o); o += 4; // num_towers
-  b.writeUInt32LE(4, o); b.writeUInt32LE(0, o + 4); b.writeUInt32LE(1, o + 8); o += 12; // max, offset, actual
-  b.writeUInt32LE(3, o); o += 4; // referent
-  b.writeUInt32LE(75, o); b.writeUInt32LE(75, o + 4); o += 8;
-  // An IPv6 server still gets an IPv4 floor: EPM towers for ncacn_ip_tcp carry IPv4 only.
-  tower(port, path.v6 ? 0 : path.server).copy(b, o); o += 76;
-  b.writeUInt32LE(0, o); // status
-  return b;
-}
+/** ept_map answer: no tower, EPT_S_NOT_REGISTERED. */
+const NOT_REGISTERED = eptMapResponseStub({ towers: [], status: EPT_S_NOT_REGISTERED, maxTowers: 4 });
+/** RemoteCreateInstance (opnum 4, call 2) of an application's DCOM server. */
+const CREATE_INSTANCE = dcerpcRequest({
+  callId: 2,
+  opnum: 4,
+  stub: remoteCreateInstanceRequest({ clsid: '4991d34b-80a1-4291-83b6-3328366b9097', serverName: 'APP', cid: 'a3c1f5e2-7d44-4b19-9e0a-6c2b8d1f4e73' }),
+});
+/** The first call on a new connection (opnum 0, 64 bytes of stub) and its answer: fault 5, access denied. */
+const FIRST_CALL = dcerpcRequest({ callId: 2, opnum: 0, stub: new Uint8Array(64).fill(0x11) });
+const ACCESS_DENIED = dcerpcFault({ callId: 2, status: 5 });
 
 // ---- cache -----------------------------------------------------------------------------------
 
-/** Paths of the cached capture for a size. */
-export function capturePaths(dir: string, sizeMiB: number): { pcap: string; meta: string } {
+/** Paths of the cached captures for a size: the pcap, the pcapng of the same frames, their meta. */
+export function capturePaths(dir: string, sizeMiB: number): { pcap: string; pcapng: string; meta: string } {
   const base = `${dir}/traffic-${sizeMiB}MiB`;
-  return { pcap: `${base}.pcap`, meta: `${base}.meta.json` };
+  return { pcap: `${base}.pcap`, pcapng: `${base}.pcapng`, meta: `${base}.meta.json` };
 }
 
-/** Scenarios per file: a few hundred in 1 GiB, at least 24 in small files. */
+/** Scenarios per file: a few hundred in 1 GiB; in small files at least two of every kind. */
 export function scenarioCount(sizeMiB: number): number {
-  return Math.max(24, Math.round((300 * sizeMiB) / 1024));
+  return Math.max(2 * MIX.length, Math.round((300 * sizeMiB) / 1024));
 }
 
-/** Writes the capture (to a temporary name, renamed when complete) and returns its meta. */
-export function generateCapture(path: string, sizeMiB: number, seed: number): CaptureMeta {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.partial`;
+/** Writes both captures (to temporary names, renamed when complete) and returns their meta. */
+export function generateCapture(paths: { pcap: string; pcapng: string }, sizeMiB: number, seed: number): CaptureMeta {
+  mkdirSync(dirname(paths.pcap), { recursive: true });
+  const tmp = `${paths.pcap}.partial`;
+  const ngTmp = `${paths.pcapng}.partial`;
   const started = process.hrtime.bigint();
   const fd = openSync(tmp, 'w');
+  let ngFd: number | null = null;
   let g: Generator;
   try {
-    g = new Generator(seed, fd);
+    ngFd = openSync(ngTmp, 'w');
+    g = new Generator(seed, fd, ngFd);
     g.run(sizeMiB * 1024 * 1024, scenarioCount(sizeMiB));
   } finally {
     closeSync(fd);
+    if (ngFd !== null) closeSync(ngFd);
   }
-  renameSync(tmp, path);
+  renameSync(tmp, paths.pcap);
+  renameSync(ngTmp, paths.pcapng);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     generatorVersion: GENERATOR_VERSION,
     seed,
     sizeMiB,
     fileBytes: g.out.total,
+    pcapngBytes: g.out.ngTotal,
     expected: g.c,
     scenarios: { ...g.scen },
+    expectedFindings: Object.fromEntries(Object.entries(g.findings).sort(([a], [b]) => (a < b ? -1 : 1))),
+    expectedOutcomes: { ...g.outcomes },
     connections: g.connections,
     durationSeconds: (g.out.lastUs - START_US) / 1e6,
     generateSeconds: Math.round(seconds * 1000) / 1000,
@@ -935,22 +1118,22 @@ export function generateCapture(path: string, sizeMiB: number, seed: number): Ca
 }
 
 /**
- * Returns the cached capture's meta, generating the file first when it is missing, when its
- * meta names another generator version, seed or size, or when its size disagrees with the meta.
+ * Returns the cached captures' meta, generating both files first when either is missing, when
+ * the meta names another generator version, seed or size, or when a size disagrees with it.
  */
-export function ensureCapture(dir: string, sizeMiB: number, seed: number, force: boolean): { pcap: string; meta: CaptureMeta; generated: boolean } {
+export function ensureCapture(dir: string, sizeMiB: number, seed: number, force: boolean): { pcap: string; pcapng: string; meta: CaptureMeta; generated: boolean } {
   const p = capturePaths(dir, sizeMiB);
-  if (!force && existsSync(p.pcap) && existsSync(p.meta)) {
+  if (!force && existsSync(p.pcap) && existsSync(p.pcapng) && existsSync(p.meta)) {
     try {
       const m = JSON.parse(readFileSync(p.meta, 'utf8')) as CaptureMeta;
-      if (m.generatorVersion === GENERATOR_VERSION && m.seed === seed && m.sizeMiB === sizeMiB && statSync(p.pcap).size === m.fileBytes) {
-        return { pcap: p.pcap, meta: m, generated: false };
+      if (m.generatorVersion === GENERATOR_VERSION && m.seed === seed && m.sizeMiB === sizeMiB && statSync(p.pcap).size === m.fileBytes && statSync(p.pcapng).size === m.pcapngBytes) {
+        return { pcap: p.pcap, pcapng: p.pcapng, meta: m, generated: false };
       }
     } catch {
       // Unreadable meta: regenerate.
     }
   }
-  const meta = generateCapture(p.pcap, sizeMiB, seed);
+  const meta = generateCapture(p, sizeMiB, seed);
   writeFileSync(p.meta, `${JSON.stringify(meta, null, 2)}\n`);
-  return { pcap: p.pcap, meta, generated: true };
+  return { pcap: p.pcap, pcapng: p.pcapng, meta, generated: true };
 }
