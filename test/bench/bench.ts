@@ -258,6 +258,17 @@ function machineInfo(): Record<string, unknown> {
   };
 }
 
+/** The commit dist/ was built from, and src/ files that differ from it (the build includes them). */
+function sourceState(): { commit: string | null; uncommittedSrc: string[] } {
+  const git = (args: string[]): string | null => {
+    const r = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+    return r.error === undefined && r.status === 0 ? r.stdout : null;
+  };
+  const commit = git(['rev-parse', '--short', 'HEAD'])?.trim() ?? null;
+  const status = git(['status', '--porcelain', '--', 'src']) ?? '';
+  return { commit, uncommittedSrc: status.split('\n').filter((l) => l.trim() !== '').map((l) => l.slice(3)) };
+}
+
 /** Reads the file once so every tool starts from a warm page cache. Returns seconds. */
 function warmCache(path: string): number {
   const t0 = process.hrtime.bigint();
@@ -895,7 +906,9 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const m = machineInfo();
   const previous = previousResults();
-  const doc: Record<string, unknown> = { generatedAt: new Date().toISOString(), machine: m };
+  const source = sourceState();
+  const doc: Record<string, unknown> = { generatedAt: new Date().toISOString(), machine: m, source };
+  if (source.uncommittedSrc.length > 0) log(`bench: note: dist/ was built with uncommitted changes in ${source.uncommittedSrc.join(', ')} (HEAD ${source.commit ?? '?'})`);
   let broken = false;
   const out: string[] = [];
   const print = (): void => {
@@ -1023,6 +1036,7 @@ async function main(): Promise<number> {
     out.push('');
     out.push(`rpctrace benchmark: ${relative(ROOT, cap.pcap)} (${fmt(meta.fileBytes)} bytes) and ${relative(ROOT, cap.pcapng)} (${fmt(meta.pcapngBytes)} bytes), the same ${fmt(meta.expected.frames)} frames; ${meta.connections} TCP connections, ${scenarioTotal} RPC scenarios of ${Object.keys(meta.scenarios).length} kinds`);
     out.push(`machine: ${String(m.cpuModel)}, ${String(m.cores)} cores, node ${process.version}; ${opts.runs} run(s) per tool, round-robin, warm page cache; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+    out.push(`rpctrace: HEAD ${source.commit ?? '?'}${source.uncommittedSrc.length > 0 ? ` plus uncommitted changes in ${source.uncommittedSrc.length} src file(s), built into dist/` : ''}`);
     out.push(renderTable(results));
     out.push('MB = 10^6 bytes of the input file per second of wall time (process start to exit, start-up included:');
     out.push(`  'node bin/rpctrace.js --version' takes ${startupSeconds.toFixed(3)} s here). frames/s = frames in the input / median wall time.`);
