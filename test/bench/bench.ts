@@ -874,8 +874,8 @@ async function profileRpctrace(file: string): Promise<Record<string, unknown>> {
 
 // ---- main -------------------------------------------------------------------------------------
 
-/** Sections of results.json that a run without the flag carries over from the previous file. */
-const CARRIED = ['big', 'flood'] as const;
+/** Top-level keys of results.json that describe the run itself, never carried over. */
+const RUN_KEYS = new Set(['generatedAt', 'machine', 'source', 'carriedOver']);
 
 function previousResults(): Record<string, unknown> {
   try {
@@ -1148,10 +1148,16 @@ async function main(): Promise<number> {
     doc.flood = f.result;
     if (f.broken) broken = true;
   }
-  // --big and --flood are slow and optional: keep the last measurement of each, marked as such.
-  for (const k of CARRIED) {
-    if (doc[k] === undefined && previous[k] !== undefined && previous[k] !== null) doc[k] = { ...(previous[k] as Record<string, unknown>), carriedOverFromEarlierRun: true };
+  // Sections this run did not produce (the timed table with --only none, --big and --flood when
+  // not asked for) keep their last measurement; `carriedOver` says when each was taken.
+  const carried: Record<string, string> = {};
+  const before = (previous.carriedOver ?? {}) as Record<string, string>;
+  for (const [k, v] of Object.entries(previous)) {
+    if (RUN_KEYS.has(k) || doc[k] !== undefined || v === null) continue;
+    doc[k] = v;
+    carried[k] = before[k] ?? String(previous.generatedAt);
   }
+  doc.carriedOver = carried;
 
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
   log(`bench: results written to ${relative(ROOT, join(BENCH_DIR, 'results.json'))}`);
