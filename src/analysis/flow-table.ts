@@ -103,6 +103,37 @@ export class FlowTable {
     return hit;
   }
 
+  /**
+   * Finds (never adds) the conversation between `a:aPort` and `b:bPort` given as address words
+   * (1 word for IPv4, 4 for IPv6); `hit.dir` is 0 when `a` is its side 0.
+   */
+  lookupWords(words: number, a: Uint32Array, aPort: number, b: Uint32Array, bPort: number): FlowHit {
+    const hit = this.hit;
+    const h = before(a, aPort, b, bPort, words) ? pairHash(a, aPort, b, bPort, words) : pairHash(b, bPort, a, aPort, words);
+    const keys = this.keys;
+    const ports = ((aPort << 16) | bPort) >>> 0;
+    const rports = ((bPort << 16) | aPort) >>> 0;
+    hit.created = false;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = this.slots[slot]!;
+      if (id < 0) break;
+      if (this.slotHash[slot] !== h || keys[id * KEY + 9] !== words) continue;
+      const k = id * KEY;
+      if (keys[k + 8] === ports && eq(keys, k, a, words) && eq(keys, k + 4, b, words)) { hit.id = id; hit.dir = 0; return hit; }
+      if (keys[k + 8] === rports && eq(keys, k, b, words) && eq(keys, k + 4, a, words)) { hit.id = id; hit.dir = 1; return hit; }
+    }
+    hit.id = -1;
+    return hit;
+  }
+
+  /** Side 0 and side 1 address words of conversation `id` (copied into `a` and `b`); returns the word count. */
+  keyWords(id: number, a: Uint32Array, b: Uint32Array): number {
+    const k = id * KEY;
+    const words = this.keys[k + 9]!;
+    for (let i = 0; i < words; i++) { a[i] = this.keys[k + i]!; b[i] = this.keys[k + 4 + i]!; }
+    return words;
+  }
+
   /** Text of the address of side 0 or 1 of conversation `id`. Allocates: for rare events. */
   address(id: number, side: 0 | 1): string {
     const k = id * KEY + side * 4;

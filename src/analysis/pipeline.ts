@@ -2,14 +2,18 @@
  * One file, start to finish: open, read every record, dissect, feed the analyses, build the
  * file's report. Data flows one way: capture -> dissect -> analysis -> model.
  */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { openCapture, type OpenOptions } from '../capture/open.js';
 import { forEachRecord } from '../capture/reader.js';
 import { Dissector } from '../dissect/dissector.js';
+import type { AnomalyCounter } from '../dissect/anomaly-counter.js';
 import { ANOMALIES } from '../model/anomalies.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import type { FileReport, FrameComment, SynEvent } from '../model/report.js';
 import { CaptureCounters } from './capture-stats.js';
-import { ConnectionTracker } from './connections.js';
+import { ConnectionTracker, DEFAULT_LIMITS } from './connections.js';
+import { analyzeParallel, DEFAULT_RANGE_BYTES } from './parallel.js';
 import { correlate, type Verdicts } from './correlate.js';
 
 /** What to collect besides the summary. */
@@ -20,6 +24,29 @@ export interface AnalyzeOptions extends OpenOptions {
   dynamicRanges?: [number, number][];
   /** Seconds after an EPM/DCOM answer during which the client's attempts count as its follow-up; default 120. */
   followWindowSeconds?: number;
+  /**
+   * Worker threads for the parallel stage: 1 = sequential; undefined = automatic (all cores, at
+   * most 4, for plain pcap files of 256 MiB and more). The result is the same either way.
+   */
+  workers?: number;
+  /** Bytes per range of the parallel stage (tests use small ranges to cross many boundaries). */
+  rangeBytes?: number;
+  /** Run the parallel stage's ranges in this thread (tests). */
+  parallelInProcess?: boolean;
+}
+
+/** Files at least this large are analyzed in parallel when `workers` is automatic. */
+const AUTO_PARALLEL_BYTES = 256 * 1024 * 1024;
+
+function workerCount(path: string, opts: AnalyzeOptions): number {
+  if (opts.workers !== undefined) return opts.workers;
+  if (path === '-') return 1;
+  try {
+    if (statSync(path).size < AUTO_PARALLEL_BYTES) return 1;
+  } catch {
+    return 1;
+  }
+  return Math.min(4, availableParallelism());
 }
 
 /** Default expected dynamic range: Windows Vista and later (`netsh int ipv4 show dynamicportrange tcp`). */
@@ -40,13 +67,33 @@ const MAX_COMMENTS = 1000;
 
 /** Analyzes one capture. Never throws for bad input: problems land in the report. */
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
-  const opened = await openCapture(path, opts);
-  const counters = new CaptureCounters();
-  const engine = new ConnectionTracker(opts.keepSyns === true);
   const settings = {
     dynamicRanges: opts.dynamicRanges ?? DEFAULT_DYNAMIC_RANGES,
     followWindowSeconds: opts.followWindowSeconds ?? DEFAULT_FOLLOW_WINDOW,
   };
+  const workers = workerCount(path, opts);
+  if ((workers > 1 || opts.parallelInProcess === true) && opts.keepSyns !== true && path !== '-') {
+    const engine = new ConnectionTracker(false, DEFAULT_LIMITS, true);
+    const par = await analyzeParallel(path, engine, {
+      workers, rangeBytes: opts.rangeBytes ?? DEFAULT_RANGE_BYTES,
+      ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
+      ...(opts.parallelInProcess === true ? { inProcess: true } : {}),
+    });
+    if (par !== null) {
+      engine.finish();
+      const verdicts = correlate(engine, {
+        ...settings,
+        snaplen: par.info.snaplen,
+        captureSeconds: par.counters.timed ? engine.rel(par.counters.maxSec, par.counters.maxNsec) : 0,
+      });
+      const anomalies = par.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text }));
+      const opened = { reader: { format: 'pcap' as const, info: par.info }, compression: null };
+      return { report: buildReport(path, opened, par.counters, engine.synRetransmissions, unsupportedLinkWarning(par.anomalies, []), anomalies, [], verdicts, settings), syns: [], synsOmitted: 0 };
+    }
+  }
+  const opened = await openCapture(path, opts);
+  const counters = new CaptureCounters();
+  const engine = new ConnectionTracker(opts.keepSyns === true);
   if (!('reader' in opened)) {
     const none: Verdicts = { attempts: [], attemptsOmitted: 0, endpoints: [], findings: [], ports: [] };
     return { report: buildReport(path, null, counters, 0, [opened], [], [], none, settings), syns: [], synsOmitted: 0 };
@@ -80,10 +127,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   if (extraComments > 0) {
     problems.push({ code: 'bad-block', severity: 'warning', offset: 0, message: `pcapng: ${extraComments} more packet comments not kept (first ${MAX_COMMENTS} are)` });
   }
-  const lt = dissector.anomalies.count('unsupported_link_type');
-  if (lt > 0) {
-    problems.push({ code: 'unsupported-link-type', severity: 'warning', offset: 0, message: `${lt} frame(s) of a link type rpctrace cannot decode were counted but not analyzed` });
-  }
+  unsupportedLinkWarning(dissector.anomalies, problems);
   engine.finish();
   const verdicts = correlate(engine, {
     ...settings,
@@ -93,6 +137,15 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   const anomalies = dissector.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text }));
   const report = buildReport(path, opened, counters, engine.synRetransmissions, problems, anomalies, comments, verdicts, settings);
   return { report, syns: engine.synEvents, synsOmitted: engine.synEventsDropped };
+}
+
+/** Adds the warning for frames of link types that are counted but not decoded; returns `problems`. */
+function unsupportedLinkWarning(anomalies: AnomalyCounter, problems: ReadProblem[]): ReadProblem[] {
+  const lt = anomalies.count('unsupported_link_type');
+  if (lt > 0) {
+    problems.push({ code: 'unsupported-link-type', severity: 'warning', offset: 0, message: `${lt} frame(s) of a link type rpctrace cannot decode were counted but not analyzed` });
+  }
+  return problems;
 }
 
 function buildReport(

@@ -1,0 +1,287 @@
+/**
+ * The sequential stage of the parallel analysis (issue 4). Worker threads read byte ranges of a
+ * classic pcap file (range-scan.ts); this module hands out the ranges, then takes the results in
+ * file order: it checks that each range starts where the previous one stopped, numbers the
+ * frames, merges the counts, and replays the forwarded frames through the one connection engine.
+ * Anything unexpected returns null and the caller analyzes the file sequentially, so the result
+ * is either exactly the sequential one or the sequential run itself.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { ByteWindow, FileSource } from '../capture/source.js';
+import { PcapReader, pcapMagic } from '../capture/pcap.js';
+import { CaptureRecord } from '../capture/reader.js';
+import { Dissector } from '../dissect/dissector.js';
+import { AnomalyCounter } from '../dissect/anomaly-counter.js';
+import { L4 } from '../dissect/packet-info.js';
+import { looksLikeCoPdu } from '../wire/dcerpc.js';
+import type { ReadProblem } from '../model/read-problem.js';
+import type { FormatInfo } from '../capture/reader.js';
+import { CaptureCounters } from './capture-stats.js';
+import type { ConnectionTracker } from './connections.js';
+import { FlowTable } from './flow-table.js';
+import { FLOW_ROW, FWD_HDR, FlowCol, scanRange, type RangeResult, type RangeTask } from './range-scan.js';
+
+/** How to split and run. */
+export interface ParallelOptions {
+  workers: number;
+  /** Bytes per range; more ranges than workers balance the load. */
+  rangeBytes: number;
+  chunkSize?: number;
+  /** Run the ranges in this thread instead of worker threads (tests, and a debugging aid). */
+  inProcess?: boolean;
+}
+
+/** What the parallel stage produced: the same pieces the sequential pipeline builds. */
+export interface ParallelOutcome {
+  counters: CaptureCounters;
+  anomalies: AnomalyCounter;
+  problems: ReadProblem[];
+  info: FormatInfo;
+}
+
+/** Default bytes per range. */
+export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Analyzes a plain (uncompressed, seekable) classic pcap file in parallel into `engine`, which
+ * must have been made with external counts. Returns null when the file is not suitable or
+ * anything did not add up: the caller then runs the sequential pipeline on a fresh engine.
+ */
+export async function analyzeParallel(path: string, engine: ConnectionTracker, o: ParallelOptions): Promise<ParallelOutcome | null> {
+  let fd = -1;
+  let header: Uint8Array;
+  let size: number;
+  try {
+    fd = openSync(path, 'r');
+    size = fstatSync(fd).size;
+    header = new Uint8Array(24);
+    if (readSync(fd, header, 0, 24, 0) !== 24 || pcapMagic(header, 0) === null) return null;
+  } catch {
+    return null;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+  const info = new PcapReader(new ByteWindow(new FileSource(-1, 0, 0, false), 64), header).info;
+  if (info.version.split('.')[0] !== '2') return null;
+
+  const tasks: RangeTask[] = [];
+  for (let start = 24; start < size; start += o.rangeBytes) {
+    tasks.push({ path, header, start, end: Math.min(size, start + o.rangeBytes), exact: start === 24, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}) });
+  }
+  if (tasks.length === 0) return null;
+  const results = o.inProcess === true ? inProcess(tasks) : pool(tasks, o.workers);
+
+  const counters = new CaptureCounters();
+  const anomalies = new AnomalyCounter();
+  const dissector = new Dissector();
+  const rec = new CaptureRecord();
+  let frameBase = 0;
+  let prevStop = 24;
+  let origin = false;
+  try {
+    for (let i = 0; i < tasks.length; i++) {
+      const r = await results.get(i);
+      if (!r.ok || r.firstOffset !== prevStop) return null;
+      // Any read problem (a file cut short, a bad length, a snaplen warning) is left to the
+      // sequential reader, whose messages number records and count repeats over the whole file.
+      if (r.problems.length > 0) return null;
+      prevStop = r.stopOffset;
+      if (r.frames > 0 && !origin) { engine.setOrigin(r.firstTsSec, r.firstTsNsec); origin = true; }
+      counters.merge(r.counters);
+      anomalies.merge(r.anomalyCounts, r.anomalyFrames, frameBase);
+      replay(r, frameBase, engine, dissector, rec, await extraFrames(r, path, header, engine, o.chunkSize));
+      for (let f = 0; f < r.flowCount; f++) addRow(engine, r.flows, f);
+      engine.addSegmentCounts(r.tcpSegments, r.payloadSegments, r.payloadCut, r.cutFrames.map((x) => x + frameBase));
+      frameBase += r.frames;
+    }
+  } finally {
+    results.close();
+  }
+  if (prevStop !== size) return null;
+  engine.settleCounts();
+  return { counters, anomalies, problems: [], info };
+}
+
+/** Results by range index, computed in worker threads. */
+interface Results {
+  get(i: number): Promise<RangeResult>;
+  close(): void;
+}
+
+function pool(tasks: readonly RangeTask[], n: number): Results {
+  const pending = tasks.map(() => {
+    let resolve!: (r: RangeResult) => void;
+    const p = new Promise<RangeResult>((res) => { resolve = res; });
+    return { p, resolve };
+  });
+  const workers: Worker[] = [];
+  let next = 0;
+  const failed = (e: unknown): RangeResult => ({ ok: false, reason: e instanceof Error ? e.message : String(e) } as RangeResult);
+  const feed = (w: Worker): void => {
+    if (next >= tasks.length) { void w.terminate(); return; }
+    const i = next++;
+    w.once('message', (r: RangeResult) => { pending[i]!.resolve(r); feed(w); });
+    w.postMessage(tasks[i]);
+  };
+  for (let k = 0; k < Math.min(n, tasks.length); k++) {
+    const w = new Worker(new URL('./range-worker.js', import.meta.url));
+    w.on('error', (e) => { for (const q of pending) q.resolve(failed(e)); });
+    workers.push(w);
+    feed(w);
+  }
+  return {
+    get: (i) => pending[i]!.p,
+    close: () => { for (const w of workers) void w.terminate(); },
+  };
+}
+
+function inProcess(tasks: readonly RangeTask[]): Results {
+  const cache = new Map<number, Promise<RangeResult>>();
+  return {
+    get: (i) => {
+      let p = cache.get(i);
+      if (p === undefined) cache.set(i, (p = scanRange(tasks[i]!)));
+      return p;
+    },
+    close: () => {},
+  };
+}
+
+/** Merges one conversation summary row into the engine. */
+function addRow(engine: ConnectionTracker, rows: Float64Array, f: number): void {
+  const o = f * FLOW_ROW;
+  const words = rows[o + FlowCol.WORDS]!;
+  const a = SCRATCH_A;
+  const b = SCRATCH_B;
+  for (let i = 0; i < 4; i++) { a[i] = rows[o + FlowCol.A + i]!; b[i] = rows[o + FlowCol.B + i]!; }
+  engine.addCounts(words, a, rows[o + FlowCol.A_PORT]!, b, rows[o + FlowCol.B_PORT]!, rows[o + FlowCol.PKTS_A]!, rows[o + FlowCol.PKTS_B]!, rows[o + FlowCol.DATA_A]!, rows[o + FlowCol.DATA_B]!);
+}
+const SCRATCH_A = new Uint32Array(4);
+const SCRATCH_B = new Uint32Array(4);
+
+/**
+ * Frames a range did not forward but the engine needs: every payload segment of a conversation
+ * that is (or may become, in this range) DCE/RPC, where the worker forwarded only its first
+ * segments. Rare: an RPC conversation on a dynamic port with more than a few segments per side
+ * in one range. Those are read again here, from the file.
+ */
+async function extraFrames(r: RangeResult, path: string, header: Uint8Array, engine: ConnectionTracker, chunkSize?: number): Promise<Uint8Array[]> {
+  const partial = new Set<number>();
+  for (let f = 0; f < r.flowCount; f++) if (r.flows[f * FLOW_ROW + FlowCol.PARTIAL]! !== 0) partial.add(f);
+  if (partial.size === 0) return [];
+  // Which partial conversations may be RPC: already RPC in the engine, or a forwarded payload
+  // segment of theirs in this range starts with a PDU header (what the engine probes for).
+  const table = new FlowTable(1 << 20);
+  const a = new Uint32Array(4);
+  const b = new Uint32Array(4);
+  const need = new Set<number>();
+  const dissector = new Dissector();
+  const rec = new CaptureRecord();
+  const candidates = new FlowTable(1 << 20);
+  for (const f of partial) {
+    const o = f * FLOW_ROW;
+    const words = r.flows[o + FlowCol.WORDS]!;
+    for (let i = 0; i < 4; i++) { a[i] = r.flows[o + FlowCol.A + i]!; b[i] = r.flows[o + FlowCol.B + i]!; }
+    if (engine.hasRpc(words, a, r.flows[o + FlowCol.A_PORT]!, b, r.flows[o + FlowCol.B_PORT]!)) need.add(f);
+  }
+  forEachForwarded(r, 0, rec, (x) => {
+    const p = dissector.dissect(x);
+    if (p.l4 !== L4.TCP || p.payloadLen === 0 || !looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured)) return;
+    candidates.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, true);
+  });
+  for (const f of partial) {
+    const o = f * FLOW_ROW;
+    const words = r.flows[o + FlowCol.WORDS]!;
+    for (let i = 0; i < 4; i++) { a[i] = r.flows[o + FlowCol.A + i]!; b[i] = r.flows[o + FlowCol.B + i]!; }
+    if (candidates.lookupWords(words, a, r.flows[o + FlowCol.A_PORT]!, b, r.flows[o + FlowCol.B_PORT]!).id >= 0) need.add(f);
+  }
+  if (need.size === 0) return [];
+  for (const f of need) {
+    const o = f * FLOW_ROW;
+    // Insert through a synthetic lookup: the table only needs the keys.
+    const words = r.flows[o + FlowCol.WORDS]!;
+    const key = new Uint8Array(words * 8);
+    const v = new DataView(key.buffer);
+    for (let i = 0; i < words; i++) { v.setUint32(4 * i, r.flows[o + FlowCol.A + i]!); v.setUint32(words * 4 + 4 * i, r.flows[o + FlowCol.B + i]!); }
+    table.lookup(key, 0, words * 4, words * 4, r.flows[o + FlowCol.A_PORT]!, r.flows[o + FlowCol.B_PORT]!, true);
+  }
+  const forwarded = new Set<number>();
+  forEachForwarded(r, 0, rec, (x) => { forwarded.add(x.frame); });
+  // Read the range again; keep payload segments of the needed conversations not yet forwarded.
+  const extra: Uint8Array[] = [];
+  const fd = openSync(path, 'r');
+  try {
+    const win = new ByteWindow(new FileSource(fd, r.firstOffset, r.stopOffset, false), chunkSize);
+    win.base = r.firstOffset;
+    const reader = new PcapReader(win, header);
+    const d2 = new Dissector();
+    for (;;) {
+        const x = reader.next();
+        if (x === null) {
+          if (win.wanted > 0) { await win.fill(); continue; }
+          break;
+        }
+        if (forwarded.has(x.frame)) continue;
+        const p = d2.dissect(x);
+        if (p.l4 !== L4.TCP || p.payloadLen === 0) continue;
+        if (table.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, false).id < 0) continue;
+        const buf = new Uint8Array(FWD_HDR + x.capLen);
+        const dv = new DataView(buf.buffer);
+        dv.setUint32(0, x.frame, true); dv.setUint32(4, x.tsSec, true); dv.setUint32(8, x.tsNsec, true);
+        dv.setUint32(12, x.capLen, true); dv.setUint32(16, x.origLen, true); dv.setInt32(20, x.linkType, true);
+        buf.set(x.buf.subarray(x.off, x.off + x.capLen), FWD_HDR);
+        extra.push(buf);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return extra;
+}
+
+/** Calls `fn` for each forwarded record of `r`, numbered from `frameBase`. */
+function forEachForwarded(r: RangeResult, frameBase: number, rec: CaptureRecord, fn: (x: CaptureRecord) => void): void {
+  const b = r.forwarded;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let o = 0;
+  for (let k = 0; k < r.forwardedCount; k++) {
+    fill(rec, b, v, o, frameBase);
+    fn(rec);
+    o += FWD_HDR + ((rec.capLen + 3) & ~3);
+  }
+}
+
+function fill(rec: CaptureRecord, b: Uint8Array, v: DataView, o: number, frameBase: number): void {
+  rec.frame = v.getUint32(o, true) + frameBase;
+  rec.tsSec = v.getUint32(o + 4, true);
+  rec.tsNsec = v.getUint32(o + 8, true);
+  rec.capLen = v.getUint32(o + 12, true);
+  rec.origLen = v.getUint32(o + 16, true);
+  rec.linkType = v.getInt32(o + 20, true);
+  rec.isPacket = true;
+  rec.comment = null;
+  rec.buf = b;
+  rec.off = o + FWD_HDR;
+}
+
+/** Feeds the range's forwarded frames, and the extra ones, to the engine in frame order. */
+function replay(r: RangeResult, frameBase: number, engine: ConnectionTracker, dissector: Dissector, rec: CaptureRecord, extra: Uint8Array[]): void {
+  extra.sort((x, y) => new DataView(x.buffer).getUint32(0, true) - new DataView(y.buffer).getUint32(0, true));
+  let e = 0;
+  const flushExtra = (before: number): void => {
+    while (e < extra.length) {
+      const x = extra[e]!;
+      const v = new DataView(x.buffer);
+      if (v.getUint32(0, true) + frameBase >= before) return;
+      fill(rec, x, v, 0, frameBase);
+      engine.onPacket(dissector.dissect(rec));
+      e++;
+    }
+  };
+  const fwd = new CaptureRecord();
+  forEachForwarded(r, frameBase, fwd, (x) => {
+    flushExtra(x.frame);
+    engine.onPacket(dissector.dissect(x));
+  });
+  flushExtra(Number.POSITIVE_INFINITY);
+}

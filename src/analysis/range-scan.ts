@@ -1,0 +1,304 @@
+/**
+ * The parallel stage of `analyze` for classic pcap (issue 4): one byte range of the file, read
+ * by a worker thread. It finds the first record boundary in the range, dissects every record,
+ * counts what the report counts, and forwards to the sequential stage only the frames the
+ * connection engine's state machine needs: TCP control segments, the first segment of each
+ * side of each conversation and the first after each control segment (handshake completion),
+ * the first payload segments of each side (where DCE/RPC is recognised), all payload on TCP 135,
+ * and ICMP. Per-conversation packet counts travel as summaries. The sequential stage
+ * (parallel.ts) replays the forwarded frames in frame order and merges the counts, so findings
+ * and frame numbers are those of a sequential run.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ByteWindow, FileSource } from '../capture/source.js';
+import { PcapReader } from '../capture/pcap.js';
+import type { CaptureRecord } from '../capture/reader.js';
+import { Dissector } from '../dissect/dissector.js';
+import { L4 } from '../dissect/packet-info.js';
+import { TcpFlag } from '../wire/constants.js';
+import type { ReadProblem } from '../model/read-problem.js';
+import { CaptureCounters, type CountersSnapshot } from './capture-stats.js';
+import { FlowTable } from './flow-table.js';
+
+/** What a worker is asked to do. */
+export interface RangeTask {
+  path: string;
+  /** The file's 24-byte header. */
+  header: Uint8Array;
+  /** Where to start looking for the first record (the first range: 24, a known boundary). */
+  start: number;
+  /** Records that start at or after `end` belong to the next range. */
+  end: number;
+  /** True when `start` is known to be a record boundary. */
+  exact: boolean;
+  chunkSize?: number;
+}
+
+/** Columns of one conversation summary row in `RangeResult.flows`. */
+export const FLOW_ROW = 16;
+/**
+ * Row layout: [words, a0..a3, b0..b3, aPort, bPort, pktsA, pktsB, dataA, dataB, partial]; side a
+ * is the first sender seen in the range; `partial` bit 0/1: side a/b had payload segments that
+ * were not forwarded.
+ */
+export const FlowCol = { WORDS: 0, A: 1, B: 5, A_PORT: 9, B_PORT: 10, PKTS_A: 11, PKTS_B: 12, DATA_A: 13, DATA_B: 14, PARTIAL: 15 } as const;
+
+/** Bytes of a forwarded record's header: frame, tsSec, tsNsec, capLen, origLen, linkType. */
+export const FWD_HDR = 24;
+
+/** What a worker returns. `ok: false` asks the caller to analyze the file sequentially. */
+export interface RangeResult {
+  ok: boolean;
+  reason: string;
+  /** File offset of the first record in the range and of the record after the last one. */
+  firstOffset: number;
+  stopOffset: number;
+  frames: number;
+  firstTsSec: number;
+  firstTsNsec: number;
+  counters: CountersSnapshot;
+  /** Anomaly counts by catalog index, and their first frames (range-local numbers). */
+  anomalyCounts: number[];
+  anomalyFrames: number[][];
+  problems: ReadProblem[];
+  forwarded: Uint8Array;
+  forwardedCount: number;
+  flows: Float64Array;
+  flowCount: number;
+  tcpSegments: number;
+  payloadSegments: number;
+  payloadCut: number;
+  /** First frames (range-local) whose payload the snaplen cut. */
+  cutFrames: number[];
+}
+
+/** Payload segments per side forwarded for DCE/RPC recognition (connections.ts probes 8). */
+const PROBES = 8;
+/** Conversations one range may hold; past it the file is analyzed sequentially. */
+const MAX_RANGE_FLOWS = 400_000;
+/** Bytes searched for the first record boundary of a range. */
+const BOUNDARY_SPAN = 4 * 1024 * 1024;
+/** Consecutive plausible record headers that prove a boundary. */
+const CHAIN = 8;
+
+/**
+ * Finds the first record boundary at or after `start`: a chain of plausible record headers
+ * whose times lie within an hour of each other. A false boundary is possible in principle (packet
+ * bytes that look like such a chain); the caller detects it, because the previous range then
+ * stops elsewhere, and falls back to a sequential read.
+ */
+export function findBoundary(fd: number, reader: PcapReader, start: number, fileSize: number): number {
+  const span = Math.min(BOUNDARY_SPAN, fileSize - start);
+  const buf = new Uint8Array(span);
+  const n = readSync(fd, buf, 0, span, start);
+  for (let q = 0; q + 16 <= n; q++) {
+    let o = q;
+    let k = 0;
+    let prevSec = -1;
+    let atEnd = false;
+    for (; k < CHAIN; k++) {
+      if (start + o === fileSize) { atEnd = true; break; }
+      if (o + 16 > n) break;
+      const len = reader.plausibleRecord(buf, o);
+      if (len < 0) break;
+      const sec = reader.recordSeconds(buf, o);
+      if (prevSec >= 0 && Math.abs(sec - prevSec) > MAX_RECORD_GAP_SECONDS) break;
+      prevSec = sec;
+      o += len;
+    }
+    if (k === CHAIN || (atEnd && k >= 2) || (o + 16 > n && k >= 4)) return start + q;
+  }
+  return -1;
+}
+
+/** Consecutive records of one capture are rarely an hour apart; headers that are, are not a chain. */
+const MAX_RECORD_GAP_SECONDS = 3600;
+
+/** Reads one range. Never throws: a problem comes back as `ok: false` or in `problems`. */
+export async function scanRange(t: RangeTask): Promise<RangeResult> {
+  const counters = new CaptureCounters();
+  const dissector = new Dissector();
+  const res: RangeResult = {
+    ok: true, reason: '', firstOffset: -1, stopOffset: -1, frames: 0, firstTsSec: 0, firstTsNsec: 0,
+    counters: counters.snapshot(), anomalyCounts: [], anomalyFrames: [], problems: [],
+    forwarded: new Uint8Array(0), forwardedCount: 0, flows: new Float64Array(0), flowCount: 0,
+    tcpSegments: 0, payloadSegments: 0, payloadCut: 0, cutFrames: [],
+  };
+  let fd = -1;
+  try {
+    fd = openSync(t.path, 'r');
+    const size = fstatSync(fd).size;
+    const probe = new PcapReader(new ByteWindow(new FileSource(fd, 0, 0, false), 64), t.header);
+    let first = t.exact ? t.start : findBoundary(fd, probe, t.start, size);
+    // No record starts between here and the end of the file (the last one began earlier).
+    if (first < 0 && size - t.start <= BOUNDARY_SPAN) first = size;
+    if (first < 0) return { ...res, ok: false, reason: `no record boundary found after offset ${t.start}` };
+    res.firstOffset = first;
+    res.stopOffset = first;
+    if (first >= t.end) return res; // a record longer than the range: the previous range reads it
+    const win = new ByteWindow(new FileSource(fd, first, Number.POSITIVE_INFINITY, false), t.chunkSize);
+    win.base = first;
+    const reader = new PcapReader(win, t.header);
+    const out = new Forwarder();
+    const flows = new RangeFlows();
+    let stopped = false;
+    const onRecord = (r: CaptureRecord): void => {
+      if (res.frames === 0) { res.firstTsSec = r.tsSec; res.firstTsNsec = r.tsNsec; }
+      res.frames++;
+      res.stopOffset = r.fileOffset + 16 + r.capLen;
+      const p = dissector.dissect(r);
+      counters.add(p);
+      if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
+        if (p.quoted.ipVersion !== 0) out.add(r);
+        return;
+      }
+      if (p.l4 !== L4.TCP) return;
+      res.tcpSegments++;
+      const alen = p.ipVersion === 4 ? 4 : 16;
+      const hit = flows.table.lookup(p.buf, p.srcOff, p.dstOff, alen, p.srcPort, p.dstPort, true);
+      if (hit.id < 0) throw new RangeTooBusy();
+      const id = hit.id;
+      if (hit.created) flows.add(id);
+      const k = 2 * id + hit.dir;
+      flows.pkts[k]!++;
+      let forward = false;
+      const control = (p.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0;
+      if (control) {
+        forward = true;
+        flows.afterControl[2 * id] = 1;
+        flows.afterControl[2 * id + 1] = 1;
+      } else if (flows.seen[k] === 0 || flows.afterControl[k] === 1) {
+        forward = true;
+        flows.afterControl[k] = 0;
+      }
+      flows.seen[k] = 1;
+      if (p.payloadLen > 0) {
+        res.payloadSegments++;
+        flows.data[k]!++;
+        if (p.payloadCaptured < p.payloadLen) {
+          res.payloadCut++;
+          if (res.cutFrames.length < 16) res.cutFrames.push(r.frame);
+        }
+        if (p.srcPort === 135 || p.dstPort === 135) forward = true;
+        else if (flows.probes[k]! < PROBES) { flows.probes[k]!++; forward = true; }
+        else if (!forward) flows.partial[id] = flows.partial[id]! | (hit.dir === 0 ? 1 : 2);
+      }
+      if (forward) out.add(r);
+    };
+    for (;;) {
+      const r = reader.next();
+      if (r !== null) {
+        if (r.fileOffset >= t.end) {
+          // The first record of the next range: this range ends here.
+          stopped = true;
+          res.stopOffset = r.fileOffset;
+          break;
+        }
+        onRecord(r);
+        continue;
+      }
+      if (win.wanted > 0) { await win.fill(); continue; }
+      break;
+    }
+    if (!stopped) {
+      res.stopOffset = reader.problems.some((x) => x.severity === 'error') ? res.stopOffset : size;
+      res.problems = reader.problems;
+    }
+    res.counters = counters.snapshot();
+    const a = dissector.anomalies.snapshot();
+    res.anomalyCounts = a.counts;
+    res.anomalyFrames = a.frames;
+    res.forwarded = out.bytes();
+    res.forwardedCount = out.count;
+    res.flows = flows.rows();
+    res.flowCount = flows.table.size;
+    return res;
+  } catch (e) {
+    return { ...res, ok: false, reason: e instanceof RangeTooBusy ? 'too many conversations in one range' : e instanceof Error ? e.message : String(e) };
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+class RangeTooBusy extends Error {}
+
+/** Forwarded records, appended into one growing buffer (copied once, handed over as is). */
+class Forwarder {
+  private buf = new Uint8Array(1 << 20);
+  private view = new DataView(this.buf.buffer);
+  private len = 0;
+  count = 0;
+
+  add(r: { frame: number; tsSec: number; tsNsec: number; capLen: number; origLen: number; linkType: number; buf: Uint8Array; off: number }): void {
+    const need = FWD_HDR + ((r.capLen + 3) & ~3);
+    if (this.len + need > this.buf.length) {
+      const b = new Uint8Array(Math.max(this.buf.length * 2, this.len + need));
+      b.set(this.buf.subarray(0, this.len));
+      this.buf = b;
+      this.view = new DataView(b.buffer);
+    }
+    const v = this.view;
+    const o = this.len;
+    v.setUint32(o, r.frame, true);
+    v.setUint32(o + 4, r.tsSec, true);
+    v.setUint32(o + 8, r.tsNsec, true);
+    v.setUint32(o + 12, r.capLen, true);
+    v.setUint32(o + 16, r.origLen, true);
+    v.setInt32(o + 20, r.linkType, true);
+    this.buf.set(r.buf.subarray(r.off, r.off + r.capLen), o + FWD_HDR);
+    this.len += need;
+    this.count++;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Per-conversation state of one range, as columns (see ConvColumns in connections.ts). */
+class RangeFlows {
+  readonly table = new FlowTable(MAX_RANGE_FLOWS);
+  pkts = new Uint32Array(0);
+  data = new Uint32Array(0);
+  probes = new Uint8Array(0);
+  seen = new Uint8Array(0);
+  afterControl = new Uint8Array(0);
+  partial = new Uint8Array(0);
+
+  add(id: number): void {
+    if (id < this.partial.length) return;
+    const n = Math.max(1024, this.partial.length * 2);
+    const g = <T extends Uint32Array | Uint8Array>(a: T, len: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(len);
+      b.set(a);
+      return b;
+    };
+    this.pkts = g(this.pkts, 2 * n);
+    this.data = g(this.data, 2 * n);
+    this.probes = g(this.probes, 2 * n);
+    this.seen = g(this.seen, 2 * n);
+    this.afterControl = g(this.afterControl, 2 * n);
+    this.partial = g(this.partial, n);
+  }
+
+  rows(): Float64Array {
+    const n = this.table.size;
+    const rows = new Float64Array(n * FLOW_ROW);
+    const a = new Uint32Array(4);
+    const b = new Uint32Array(4);
+    for (let id = 0; id < n; id++) {
+      const o = id * FLOW_ROW;
+      const words = this.table.keyWords(id, a, b);
+      rows[o + FlowCol.WORDS] = words;
+      for (let i = 0; i < 4; i++) { rows[o + FlowCol.A + i] = a[i]!; rows[o + FlowCol.B + i] = b[i]!; }
+      rows[o + FlowCol.A_PORT] = this.table.port(id, 0);
+      rows[o + FlowCol.B_PORT] = this.table.port(id, 1);
+      rows[o + FlowCol.PKTS_A] = this.pkts[2 * id]!;
+      rows[o + FlowCol.PKTS_B] = this.pkts[2 * id + 1]!;
+      rows[o + FlowCol.DATA_A] = this.data[2 * id]!;
+      rows[o + FlowCol.DATA_B] = this.data[2 * id + 1]!;
+      rows[o + FlowCol.PARTIAL] = this.partial[id]!;
+    }
+    return rows;
+  }
+}

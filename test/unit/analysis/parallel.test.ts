@@ -1,0 +1,64 @@
+/**
+ * The parallel stage must give exactly the sequential result: same frame numbers, findings,
+ * evidence, attempts, endpoints and counts. Every classic pcap of samples/ and the corpus is
+ * analyzed both ways with small ranges (many boundaries, records and conversations cut across
+ * them); the worker-thread path is checked on the built code.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../../src/analysis/pipeline.js';
+import { analyzeParallel } from '../../../src/analysis/parallel.js';
+import { ConnectionTracker, DEFAULT_LIMITS } from '../../../src/analysis/connections.js';
+import { corpusCases, ROOT, sampleFiles } from '../../helpers/corpus.js';
+
+const isPcap = (f: string): boolean => {
+  const m = readFileSync(f).subarray(0, 4).toString('hex');
+  return m === 'd4c3b2a1' || m === 'a1b2c3d4' || m === '4d3cb2a1' || m === 'a1b23c4d';
+};
+const files = [...sampleFiles(), ...corpusCases().map((c) => c.path)].filter((f) => !f.endsWith('.gz') && isPcap(f));
+
+describe('parallel analysis equals sequential analysis', () => {
+  it('has pcap files to compare', () => {
+    expect(files.length).toBeGreaterThan(20);
+  });
+
+  it.each(files.map((f) => [f.replace(/^.*\/(samples|corpus)\//, '$1/'), f] as const))('%s', async (_name, path) => {
+    const seq = JSON.stringify((await analyzeFile(path, { workers: 1 })).report);
+    for (const rangeBytes of [700, 4096, 1 << 20]) {
+      const par = JSON.stringify((await analyzeFile(path, { parallelInProcess: true, rangeBytes })).report);
+      expect(par, `ranges of ${rangeBytes} bytes`).toBe(seq);
+    }
+  });
+
+  it('really runs in parallel on an ordinary capture (no fallback)', async () => {
+    const path = join(ROOT, 'samples', 'busy-healthy.pcap');
+    const engine = new ConnectionTracker(false, DEFAULT_LIMITS, true);
+    const r = await analyzeParallel(path, engine, { workers: 2, rangeBytes: 4096, inProcess: true });
+    expect(r).not.toBeNull();
+    expect(r!.counters.frames).toBeGreaterThan(200);
+  });
+
+  it('leaves a damaged file to the sequential reader', async () => {
+    const path = join(ROOT, 'samples', 'truncated-inside-last-record.pcap');
+    const engine = new ConnectionTracker(false, DEFAULT_LIMITS, true);
+    expect(await analyzeParallel(path, engine, { workers: 2, rangeBytes: 512, inProcess: true })).toBeNull();
+    const seq = (await analyzeFile(path, { workers: 1 })).report;
+    expect((await analyzeFile(path, { parallelInProcess: true, rangeBytes: 512 })).report).toEqual(seq);
+  });
+
+  const built = join(ROOT, 'dist', 'analysis', 'pipeline.js');
+  it.skipIf(!existsSync(built))('worker threads (built code) give the sequential result', async () => {
+    const dist = (await import(built)) as typeof import('../../../src/analysis/pipeline.js');
+    const par = (await import(join(ROOT, 'dist', 'analysis', 'parallel.js'))) as typeof import('../../../src/analysis/parallel.js');
+    const conn = (await import(join(ROOT, 'dist', 'analysis', 'connections.js'))) as typeof import('../../../src/analysis/connections.js');
+    const engine = new conn.ConnectionTracker(false, conn.DEFAULT_LIMITS, true);
+    expect(await par.analyzeParallel(join(ROOT, 'samples', 'busy-healthy.pcap'), engine, { workers: 2, rangeBytes: 4096 }), 'worker threads ran without fallback').not.toBeNull();
+    for (const name of ['busy-healthy.pcap', 'rpc-nonstandard-port-blocked.pcap', 'dcom-activation-blocked.pcap', 'epm-response-out-of-order.pcap']) {
+      const path = join(ROOT, 'samples', name);
+      const seq = JSON.stringify((await dist.analyzeFile(path, { workers: 1 })).report);
+      const par = JSON.stringify((await dist.analyzeFile(path, { workers: 2, rangeBytes: 2048 })).report);
+      expect(par, name).toBe(seq);
+    }
+  });
+});
