@@ -10,12 +10,13 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ByteWindow, FileSource } from '../capture/source.js';
 import { PcapReader, pcapMagic } from '../capture/pcap.js';
-import { CaptureRecord } from '../capture/reader.js';
+import { BlockType, PcapngReader, type PcapngState } from '../capture/pcapng.js';
+import { u32le } from '../wire/bytes.js';
+import { CaptureRecord, type CaptureReader } from '../capture/reader.js';
 import { Dissector } from '../dissect/dissector.js';
 import { AnomalyCounter } from '../dissect/anomaly-counter.js';
 import { L4 } from '../dissect/packet-info.js';
 import { looksLikeCoPdu } from '../wire/dcerpc.js';
-import type { ReadProblem } from '../model/read-problem.js';
 import type { FormatInfo } from '../capture/reader.js';
 import { CaptureCounters } from './capture-stats.js';
 import type { ConnectionTracker } from './connections.js';
@@ -34,10 +35,11 @@ export interface ParallelOptions {
 
 /** What the parallel stage produced: the same pieces the sequential pipeline builds. */
 export interface ParallelOutcome {
+  format: 'pcap' | 'pcapng';
   counters: CaptureCounters;
   anomalies: AnomalyCounter;
-  problems: ReadProblem[];
   info: FormatInfo;
+  comments: { frame: number; text: string }[];
 }
 
 /** Default bytes per range. */
@@ -49,25 +51,14 @@ export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
  * anything did not add up: the caller then runs the sequential pipeline on a fresh engine.
  */
 export async function analyzeParallel(path: string, engine: ConnectionTracker, o: ParallelOptions): Promise<ParallelOutcome | null> {
-  let fd = -1;
-  let header: Uint8Array;
-  let size: number;
-  try {
-    fd = openSync(path, 'r');
-    size = fstatSync(fd).size;
-    header = new Uint8Array(24);
-    if (readSync(fd, header, 0, 24, 0) !== 24 || pcapMagic(header, 0) === null) return null;
-  } catch {
-    return null;
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
-  const info = new PcapReader(new ByteWindow(new FileSource(-1, 0, 0, false), 64), header).info;
-  if (info.version.split('.')[0] !== '2') return null;
-
+  const head = await fileHead(path, o.chunkSize);
+  if (head === null) return null;
+  const { size, format, header, pcapng, info, dataStart } = head;
   const tasks: RangeTask[] = [];
-  for (let start = 24; start < size; start += o.rangeBytes) {
-    tasks.push({ path, header, start, end: Math.min(size, start + o.rangeBytes), exact: start === 24, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}) });
+  const chunk = o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {};
+  for (let start = dataStart, first = true; start < size; start += o.rangeBytes, first = false) {
+    // The first range starts at the file header, so its reader reads the header itself.
+    tasks.push({ path, format, header, ...(pcapng !== null ? { pcapng } : {}), start: first ? (format === 'pcap' ? 24 : 0) : start, end: Math.min(size, start + o.rangeBytes), exact: first, ...chunk });
   }
   if (tasks.length === 0) return null;
   const results = o.inProcess === true ? inProcess(tasks) : pool(tasks, o.workers);
@@ -76,8 +67,9 @@ export async function analyzeParallel(path: string, engine: ConnectionTracker, o
   const anomalies = new AnomalyCounter();
   const dissector = new Dissector();
   const rec = new CaptureRecord();
+  const comments: { frame: number; text: string }[] = [];
   let frameBase = 0;
-  let prevStop = 24;
+  let prevStop = tasks[0]!.start;
   let origin = false;
   try {
     for (let i = 0; i < tasks.length; i++) {
@@ -89,8 +81,9 @@ export async function analyzeParallel(path: string, engine: ConnectionTracker, o
       prevStop = r.stopOffset;
       if (r.frames > 0 && !origin) { engine.setOrigin(r.firstTsSec, r.firstTsNsec); origin = true; }
       counters.merge(r.counters);
+      for (const [f, text] of r.comments) comments.push({ frame: f + frameBase, text });
       anomalies.merge(r.anomalyCounts, r.anomalyFrames, frameBase);
-      replay(r, frameBase, engine, dissector, rec, await extraFrames(r, path, header, engine, o.chunkSize));
+      replay(r, frameBase, engine, dissector, rec, await extraFrames(r, tasks[i]!, engine, o.chunkSize));
       for (let f = 0; f < r.flowCount; f++) addRow(engine, r.flows, f);
       engine.addSegmentCounts(r.tcpSegments, r.payloadSegments, r.payloadCut, r.cutFrames.map((x) => x + frameBase));
       frameBase += r.frames;
@@ -100,7 +93,53 @@ export async function analyzeParallel(path: string, engine: ConnectionTracker, o
   }
   if (prevStop !== size) return null;
   engine.settleCounts();
-  return { counters, anomalies, problems: [], info };
+  return { format, counters, anomalies, info, comments };
+}
+
+/** What the stages need to know of the file before splitting it. */
+interface FileHead {
+  size: number;
+  format: 'pcap' | 'pcapng';
+  header: Uint8Array;
+  pcapng: PcapngState | null;
+  info: FormatInfo;
+  /** Where the first packet record starts (after the file header, SHB and IDBs). */
+  dataStart: number;
+}
+
+/**
+ * Reads the file header (pcap) or the section header and interface blocks up to the first
+ * packet (pcapng). Null for anything else: gzip, NetMon, a file too short, a read error.
+ */
+async function fileHead(path: string, chunkSize?: number): Promise<FileHead | null> {
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const header = new Uint8Array(24);
+    if (readSync(fd, header, 0, 24, 0) !== 24) return null;
+    if (pcapMagic(header, 0) !== null) {
+      const info = new PcapReader(new ByteWindow(new FileSource(-1, 0, 0, false), 64), header).info;
+      if (info.version.split('.')[0] !== '2') return null;
+      return { size, format: 'pcap', header, pcapng: null, info, dataStart: 24 };
+    }
+    if (u32le(header, 0) !== BlockType.SHB) return null;
+    const win = new ByteWindow(new FileSource(fd, 0, Number.POSITIVE_INFINITY, false), chunkSize);
+    await win.fill();
+    const reader = new PcapngReader(win);
+    let first: CaptureRecord | null = null;
+    for (;;) {
+      first = reader.next();
+      if (first !== null || win.wanted === 0) break;
+      await win.fill();
+    }
+    if (first === null || reader.problems.length > 0) return null;
+    return { size, format: 'pcapng', header, pcapng: reader.state(), info: { ...reader.info }, dataStart: first.fileOffset };
+  } catch {
+    return null;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }
 
 /** Results by range index, computed in worker threads. */
@@ -116,22 +155,29 @@ function pool(tasks: readonly RangeTask[], n: number): Results {
     return { p, resolve };
   });
   const workers: Worker[] = [];
+  const idle: Worker[] = [];
   let next = 0;
+  /** Results are taken in order; workers run at most this far ahead, so memory stays bounded. */
+  let taken = 0;
+  const ahead = 2 * n;
   const failed = (e: unknown): RangeResult => ({ ok: false, reason: e instanceof Error ? e.message : String(e) } as RangeResult);
-  const feed = (w: Worker): void => {
-    if (next >= tasks.length) { void w.terminate(); return; }
-    const i = next++;
-    w.once('message', (r: RangeResult) => { pending[i]!.resolve(r); feed(w); });
-    w.postMessage(tasks[i]);
+  const feed = (): void => {
+    while (idle.length > 0 && next < tasks.length && next < taken + ahead) {
+      const w = idle.pop()!;
+      const i = next++;
+      w.once('message', (r: RangeResult) => { pending[i]!.resolve(r); idle.push(w); feed(); });
+      w.postMessage(tasks[i]);
+    }
   };
   for (let k = 0; k < Math.min(n, tasks.length); k++) {
     const w = new Worker(new URL('./range-worker.js', import.meta.url));
     w.on('error', (e) => { for (const q of pending) q.resolve(failed(e)); });
     workers.push(w);
-    feed(w);
+    idle.push(w);
   }
+  feed();
   return {
-    get: (i) => pending[i]!.p,
+    get: (i) => { taken = Math.max(taken, i); feed(); return pending[i]!.p; },
     close: () => { for (const w of workers) void w.terminate(); },
   };
 }
@@ -166,7 +212,8 @@ const SCRATCH_B = new Uint32Array(4);
  * segments. Rare: an RPC conversation on a dynamic port with more than a few segments per side
  * in one range. Those are read again here, from the file.
  */
-async function extraFrames(r: RangeResult, path: string, header: Uint8Array, engine: ConnectionTracker, chunkSize?: number): Promise<Uint8Array[]> {
+async function extraFrames(r: RangeResult, task: RangeTask, engine: ConnectionTracker, chunkSize?: number): Promise<Uint8Array[]> {
+  const path = task.path;
   const partial = new Set<number>();
   for (let f = 0; f < r.flowCount; f++) if (r.flows[f * FLOW_ROW + FlowCol.PARTIAL]! !== 0) partial.add(f);
   if (partial.size === 0) return [];
@@ -214,7 +261,7 @@ async function extraFrames(r: RangeResult, path: string, header: Uint8Array, eng
   try {
     const win = new ByteWindow(new FileSource(fd, r.firstOffset, r.stopOffset, false), chunkSize);
     win.base = r.firstOffset;
-    const reader = new PcapReader(win, header);
+    const reader: CaptureReader = task.format === 'pcap' ? new PcapReader(win, task.header) : task.exact ? new PcapngReader(win) : new PcapngReader(win, task.pcapng!);
     const d2 = new Dissector();
     for (;;) {
         const x = reader.next();

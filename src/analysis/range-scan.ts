@@ -12,7 +12,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ByteWindow, FileSource } from '../capture/source.js';
 import { PcapReader } from '../capture/pcap.js';
-import type { CaptureRecord } from '../capture/reader.js';
+import { PcapngReader, type PcapngState } from '../capture/pcapng.js';
+import type { CaptureReader, CaptureRecord } from '../capture/reader.js';
 import { Dissector } from '../dissect/dissector.js';
 import { L4 } from '../dissect/packet-info.js';
 import { TcpFlag } from '../wire/constants.js';
@@ -23,8 +24,11 @@ import { FlowTable } from './flow-table.js';
 /** What a worker is asked to do. */
 export interface RangeTask {
   path: string;
-  /** The file's 24-byte header. */
+  format: 'pcap' | 'pcapng';
+  /** pcap: the file's 24-byte header. */
   header: Uint8Array;
+  /** pcapng: byte order and interfaces of the (only) section, for ranges after the first. */
+  pcapng?: PcapngState;
   /** Where to start looking for the first record (the first range: 24, a known boundary). */
   start: number;
   /** Records that start at or after `end` belong to the next range. */
@@ -70,6 +74,8 @@ export interface RangeResult {
   payloadCut: number;
   /** First frames (range-local) whose payload the snaplen cut. */
   cutFrames: number[];
+  /** pcapng packet comments: range-local frame, text. */
+  comments: [number, string][];
 }
 
 /** Payload segments per side forwarded for DCE/RPC recognition (connections.ts probes 8). */
@@ -83,11 +89,12 @@ const CHAIN = 8;
 
 /**
  * Finds the first record boundary at or after `start`: a chain of plausible record headers
- * whose times lie within an hour of each other. A false boundary is possible in principle (packet
+ * (pcap: whose times lie within an hour of each other; pcapng: blocks with the same length at
+ * both ends). A false boundary is possible in principle (packet
  * bytes that look like such a chain); the caller detects it, because the previous range then
  * stops elsewhere, and falls back to a sequential read.
  */
-export function findBoundary(fd: number, reader: PcapReader, start: number, fileSize: number): number {
+export function findBoundary(fd: number, probe: BoundaryProbe, start: number, fileSize: number): number {
   const span = Math.min(BOUNDARY_SPAN, fileSize - start);
   const buf = new Uint8Array(span);
   const n = readSync(fd, buf, 0, span, start);
@@ -99,16 +106,35 @@ export function findBoundary(fd: number, reader: PcapReader, start: number, file
     for (; k < CHAIN; k++) {
       if (start + o === fileSize) { atEnd = true; break; }
       if (o + 16 > n) break;
-      const len = reader.plausibleRecord(buf, o);
-      if (len < 0) break;
-      const sec = reader.recordSeconds(buf, o);
-      if (prevSec >= 0 && Math.abs(sec - prevSec) > MAX_RECORD_GAP_SECONDS) break;
-      prevSec = sec;
-      o += len;
+      const rec = probe(buf, o, n, k === 0);
+      if (rec.len < 0) break;
+      if (rec.sec >= 0 && prevSec >= 0 && Math.abs(rec.sec - prevSec) > MAX_RECORD_GAP_SECONDS) break;
+      if (rec.sec >= 0) prevSec = rec.sec;
+      o += rec.len;
     }
     if (k === CHAIN || (atEnd && k >= 2) || (o + 16 > n && k >= 4)) return start + q;
   }
   return -1;
+}
+
+/** Length and time (seconds, or -1 when the record has none) of a plausible record at `o`, len -1 when none. */
+type BoundaryProbe = (b: Uint8Array, o: number, n: number, first: boolean) => { len: number; sec: number };
+
+const probeOut = { len: -1, sec: -1 };
+
+function pcapProbe(reader: PcapReader, b: Uint8Array, o: number, n: number): { len: number; sec: number } {
+  probeOut.len = o + 16 <= n ? reader.plausibleRecord(b, o) : -1;
+  probeOut.sec = probeOut.len < 0 ? -1 : reader.recordSeconds(b, o);
+  return probeOut;
+}
+
+/** pcapng: block lengths at both ends must agree; a range starts at a packet-carrying block. */
+function pcapngProbe(reader: PcapngReader): BoundaryProbe {
+  return (b, o, n, first) => {
+    probeOut.len = reader.plausibleBlock(b, o, n, first);
+    probeOut.sec = -1;
+    return probeOut;
+  };
 }
 
 /** Consecutive records of one capture are rarely an hour apart; headers that are, are not a chain. */
@@ -122,14 +148,16 @@ export async function scanRange(t: RangeTask): Promise<RangeResult> {
     ok: true, reason: '', firstOffset: -1, stopOffset: -1, frames: 0, firstTsSec: 0, firstTsNsec: 0,
     counters: counters.snapshot(), anomalyCounts: [], anomalyFrames: [], problems: [],
     forwarded: new Uint8Array(0), forwardedCount: 0, flows: new Float64Array(0), flowCount: 0,
-    tcpSegments: 0, payloadSegments: 0, payloadCut: 0, cutFrames: [],
+    tcpSegments: 0, payloadSegments: 0, payloadCut: 0, cutFrames: [], comments: [],
   };
   let fd = -1;
   try {
     fd = openSync(t.path, 'r');
     const size = fstatSync(fd).size;
-    const probe = new PcapReader(new ByteWindow(new FileSource(fd, 0, 0, false), 64), t.header);
-    let first = t.exact ? t.start : findBoundary(fd, probe, t.start, size);
+    const blank = (): ByteWindow => new ByteWindow(new FileSource(fd, 0, 0, false), 64);
+    let first = t.exact ? t.start
+      : t.format === 'pcap' ? findBoundary(fd, (b, o, n) => pcapProbe(new PcapReader(blank(), t.header), b, o, n), t.start, size)
+        : findBoundary(fd, pcapngProbe(new PcapngReader(blank(), t.pcapng!)), t.start, size);
     // No record starts between here and the end of the file (the last one began earlier).
     if (first < 0 && size - t.start <= BOUNDARY_SPAN) first = size;
     if (first < 0) return { ...res, ok: false, reason: `no record boundary found after offset ${t.start}` };
@@ -138,14 +166,16 @@ export async function scanRange(t: RangeTask): Promise<RangeResult> {
     if (first >= t.end) return res; // a record longer than the range: the previous range reads it
     const win = new ByteWindow(new FileSource(fd, first, Number.POSITIVE_INFINITY, false), t.chunkSize);
     win.base = first;
-    const reader = new PcapReader(win, t.header);
+    const pcapng = t.format === 'pcapng' ? (t.exact ? new PcapngReader(win) : new PcapngReader(win, t.pcapng!)) : null;
+    const reader: CaptureReader = pcapng ?? new PcapReader(win, t.header);
     const out = new Forwarder();
     const flows = new RangeFlows();
     let stopped = false;
     const onRecord = (r: CaptureRecord): void => {
       if (res.frames === 0) { res.firstTsSec = r.tsSec; res.firstTsNsec = r.tsNsec; }
       res.frames++;
-      res.stopOffset = r.fileOffset + 16 + r.capLen;
+      res.stopOffset = win.offset();
+      if (r.comment !== null) res.comments.push([r.frame, r.comment]);
       const p = dissector.dissect(r);
       counters.add(p);
       if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
@@ -203,6 +233,9 @@ export async function scanRange(t: RangeTask): Promise<RangeResult> {
     if (!stopped) {
       res.stopOffset = reader.problems.some((x) => x.severity === 'error') ? res.stopOffset : size;
       res.problems = reader.problems;
+    }
+    if (pcapng !== null && (pcapng.structureChanged || (t.exact && pcapng.sectionCount > 1))) {
+      return { ...res, ok: false, reason: 'pcapng: a section or interface starts inside the range' };
     }
     res.counters = counters.snapshot();
     const a = dissector.anomalies.snapshot();

@@ -1,6 +1,6 @@
 /**
  * The parallel stage must give exactly the sequential result: same frame numbers, findings,
- * evidence, attempts, endpoints and counts. Every classic pcap of samples/ and the corpus is
+ * evidence, attempts, endpoints and counts. Every pcap and pcapng file of samples/ and the corpus is
  * analyzed both ways with small ranges (many boundaries, records and conversations cut across
  * them); the worker-thread path is checked on the built code.
  */
@@ -14,7 +14,7 @@ import { corpusCases, ROOT, sampleFiles } from '../../helpers/corpus.js';
 
 const isPcap = (f: string): boolean => {
   const m = readFileSync(f).subarray(0, 4).toString('hex');
-  return m === 'd4c3b2a1' || m === 'a1b2c3d4' || m === '4d3cb2a1' || m === 'a1b23c4d';
+  return m === 'd4c3b2a1' || m === 'a1b2c3d4' || m === '4d3cb2a1' || m === 'a1b23c4d' || m === '0a0d0d0a';
 };
 const files = [...sampleFiles(), ...corpusCases().map((c) => c.path)].filter((f) => !f.endsWith('.gz') && isPcap(f));
 
@@ -31,12 +31,12 @@ describe('parallel analysis equals sequential analysis', () => {
     }
   });
 
-  it('really runs in parallel on an ordinary capture (no fallback)', async () => {
-    const path = join(ROOT, 'samples', 'busy-healthy.pcap');
-    const engine = new ConnectionTracker(false, DEFAULT_LIMITS, true);
-    const r = await analyzeParallel(path, engine, { workers: 2, rangeBytes: 4096, inProcess: true });
-    expect(r).not.toBeNull();
-    expect(r!.counters.frames).toBeGreaterThan(200);
+  it('really runs in parallel on ordinary captures (no fallback), pcap and pcapng', async () => {
+    for (const name of ['busy-healthy.pcap', 'rpc-nonstandard-port-blocked.pcapng']) {
+      const engine = new ConnectionTracker(false, DEFAULT_LIMITS, true);
+      const r = await analyzeParallel(join(ROOT, 'samples', name), engine, { workers: 2, rangeBytes: 700, inProcess: true });
+      expect(r, name).not.toBeNull();
+    }
   });
 
   it('leaves a damaged file to the sequential reader', async () => {
