@@ -353,9 +353,41 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
     }));
   }
 
+  const folded = foldPerClient(findings);
+  findings.length = 0;
+  findings.push(...folded);
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidenceFrames[0] ?? 0) - (b.evidenceFrames[0] ?? 0));
   const listed = listedAttempts(attempts, ends.flatMap((x) => x.follow));
   return { attempts: listed, attemptsOmitted: attempts.length - listed.length, endpoints, findings, ports: portSummary(attempts, endpoints, inRange) };
+}
+
+/** Findings of one id about one server and port, one per client, at most; more are folded into one. */
+const MAX_PER_CLIENT_FINDINGS = 10;
+
+/**
+ * Folds findings that differ only by client (one per client of the same id, server and port)
+ * into one when there are many: a SYN flood from spoofed sources or a scan must not bury the
+ * report under thousands of copies. The folded finding keeps the first one's explanation and
+ * says how many clients it stands for.
+ */
+function foldPerClient(findings: readonly Finding[]): Finding[] {
+  const groups = groupBy(findings.map((f, i) => [f, i] as const), ([f]) => (f.client === null ? `#${f.id}|${f.title}` : `${f.id}|${f.server}|${f.port}`));
+  const out: [Finding, number][] = [];
+  for (const g of groups) {
+    if (g.length <= MAX_PER_CLIENT_FINDINGS) { out.push(...g.map(([f, i]) => [f, i] as [Finding, number])); continue; }
+    const [first, at] = g[0]!;
+    const clients = g.map(([f]) => f.client!);
+    const frames = unique(g.flatMap(([f]) => f.evidenceFrames)).sort((a, b) => a - b);
+    out.push([{
+      ...first,
+      title: `${first.title} (and the same for ${g.length - 1} more clients)`,
+      client: null,
+      evidenceFrames: frames.slice(0, MAX_EVIDENCE),
+      explanation: `${first.explanation} The same finding holds for ${g.length - 1} more clients (${clients.slice(1, 6).join(', ')}${g.length > 6 ? ', ...' : ''}); ${frames.length} evidence frames in all${frames.length > MAX_EVIDENCE ? `, the first ${MAX_EVIDENCE} listed` : ''}. So many clients at once usually means a scan or a flood.`,
+      displayFilter: first.port !== null ? `${first.server !== null ? `${ipField(first.server)}==${first.server} && ` : ''}tcp.port==${first.port}` : first.displayFilter,
+    }, at]);
+  }
+  return out.sort((a, b) => a[1] - b[1]).map(([f]) => f);
 }
 
 /** Attempts listed in a report, at most; more would make the report itself the problem. */
