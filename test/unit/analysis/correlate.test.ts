@@ -184,6 +184,17 @@ describe('correlate: one finding per story', () => {
     expect(g).toMatchObject({ severity: 'info', evidenceFrames: [1] });
   });
 
+  it('many clients with the same finding about one server and port are folded into one finding', () => {
+    const s = new Scene();
+    for (let i = 0; i < 12; i++) unanswered(s.conv({ port: 135, client: `10.9.0.${i + 1}` }), s);
+    const v = run(s);
+    const f = v.findings.filter((x) => x.id === 'EPM_UNREACHABLE');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ client: null, server: SERVER, port: 135 });
+    expect(f[0]!.title).toContain('and the same for 11 more clients');
+    expect(f[0]!.evidenceFrames).toHaveLength(36);
+  });
+
   it('STATE_LIMIT_REACHED: past the attempt bound, SYNs are counted by port and the report says so', () => {
     const s = new Scene();
     for (let i = 0; i < 4; i++) s.conv({ port: 445 }).syn();
