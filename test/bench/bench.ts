@@ -53,14 +53,11 @@ const CHUNK_SIZES: readonly { bytes: number; label: string }[] = [
 ];
 
 /**
- * HOOK (worker counts). List the worker counts to check here, e.g. [2, 4]: each is run in-process
- * like a chunk size, with `{ "workers": n }` as analyzeFile's options, and its report must equal
- * the CLI's. Empty: only the sequential path is checked, and the check prints that. (analyzeFile
- * has a `workers` option since b43cba2; the CLI picks a count itself for pcap files of 256 MiB
- * and more, so the CLI reference may already come from the parallel stage.)
+ * Worker counts whose reports must equal the CLI's (which runs one thread by default): each is
+ * run in-process on the pcap like a chunk size, with `{ workers: n }` as analyzeFile's options.
  */
-const WORKER_COUNTS: readonly number[] = [];
-const WORKERS_NOT_IMPLEMENTED = '(workers: not implemented yet)';
+const WORKER_COUNTS: readonly number[] = [2, 4];
+const WORKERS_NOT_IMPLEMENTED = '(no worker counts configured)';
 
 const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'tshark', 'floor'] as const;
 type ToolId = (typeof TOOL_IDS)[number];
