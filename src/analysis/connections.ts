@@ -17,6 +17,7 @@ import { L4, type PacketInfo } from '../dissect/packet-info.js';
 import type { IcmpRefusal } from '../model/engine.js';
 import type { SynEvent } from '../model/report.js';
 import { FlowTable } from './flow-table.js';
+import { grown } from './columns.js';
 import { RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink } from './rpc-conversation.js';
 
 /** A connection attempt while the capture is being read. */
@@ -94,19 +95,14 @@ class ConvColumns {
   }
 
   private grow(n: number): void {
-    const g = <T extends Uint32Array | Float64Array | Uint16Array | Uint8Array>(a: T, len: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(len);
-      b.set(a);
-      return b;
-    };
-    this.pkts = g(this.pkts, 2 * n);
-    this.data = g(this.data, 2 * n);
-    this.isn = g(this.isn, 2 * n);
-    this.opened = g(this.opened, 2 * n);
-    this.probed = g(this.probed, 2 * n);
-    this.firstFrame = g(this.firstFrame, n);
-    this.lastFrame = g(this.lastFrame, n);
-    this.v6 = g(this.v6, n);
+    this.pkts = grown(this.pkts, 2 * n);
+    this.data = grown(this.data, 2 * n);
+    this.isn = grown(this.isn, 2 * n);
+    this.opened = grown(this.opened, 2 * n);
+    this.probed = grown(this.probed, 2 * n);
+    this.firstFrame = grown(this.firstFrame, n);
+    this.lastFrame = grown(this.lastFrame, n);
+    this.v6 = grown(this.v6, n);
   }
 }
 

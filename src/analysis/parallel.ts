@@ -21,7 +21,7 @@ import type { FormatInfo } from '../capture/reader.js';
 import { CaptureCounters } from './capture-stats.js';
 import type { ConnectionTracker } from './connections.js';
 import { FlowTable } from './flow-table.js';
-import { FLOW_ROW, FWD_HDR, FlowCol, scanRange, type RangeResult, type RangeTask } from './range-scan.js';
+import { FLOW_ROW, FWD_HDR, FlowCol, forwardedSize, scanRange, writeForwarded, type RangeResult, type RangeTask } from './range-scan.js';
 
 /** How to split and run. */
 export interface ParallelOptions {
@@ -273,11 +273,8 @@ async function extraFrames(r: RangeResult, task: RangeTask, engine: ConnectionTr
         const p = d2.dissect(x);
         if (p.l4 !== L4.TCP || p.payloadLen === 0) continue;
         if (table.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, false).id < 0) continue;
-        const buf = new Uint8Array(FWD_HDR + x.capLen);
-        const dv = new DataView(buf.buffer);
-        dv.setUint32(0, x.frame, true); dv.setUint32(4, x.tsSec, true); dv.setUint32(8, x.tsNsec, true);
-        dv.setUint32(12, x.capLen, true); dv.setUint32(16, x.origLen, true); dv.setInt32(20, x.linkType, true);
-        buf.set(x.buf.subarray(x.off, x.off + x.capLen), FWD_HDR);
+        const buf = new Uint8Array(forwardedSize(x));
+        writeForwarded(x, buf, new DataView(buf.buffer), 0);
         extra.push(buf);
     }
   } finally {

@@ -20,6 +20,7 @@ import { TcpFlag } from '../wire/constants.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import { CaptureCounters, type CountersSnapshot } from './capture-stats.js';
 import { FlowTable } from './flow-table.js';
+import { grown } from './columns.js';
 
 /** What a worker is asked to do. */
 export interface RangeTask {
@@ -255,6 +256,20 @@ export async function scanRange(t: RangeTask): Promise<RangeResult> {
 
 class RangeTooBusy extends Error {}
 
+/** Bytes a record takes in the forwarded encoding (header, data padded to 4). */
+export const forwardedSize = (r: CaptureRecord): number => FWD_HDR + ((r.capLen + 3) & ~3);
+
+/** Writes `r` in the forwarded encoding at `o` of `b` (`v` views the same bytes). */
+export function writeForwarded(r: CaptureRecord, b: Uint8Array, v: DataView, o: number): void {
+  v.setUint32(o, r.frame, true);
+  v.setUint32(o + 4, r.tsSec, true);
+  v.setUint32(o + 8, r.tsNsec, true);
+  v.setUint32(o + 12, r.capLen, true);
+  v.setUint32(o + 16, r.origLen, true);
+  v.setInt32(o + 20, r.linkType, true);
+  b.set(r.buf.subarray(r.off, r.off + r.capLen), o + FWD_HDR);
+}
+
 /** Forwarded records, appended into one growing buffer (copied once, handed over as is). */
 class Forwarder {
   private buf = new Uint8Array(1 << 20);
@@ -262,23 +277,15 @@ class Forwarder {
   private len = 0;
   count = 0;
 
-  add(r: { frame: number; tsSec: number; tsNsec: number; capLen: number; origLen: number; linkType: number; buf: Uint8Array; off: number }): void {
-    const need = FWD_HDR + ((r.capLen + 3) & ~3);
+  add(r: CaptureRecord): void {
+    const need = forwardedSize(r);
     if (this.len + need > this.buf.length) {
       const b = new Uint8Array(Math.max(this.buf.length * 2, this.len + need));
       b.set(this.buf.subarray(0, this.len));
       this.buf = b;
       this.view = new DataView(b.buffer);
     }
-    const v = this.view;
-    const o = this.len;
-    v.setUint32(o, r.frame, true);
-    v.setUint32(o + 4, r.tsSec, true);
-    v.setUint32(o + 8, r.tsNsec, true);
-    v.setUint32(o + 12, r.capLen, true);
-    v.setUint32(o + 16, r.origLen, true);
-    v.setInt32(o + 20, r.linkType, true);
-    this.buf.set(r.buf.subarray(r.off, r.off + r.capLen), o + FWD_HDR);
+    writeForwarded(r, this.buf, this.view, this.len);
     this.len += need;
     this.count++;
   }
@@ -301,17 +308,12 @@ class RangeFlows {
   add(id: number): void {
     if (id < this.partial.length) return;
     const n = Math.max(1024, this.partial.length * 2);
-    const g = <T extends Uint32Array | Uint8Array>(a: T, len: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(len);
-      b.set(a);
-      return b;
-    };
-    this.pkts = g(this.pkts, 2 * n);
-    this.data = g(this.data, 2 * n);
-    this.probes = g(this.probes, 2 * n);
-    this.seen = g(this.seen, 2 * n);
-    this.afterControl = g(this.afterControl, 2 * n);
-    this.partial = g(this.partial, n);
+    this.pkts = grown(this.pkts, 2 * n);
+    this.data = grown(this.data, 2 * n);
+    this.probes = grown(this.probes, 2 * n);
+    this.seen = grown(this.seen, 2 * n);
+    this.afterControl = grown(this.afterControl, 2 * n);
+    this.partial = grown(this.partial, n);
   }
 
   rows(): Float64Array {
