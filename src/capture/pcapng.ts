@@ -146,7 +146,7 @@ export class PcapngReader extends WindowReader implements CaptureReader {
       w.pos = p + len;
       switch (type) {
         case BlockType.EPB: {
-          const r = this.epb(buf, start, len);
+          const r = this.packetBlock(buf, start, len, false);
           if (r !== null) return r;
           break;
         }
@@ -156,7 +156,7 @@ export class PcapngReader extends WindowReader implements CaptureReader {
           break;
         }
         case BlockType.PB: {
-          const r = this.pb(buf, start, len);
+          const r = this.packetBlock(buf, start, len, true);
           if (r !== null) return r;
           break;
         }
@@ -229,14 +229,19 @@ export class PcapngReader extends WindowReader implements CaptureReader {
     if (iface.snaplen > this.info.snaplen) this.info.snaplen = iface.snaplen;
   }
 
-  private epb(b: Uint8Array, p: number, len: number): CaptureRecord | null {
+  /**
+   * Enhanced Packet Block (draft §4.3) or the obsolete Packet Block (Appendix A): the same
+   * layout but for the interface id, 32 bits in an EPB and 16 (plus a drops count) in a PB.
+   */
+  private packetBlock(b: Uint8Array, p: number, len: number, obsolete: boolean): CaptureRecord | null {
     const le = this.le;
     const off = this.win.base + p;
+    const kind = obsolete ? 'packet block' : 'enhanced packet block';
     if (len < 32) {
-      this.warn('bad-block', off, `pcapng: enhanced packet block of ${len} bytes is shorter than 32; skipped`);
+      this.warn('bad-block', off, `pcapng: ${kind} of ${len} bytes is shorter than 32; skipped`);
       return null;
     }
-    const ifId = u32(b, p + 8, le);
+    const ifId = obsolete ? u16(b, p + 8, le) : u32(b, p + 8, le);
     const capLen = u32(b, p + 20, le);
     const origLen = u32(b, p + 24, le);
     if (28 + capLen + 4 > len) {
@@ -275,31 +280,6 @@ export class PcapngReader extends WindowReader implements CaptureReader {
     r.tsSec = 0;
     r.tsNsec = 0;
     r.comment = null;
-    return r;
-  }
-
-  private pb(b: Uint8Array, p: number, len: number): CaptureRecord | null {
-    const le = this.le;
-    const off = this.win.base + p;
-    if (len < 32) {
-      this.warn('bad-block', off, `pcapng: packet block of ${len} bytes is shorter than 32; skipped`);
-      return null;
-    }
-    const ifId = u16(b, p + 8, le);
-    const capLen = u32(b, p + 20, le);
-    const origLen = u32(b, p + 24, le);
-    if (28 + capLen + 4 > len) {
-      this.warn('bad-record-length', off, `pcapng: packet's captured length ${capLen} runs past its ${len}-byte block; skipped`);
-      return null;
-    }
-    const iface = this.ifaces[ifId];
-    if (iface === undefined) {
-      this.warn('unknown-interface', off, `pcapng: packet names interface ${ifId}, which is not declared; skipped`);
-      return null;
-    }
-    const r = this.record(iface, ifId, u32(b, p + 12, le), u32(b, p + 16, le), b, p + 28, capLen, origLen, off);
-    const optStart = p + 28 + pad4(capLen);
-    r.comment = optStart < p + len - 4 ? this.comment(b, optStart, p + len - 4) : null;
     return r;
   }
 
