@@ -193,6 +193,23 @@ export function parseEptMapRequest(b: Uint8Array, start: number, end: number, le
   return { tower, maxTowers: n.u32() };
 }
 
+/**
+ * The common head of ept_map and ept_lookup answers: context handle (20), the count (num_towers
+ * or num_ents, which actual_count repeats), then the conformant varying array's max_count,
+ * offset and actual_count. Returns actual_count with the cursor on the first element, or -1.
+ */
+function answerArray(n: Ndr): number {
+  if (!n.has(20 + 4)) return -1;
+  n.p += 20;
+  n.u32();
+  n.align(n.countSize);
+  if (!n.has(3 * n.countSize)) return -1;
+  n.count(); // max_count
+  n.count(); // offset
+  const actual = n.count();
+  return actual > MAX_ITEMS ? -1 : actual;
+}
+
 /** What an ept_map or ept_lookup response says. */
 export interface EpmResponse {
   /** error_status_t: 0 ok, EPT_S_NOT_REGISTERED, ... */
@@ -207,15 +224,8 @@ export interface EpmResponse {
  */
 export function parseEptMapResponse(b: Uint8Array, start: number, end: number, le: boolean, ndr64 = false): EpmResponse | null {
   const n = new Ndr(b, start, end, le, ndr64);
-  if (!n.has(20 + 4)) return null;
-  n.p += 20;
-  n.u32(); // num_towers; actual_count below says the same
-  n.align(n.countSize);
-  if (!n.has(3 * n.countSize)) return null;
-  n.count(); // max_count
-  n.count(); // offset
-  const actual = n.count();
-  if (actual > MAX_ITEMS || !n.has(n.countSize * actual)) return null;
+  const actual = answerArray(n);
+  if (actual < 0 || !n.has(n.countSize * actual)) return null;
   const refs: number[] = [];
   for (let i = 0; i < actual; i++) refs.push(n.count());
   const towers: Tower[] = [];
@@ -238,15 +248,8 @@ export function parseEptMapResponse(b: Uint8Array, start: number, end: number, l
  */
 export function parseEptLookupResponse(b: Uint8Array, start: number, end: number, le: boolean, ndr64 = false): EpmResponse | null {
   const n = new Ndr(b, start, end, le, ndr64);
-  if (!n.has(20 + 4)) return null;
-  n.p += 20;
-  n.u32(); // num_ents
-  n.align(n.countSize);
-  if (!n.has(3 * n.countSize)) return null;
-  n.count(); // max_count
-  n.count(); // offset
-  const actual = n.count();
-  if (actual > MAX_ITEMS) return null;
+  const actual = answerArray(n);
+  if (actual < 0) return null;
   const refs: number[] = [];
   for (let i = 0; i < actual; i++) {
     n.align(n.countSize);
