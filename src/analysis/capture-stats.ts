@@ -51,6 +51,8 @@ export class CaptureCounters {
     if (p.ipVersion === 4) c[C.ipv4]!++;
     else if (p.ipVersion === 6) c[C.ipv6]!++;
     else { c[C.nonIp]!++; return; }
+    // The transport of a reassembled datagram was counted on its first fragment's frame.
+    if (p.fragment === 2 && p.firstPieceSeen) return;
     switch (p.l4) {
       case L4.TCP: {
         c[C.tcp]!++;

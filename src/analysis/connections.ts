@@ -304,6 +304,12 @@ export class ConnectionTracker implements RpcSink {
     this.lastSec = p.tsSec;
     this.lastNsec = p.tsNsec;
     if (p.l4 === L4.TCP) {
+      if (p.fragment === 2 && p.firstPieceSeen) {
+        // A reassembled datagram whose first fragment was handled on its own frame (flags,
+        // counts): only the payload is new, for the DCE/RPC stream.
+        this.reassembledPayload(p);
+        return;
+      }
       // Only segments whose repetition would change a verdict are checked: SYN, FIN, RST. A
       // copied data segment is harmless (reassembly delivers bytes once) and checking every
       // one would cost a hash per packet.
@@ -485,6 +491,14 @@ export class ConnectionTracker implements RpcSink {
     });
   }
 
+  private reassembledPayload(p: PacketInfo): void {
+    if (p.payloadLen === 0) return;
+    const hit = this.flows.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, false);
+    if (hit.id < 0) return;
+    const rpc = this.convs.rpc.get(hit.id);
+    if (rpc !== undefined) this.feed(rpc, p, hit.dir);
+  }
+
   /** A SYN the limits keep from being tracked: counted by server port. */
   private untracked(p: PacketInfo): void {
     this.untrackedSyns++;
@@ -522,8 +536,16 @@ export class ConnectionTracker implements RpcSink {
       if (epm && c.isn[2 * id + 1]! !== -1) rpc.streams[1].setIsn(c.isn[2 * id + 1]!);
       c.rpc.set(id, rpc);
     }
+    // The first fragment of a datagram still being reassembled holds only part of the segment:
+    // the stream gets the whole segment when the datagram completes.
+    if (p.fragment === 1) return;
+    this.feed(rpc, p, dir);
+  }
+
+  /** Hands a segment's payload to a conversation's DCE/RPC stream (snaplen cuts become gaps). */
+  private feed(rpc: RpcConversation, p: PacketInfo, dir: 0 | 1): void {
     const s = rpc.streams[dir];
-    if (cut) {
+    if (p.payloadCaptured < p.payloadLen) {
       this.rpcPayloadCut++;
       s.segment(p.buf, p.payloadOff, p.payloadCaptured, p.seq, p.frame);
       s.lost((p.seq + p.payloadCaptured) >>> 0, p.payloadLen - p.payloadCaptured);

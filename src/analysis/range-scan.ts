@@ -204,6 +204,8 @@ export async function scanRange(t: RangeTask): Promise<RangeResult> {
 }
 
 class RangeTooBusy extends Error {}
+/** Something only a sequential read can do right (IP reassembly may span ranges). */
+class RangeNeedsSequential extends Error {}
 
 /**
  * The per-record work of a range, as a class so the hot method reads fields, not the
@@ -228,6 +230,8 @@ class RangeScanner {
     this.frames++;
     if (r.comment !== null) this.comments.push([r.frame, r.comment]);
     const p = this.dissector.dissect(r);
+    // Reassembly may span ranges; a file with IP fragments is read by one thread.
+    if (this.dissector.fragments > 0) throw new RangeNeedsSequential('IP fragments');
     this.counters.add(p);
     if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
       if (p.quoted.ipVersion !== 0) this.out.add(r);

@@ -3,7 +3,8 @@
  * reused PacketInfo. A failed `wrap` notes an anomaly and stops descending; an exception is a
  * bug, counted as `internal_decoder_error`, and the run goes on.
  */
-import { u32be, u32le } from '../wire/bytes.js';
+import { ipv4Text, ipv6Text, u32be, u32le } from '../wire/bytes.js';
+import { Defragmenter } from './defragment.js';
 import { EtherType, IpProto, LinkType } from '../wire/constants.js';
 import { EthernetView } from '../wire/ethernet.js';
 import { SllView } from '../wire/sll.js';
@@ -40,6 +41,10 @@ export class Dissector {
   private readonly icmp = new IcmpView();
   private readonly q4 = new Ipv4View();
   private readonly q6 = new Ipv6View();
+  /** IP reassembly across frames. */
+  readonly defrag = new Defragmenter();
+  /** IP fragments seen so far. */
+  fragments = 0;
 
   dissect(r: CaptureRecord): PacketInfo {
     const p = this.info;
@@ -54,6 +59,8 @@ export class Dissector {
     p.ipVersion = 0;
     p.l4 = L4.NONE;
     p.quoted.ipVersion = 0;
+    p.fragment = 0;
+    p.firstPieceSeen = false;
     p.isPacket = r.isPacket;
     if (!r.isPacket) return p;
     try {
@@ -130,13 +137,31 @@ export class Dissector {
     p.dstOff = v.dstOff;
     p.ipProto = v.protocol;
     p.ipCut = v.cut;
-    // RFC 791: only the first fragment (offset 0) carries the transport header.
-    if (v.fragOffset !== 0) {
-      p.l4 = L4.OTHER;
-      this.anomalies.note('ip_fragment', p.frame);
-      return;
+    if (v.moreFragments || v.fragOffset !== 0) {
+      // RFC 791: only the first fragment (offset 0) carries the transport header; the datagram
+      // is reassembled when its fragments cover it (a snaplen cut fragment cannot be used).
+      this.fragments++;
+      if (v.fragOffset !== 0) this.anomalies.note('ip_fragment', p.frame);
+      const key = `4|${ipv4Text(b, v.srcOff)}|${ipv4Text(b, v.dstOff)}|${v.id}|${v.protocol}`;
+      const whole = v.cut ? null : this.defrag.add(key, p.frame, b, off, v.payloadOff, v.payloadOff, v.end, v.fragOffset, v.moreFragments);
+      if (whole !== null) return this.reassembled(whole.buf, whole.hdrLen, 12, 16, v.protocol, whole.firstSeen);
+      if (v.fragOffset !== 0) { p.l4 = L4.OTHER; return; }
+      p.fragment = 1;
     }
     this.transport(b, v.payloadOff, v.end, v.protocol, v.declaredEnd);
+  }
+
+  /** Dissects the transport of a reassembled datagram `buf` (IP header of `hdrLen` bytes first). */
+  private reassembled(buf: Uint8Array, hdrLen: number, srcOff: number, dstOff: number, proto: number, firstSeen: boolean): void {
+    const p = this.info;
+    p.buf = buf;
+    p.srcOff = srcOff;
+    p.dstOff = dstOff;
+    p.ipProto = proto;
+    p.ipCut = false;
+    p.fragment = 2;
+    p.firstPieceSeen = firstSeen;
+    this.transport(buf, hdrLen, buf.length, proto, buf.length);
   }
 
   private ipv6(b: Uint8Array, off: number, end: number): void {
@@ -149,10 +174,14 @@ export class Dissector {
     p.dstOff = v.dstOff;
     p.ipProto = v.protocol;
     p.ipCut = v.cut;
-    if (v.laterFragment) {
-      p.l4 = L4.OTHER;
-      this.anomalies.note('ip_fragment', p.frame);
-      return;
+    if (v.fragmented) {
+      this.fragments++;
+      if (v.laterFragment) this.anomalies.note('ip_fragment', p.frame);
+      const key = `6|${ipv6Text(b, v.srcOff)}|${ipv6Text(b, v.dstOff)}|${v.fragId}`;
+      const whole = v.cut || v.fragDataOff > v.end ? null : this.defrag.add(key, p.frame, b, off, off + 40, v.fragDataOff, v.end, v.fragOffset, v.fragMore);
+      if (whole !== null) return this.reassembled(whole.buf, whole.hdrLen, 8, 24, v.fragNext, whole.firstSeen);
+      if (v.laterFragment) { p.l4 = L4.OTHER; return; }
+      if (v.fragMore) p.fragment = 1;
     }
     this.transport(b, v.payloadOff, v.end, v.protocol, v.declaredEnd);
   }

@@ -49,6 +49,14 @@ export class PacketInfo {
   ipProto = 0;
   /** True when the IP datagram's own length says more bytes than were captured. */
   ipCut = false;
+  /**
+   * 0: not a fragment. 1: the first fragment of a datagram not yet complete: the transport
+   * header is decoded, the payload is only this fragment's part. 2: this frame completed a
+   * datagram; `buf` is the reassembled datagram and the transport fields describe all of it.
+   */
+  fragment: 0 | 1 | 2 = 0;
+  /** With fragment 2: the first fragment was seen on an earlier frame (as fragment 1). */
+  firstPieceSeen = false;
 
   l4: L4 = L4.NONE;
   srcPort = 0;

@@ -24,6 +24,13 @@ export class Ipv6View {
   laterFragment = false;
   /** True when any Fragment header was found. */
   fragmented = false;
+  /** Of the Fragment header (RFC 8200 §4.5): offset in bytes, M flag, identification, where the
+   * fragment's data starts, and the Next Header it names. Valid when `fragmented`. */
+  fragOffset = 0;
+  fragMore = false;
+  fragId = 0;
+  fragDataOff = 0;
+  fragNext = 0;
 
   wrap(b: Uint8Array, off: number, end: number): Status {
     if (end - off < HDR) return Status.Truncated;
@@ -49,7 +56,13 @@ export class Ipv6View {
       if (next === IpProto.FRAGMENT) {
         len = 8;
         this.fragmented = true;
-        if ((u16be(b, o + 2) & 0xfff8) !== 0) this.laterFragment = true;
+        const fo = u16be(b, o + 2);
+        this.fragOffset = fo & 0xfff8; // 13-bit offset in 8-byte units, already shifted by 3
+        this.fragMore = (fo & 1) !== 0;
+        this.fragId = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
+        this.fragDataOff = o + 8;
+        this.fragNext = b[o]!;
+        if (this.fragOffset !== 0) this.laterFragment = true;
       } else if (next === IpProto.AH) {
         len = (b[o + 1]! + 2) * 4; // RFC 4302 §2.2: in 32-bit words, minus 2
       } else {

@@ -126,10 +126,8 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
   'dcom-wmi-24158-blocked.pcap': { errors: ['NONSTANDARD_RPC_PORT_BLOCKED'], check: (r) => expect(r.endpoints.map((e) => [e.source, e.port])).toEqual([['dcom', 24158]]) },
 
   'epm-response-split-segments.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
-  'epm-response-ip-fragments.pcap': {
-    ...BLOCKED,
-    gap: 'IPv4 fragments are not reassembled, so the tower is never read; rpctrace says INFERRED_RPC_PORT_BLOCKED',
-  },
+  // The ept_map answer travels in two IPv4 fragments: reassembled, its tower gives the port.
+  'epm-response-ip-fragments.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
   'dcerpc-coalesced-pdus.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
   'epm-response-out-of-order.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },
   'epm-response-retransmitted.pcap': { ...BLOCKED, check: blockedAttempt(BLOCKED_PORT) },

@@ -1,0 +1,99 @@
+/**
+ * IP reassembly (RFC 791 §3.2, RFC 8200 §4.5): keeps the fragments of a datagram until they
+ * cover it, then hands back the whole datagram as one buffer (a copy of the IP header, then the
+ * payload), so the transport layer sees what the endpoints saw. Fragments are rare: copies and
+ * string keys are acceptable here. Bounded: a few hundred datagrams, 64 KiB each, forgotten when
+ * not completed within a stretch of frames.
+ */
+
+interface Piece {
+  off: number;
+  data: Uint8Array;
+}
+
+interface Datagram {
+  header: Uint8Array;
+  pieces: Piece[];
+  /** Payload length, known once the last fragment (M = 0) arrived; -1 before. */
+  total: number;
+  lastFrame: number;
+  /** The fragment at offset 0 was already dissected (its transport header decoded) on its own frame. */
+  firstSeen: boolean;
+}
+
+const MAX_DATAGRAMS = 256;
+const MAX_PAYLOAD = 65535;
+/** Frames after which an incomplete datagram is given up. */
+const MAX_AGE_FRAMES = 50_000;
+
+/** A datagram that is complete: `buf[0, hdrLen)` is the IP header, the payload follows. */
+export interface Reassembled {
+  buf: Uint8Array;
+  hdrLen: number;
+  /** True when the fragment at offset 0 was seen on an earlier frame (and dissected there). */
+  firstSeen: boolean;
+}
+
+/** Reassembly state of one file. */
+export class Defragmenter {
+  private readonly pending = new Map<string, Datagram>();
+  /** Datagrams given up (incomplete, too large, or pushed out by newer ones). */
+  dropped = 0;
+
+  /**
+   * Adds a fragment: `payload` is `b[off, end)`, at byte offset `fragOff` in the datagram, `more`
+   * its M flag; `header` is the IP header `b[hdrStart, hdrEnd)`. Returns the datagram when this
+   * fragment completed it, else null.
+   */
+  add(key: string, frame: number, b: Uint8Array, hdrStart: number, hdrEnd: number, off: number, end: number, fragOff: number, more: boolean): Reassembled | null {
+    if (fragOff + (end - off) > MAX_PAYLOAD) { this.forget(key); return null; }
+    let d = this.pending.get(key);
+    if (d === undefined) {
+      if (this.pending.size >= MAX_DATAGRAMS) this.evict(frame);
+      d = { header: b.slice(hdrStart, hdrEnd), pieces: [], total: -1, lastFrame: frame, firstSeen: false };
+      this.pending.set(key, d);
+    }
+    d.lastFrame = frame;
+    if (fragOff === 0) d.header = b.slice(hdrStart, hdrEnd);
+    d.pieces.push({ off: fragOff, data: b.slice(off, end) });
+    if (!more) d.total = fragOff + (end - off);
+    const done = this.complete(d);
+    if (done === null) {
+      if (fragOff === 0) d.firstSeen = true;
+      return null;
+    }
+    this.pending.delete(key);
+    return { buf: done, hdrLen: d.header.length, firstSeen: d.firstSeen };
+  }
+
+  private complete(d: Datagram): Uint8Array | null {
+    if (d.total < 0) return null;
+    const pieces = [...d.pieces].sort((a, b) => a.off - b.off);
+    let covered = 0;
+    for (const p of pieces) {
+      if (p.off > covered) return null;
+      covered = Math.max(covered, p.off + p.data.length);
+    }
+    if (covered < d.total) return null;
+    const out = new Uint8Array(d.header.length + d.total);
+    out.set(d.header, 0);
+    // Later pieces first, so where fragments overlap the earlier-offset data wins.
+    for (let i = pieces.length - 1; i >= 0; i--) {
+      const p = pieces[i]!;
+      const n = Math.min(p.data.length, d.total - p.off);
+      if (n > 0) out.set(p.data.subarray(0, n), d.header.length + p.off);
+    }
+    return out;
+  }
+
+  private forget(key: string): void {
+    if (this.pending.delete(key)) this.dropped++;
+  }
+
+  private evict(frame: number): void {
+    for (const [k, d] of this.pending) {
+      if (frame - d.lastFrame > MAX_AGE_FRAMES || this.pending.size >= MAX_DATAGRAMS) { this.pending.delete(k); this.dropped++; }
+      if (this.pending.size < MAX_DATAGRAMS) break;
+    }
+  }
+}
