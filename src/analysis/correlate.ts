@@ -571,7 +571,9 @@ function rangeHint(port: number, g: readonly Endpoint[]): string {
   const hints: string[] = [];
   if (port === 24158) hints.push('24158 is the fixed port of WMI running in its own host (`winmgmt /standalonehost`).');
   if (port >= 1025 && port <= 5000) hints.push('Ports 1025-5000 are the legacy dynamic range of Windows Server 2003 and XP.');
-  if (port >= 6005 && port <= 59530) hints.push('Exchange 2010 Client Access servers move the dynamic range to start at 6005.');
+  const names = g.map((e) => e.interfaceName ?? '');
+  const exchangeOrUnknown = g.length === 0 || names.some((n) => n === '' || n.startsWith('Exchange'));
+  if (port >= 6005 && port <= 59530 && exchangeOrUnknown) hints.push('Exchange 2010 Client Access servers move the dynamic range to start at 6005.');
   if (g.some((e) => e.source === 'dcom')) hints.push('DCOM can be restricted to a configured port range (Rpc\\Internet "Ports").');
   if (g.some((e) => e.interfaceUuid === 'e3514235-4b06-11d1-ab04-00c04fc2dcd2' || e.interfaceUuid === '12345678-1234-abcd-ef00-01234567cffb' || e.interfaceUuid === 'f5cc59b4-4264-101a-8c59-08002b2f8426' || e.interfaceUuid === '897e2e5f-93f3-4376-9c9c-fd2277495c27')) {
     hints.push('Domain controllers can pin AD replication (NTDS), Netlogon and FRS/DFSR to static ports.');
