@@ -194,17 +194,12 @@ function inProcess(tasks: readonly RangeTask[]): Results {
   };
 }
 
-/** Merges one conversation summary row into the engine. */
+/** Merges one conversation summary row into the engine (ROW is reused: rows are read one at a time). */
 function addRow(engine: ConnectionTracker, rows: Float64Array, f: number): void {
-  const o = f * FLOW_ROW;
-  const words = rows[o + FlowCol.WORDS]!;
-  const a = SCRATCH_A;
-  const b = SCRATCH_B;
-  for (let i = 0; i < 4; i++) { a[i] = rows[o + FlowCol.A + i]!; b[i] = rows[o + FlowCol.B + i]!; }
-  engine.addCounts(words, a, rows[o + FlowCol.A_PORT]!, b, rows[o + FlowCol.B_PORT]!, rows[o + FlowCol.PKTS_A]!, rows[o + FlowCol.PKTS_B]!, rows[o + FlowCol.DATA_A]!, rows[o + FlowCol.DATA_B]!);
+  const r = ROW;
+  r.read(rows, f);
+  engine.addCounts(r.words, r.a, r.aPort, r.b, r.bPort, r.pktsA, r.pktsB, r.dataA, r.dataB);
 }
-const SCRATCH_A = new Uint32Array(4);
-const SCRATCH_B = new Uint32Array(4);
 
 /**
  * Frames a range did not forward but the engine needs: every payload segment of a conversation
@@ -213,74 +208,88 @@ const SCRATCH_B = new Uint32Array(4);
  * in one range. Those are read again here, from the file.
  */
 async function extraFrames(r: RangeResult, task: RangeTask, engine: ConnectionTracker, chunkSize?: number): Promise<Uint8Array[]> {
-  const path = task.path;
-  const partial = new Set<number>();
-  for (let f = 0; f < r.flowCount; f++) if (r.flows[f * FLOW_ROW + FlowCol.PARTIAL]! !== 0) partial.add(f);
-  if (partial.size === 0) return [];
-  // Which partial conversations may be RPC: already RPC in the engine, or a forwarded payload
-  // segment of theirs in this range starts with a PDU header (what the engine probes for).
-  const table = new FlowTable(1 << 20);
-  const a = new Uint32Array(4);
-  const b = new Uint32Array(4);
-  const need = new Set<number>();
+  const partial: number[] = [];
+  for (let f = 0; f < r.flowCount; f++) if (r.flows[f * FLOW_ROW + FlowCol.PARTIAL]! !== 0) partial.push(f);
+  if (partial.length === 0) return [];
+  // One pass over the forwarded frames: which frames the range already sent, and which
+  // conversations have a payload segment starting with a PDU header (what the engine probes for).
+  const forwarded = new Set<number>();
+  const probed = new FlowTable(1 << 20);
   const dissector = new Dissector();
-  const rec = new CaptureRecord();
-  const candidates = new FlowTable(1 << 20);
-  for (const f of partial) {
-    const o = f * FLOW_ROW;
-    const words = r.flows[o + FlowCol.WORDS]!;
-    for (let i = 0; i < 4; i++) { a[i] = r.flows[o + FlowCol.A + i]!; b[i] = r.flows[o + FlowCol.B + i]!; }
-    if (engine.hasRpc(words, a, r.flows[o + FlowCol.A_PORT]!, b, r.flows[o + FlowCol.B_PORT]!)) need.add(f);
-  }
-  forEachForwarded(r, 0, rec, (x) => {
+  forEachForwarded(r, 0, new CaptureRecord(), (x) => {
+    forwarded.add(x.frame);
     const p = dissector.dissect(x);
     if (p.l4 !== L4.TCP || p.payloadLen === 0 || !looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured)) return;
-    candidates.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, true);
+    probed.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, true);
   });
+  // A partial conversation may be RPC when the engine already says so, or a probe may find it.
+  const need = new FlowTable(1 << 20);
+  const row = new FlowRow();
   for (const f of partial) {
-    const o = f * FLOW_ROW;
-    const words = r.flows[o + FlowCol.WORDS]!;
-    for (let i = 0; i < 4; i++) { a[i] = r.flows[o + FlowCol.A + i]!; b[i] = r.flows[o + FlowCol.B + i]!; }
-    if (candidates.lookupWords(words, a, r.flows[o + FlowCol.A_PORT]!, b, r.flows[o + FlowCol.B_PORT]!).id >= 0) need.add(f);
+    row.read(r.flows, f);
+    if (!engine.hasRpc(row.words, row.a, row.aPort, row.b, row.bPort) && probed.lookupWords(row.words, row.a, row.aPort, row.b, row.bPort).id < 0) continue;
+    const key = row.keyBytes();
+    need.lookup(key, 0, row.words * 4, row.words * 4, row.aPort, row.bPort, true);
   }
   if (need.size === 0) return [];
-  for (const f of need) {
-    const o = f * FLOW_ROW;
-    // Insert through a synthetic lookup: the table only needs the keys.
-    const words = r.flows[o + FlowCol.WORDS]!;
-    const key = new Uint8Array(words * 8);
-    const v = new DataView(key.buffer);
-    for (let i = 0; i < words; i++) { v.setUint32(4 * i, r.flows[o + FlowCol.A + i]!); v.setUint32(words * 4 + 4 * i, r.flows[o + FlowCol.B + i]!); }
-    table.lookup(key, 0, words * 4, words * 4, r.flows[o + FlowCol.A_PORT]!, r.flows[o + FlowCol.B_PORT]!, true);
-  }
-  const forwarded = new Set<number>();
-  forEachForwarded(r, 0, rec, (x) => { forwarded.add(x.frame); });
   // Read the range again; keep payload segments of the needed conversations not yet forwarded.
   const extra: Uint8Array[] = [];
-  const fd = openSync(path, 'r');
+  const fd = openSync(task.path, 'r');
   try {
     const win = new ByteWindow(new FileSource(fd, r.firstOffset, r.stopOffset, false), chunkSize);
     win.base = r.firstOffset;
     const reader: CaptureReader = task.format === 'pcap' ? new PcapReader(win, task.header) : task.exact ? new PcapngReader(win) : new PcapngReader(win, task.pcapng!);
-    const d2 = new Dissector();
     for (;;) {
-        const x = reader.next();
-        if (x === null) {
-          if (win.wanted > 0) { await win.fill(); continue; }
-          break;
-        }
-        if (forwarded.has(x.frame)) continue;
-        const p = d2.dissect(x);
-        if (p.l4 !== L4.TCP || p.payloadLen === 0) continue;
-        if (table.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, false).id < 0) continue;
-        const buf = new Uint8Array(forwardedSize(x));
-        writeForwarded(x, buf, new DataView(buf.buffer), 0);
-        extra.push(buf);
+      const x = reader.next();
+      if (x === null) {
+        if (win.wanted > 0) { await win.fill(); continue; }
+        break;
+      }
+      if (forwarded.has(x.frame)) continue;
+      const p = dissector.dissect(x);
+      if (p.l4 !== L4.TCP || p.payloadLen === 0) continue;
+      if (need.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, false).id < 0) continue;
+      const buf = new Uint8Array(forwardedSize(x));
+      writeForwarded(x, buf, new DataView(buf.buffer), 0);
+      extra.push(buf);
     }
   } finally {
     closeSync(fd);
   }
   return extra;
+}
+
+/** One conversation summary row of a range result, read into reusable fields. */
+class FlowRow {
+  words = 0;
+  readonly a = new Uint32Array(4);
+  readonly b = new Uint32Array(4);
+  aPort = 0;
+  bPort = 0;
+  pktsA = 0;
+  pktsB = 0;
+  dataA = 0;
+  dataB = 0;
+
+  read(rows: Float64Array, f: number): void {
+    const o = f * FLOW_ROW;
+    this.words = rows[o + FlowCol.WORDS]!;
+    for (let i = 0; i < 4; i++) { this.a[i] = rows[o + FlowCol.A + i]!; this.b[i] = rows[o + FlowCol.B + i]!; }
+    this.aPort = rows[o + FlowCol.A_PORT]!;
+    this.bPort = rows[o + FlowCol.B_PORT]!;
+    this.pktsA = rows[o + FlowCol.PKTS_A]!;
+    this.pktsB = rows[o + FlowCol.PKTS_B]!;
+    this.dataA = rows[o + FlowCol.DATA_A]!;
+    this.dataB = rows[o + FlowCol.DATA_B]!;
+  }
+
+  /** Both addresses as bytes (a then b), for a FlowTable lookup. */
+  keyBytes(): Uint8Array {
+    const key = new Uint8Array(this.words * 8);
+    const v = new DataView(key.buffer);
+    for (let i = 0; i < this.words; i++) { v.setUint32(4 * i, this.a[i]!); v.setUint32(this.words * 4 + 4 * i, this.b[i]!); }
+    return key;
+  }
 }
 
 /** Calls `fn` for each forwarded record of `r`, numbered from `frameBase`. */
@@ -329,3 +338,5 @@ function replay(r: RangeResult, frameBase: number, engine: ConnectionTracker, di
   });
   flushExtra(Number.POSITIVE_INFINITY);
 }
+
+const ROW = new FlowRow();

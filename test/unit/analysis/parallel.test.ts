@@ -4,7 +4,11 @@
  * analyzed both ways with small ranges (many boundaries, records and conversations cut across
  * them); the worker-thread path is checked on the built code.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { writePcap } from '../../../src/capture/writer.js';
+import { DRSUAPI_V4, NDR_V2, dcerpcBind, dcerpcBindAck, dcerpcFault, dcerpcRequest, dcerpcResponse } from '../../../samples/gen/frames.js';
+import { Scene } from '../../helpers/rpc.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../../src/analysis/pipeline.js';
@@ -37,6 +41,28 @@ describe('parallel analysis equals sequential analysis', () => {
       const r = await analyzeParallel(join(ROOT, 'samples', name), engine, { workers: 2, rangeBytes: 700, inProcess: true });
       expect(r, name).not.toBeNull();
     }
+  });
+
+  it('re-reads a range for an RPC conversation whose segments it did not all forward', async () => {
+    // A DCE/RPC conversation on a dynamic port, recognised in the first range (bind), then 30
+    // request/response pairs: the second range holds more server segments than a worker
+    // forwards, and the last answer is a fault that only a full stream reveals.
+    const s = new Scene();
+    const c = s.conv({ port: 49700 });
+    c.connect();
+    c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49700', results: [{ result: 0, transfer: NDR_V2 }] }));
+    for (let i = 0; i < 30; i++) {
+      c.send('client', dcerpcRequest({ callId: 2 + i, opnum: 0, stub: new Uint8Array(24) }));
+      c.send('server', i === 29 ? dcerpcFault({ callId: 2 + i, status: 0x1c010002 }) : dcerpcResponse({ callId: 2 + i, stub: new Uint8Array(24) }));
+    }
+    const path = join(mkdtempSync(join(tmpdir(), 'rpctrace-par-')), 'rpc.pcap');
+    const bytes = writePcap(s.out, { linkType: 1 });
+    writeFileSync(path, bytes);
+    const seq = (await analyzeFile(path, { workers: 1 })).report;
+    expect(seq.findings.map((f) => f.id)).toContain('RPC_FAULT');
+    const par = (await analyzeFile(path, { parallelInProcess: true, rangeBytes: Math.ceil(bytes.length / 2) })).report;
+    expect(par).toEqual(seq);
   });
 
   it('leaves a damaged file to the sequential reader', async () => {
