@@ -727,6 +727,18 @@ export function dcerpcFault(o: PduCommon & { contextId?: number; status: number 
 /** Tower protocol identifiers (C706 Appendix I). */
 export const TowerProto = { UUID: 0x0d, RPC_CO: 0x0b, TCP: 0x07, UDP: 0x08, IP: 0x09, NAMED_PIPE: 0x0f, NETBIOS: 0x11 } as const;
 
+/** The first three floors of a five-floor tower: interface, transfer syntax, RPC_CO. */
+function towerHead(iface: SyntaxId, transfer: SyntaxId | undefined): ByteWriter {
+  const w = new ByteWriter(true);
+  w.u16(5);
+  for (const s of [iface, transfer ?? NDR_V2]) {
+    w.u16(19).u8(TowerProto.UUID).bytes(uuidBytes(s.uuid, true)).u16(s.major);
+    w.u16(2).u16(s.minor);
+  }
+  w.u16(1).u8(TowerProto.RPC_CO).u16(2).u16(0);
+  return w;
+}
+
 /** An ncacn_ip_tcp binding as a tower describes it. */
 export interface TcpIpTower {
   iface: SyntaxId;
@@ -743,15 +755,7 @@ export interface TcpIpTower {
  * version on the right; the TCP port and IP address are big-endian (network order).
  */
 export function towerBytes(t: TcpIpTower): Uint8Array {
-  const w = new ByteWriter(true);
-  w.u16(5);
-  const uuidFloor = (s: SyntaxId): void => {
-    w.u16(19).u8(TowerProto.UUID).bytes(uuidBytes(s.uuid, true)).u16(s.major);
-    w.u16(2).u16(s.minor);
-  };
-  uuidFloor(t.iface);
-  uuidFloor(t.transfer ?? NDR_V2);
-  w.u16(1).u8(TowerProto.RPC_CO).u16(2).u16(0);
+  const w = towerHead(t.iface, t.transfer);
   w.u16(1).u8(TowerProto.TCP).u16(2).bytes([(t.port >> 8) & 0xff, t.port & 0xff]);
   w.u16(1).u8(TowerProto.IP).u16(4).bytes(ipv4Addr(t.ip));
   return w.done();
@@ -769,15 +773,7 @@ export interface NamedPipeTower {
 
 /** Tower with the five ncacn_np floors: UUID, transfer syntax, RPC_CO, SMB pipe (0x0f), NetBIOS host (0x11); names NUL-terminated ASCII. */
 export function npTowerBytes(t: NamedPipeTower): Uint8Array {
-  const w = new ByteWriter(true);
-  w.u16(5);
-  const uuidFloor = (s: SyntaxId): void => {
-    w.u16(19).u8(TowerProto.UUID).bytes(uuidBytes(s.uuid, true)).u16(s.major);
-    w.u16(2).u16(s.minor);
-  };
-  uuidFloor(t.iface);
-  uuidFloor(t.transfer ?? NDR_V2);
-  w.u16(1).u8(TowerProto.RPC_CO).u16(2).u16(0);
+  const w = towerHead(t.iface, t.transfer);
   const ascii = (x: string): Uint8Array => concat(new TextEncoder().encode(x), Uint8Array.of(0));
   const pipe = ascii(t.pipe);
   const host = ascii(t.host);

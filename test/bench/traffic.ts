@@ -23,6 +23,7 @@
  * the benchmark can check a tool's numbers against it. Checksums: IPv4 header checksums are
  * computed, TCP/UDP/ICMP ones are left zero (no decoder under test verifies them).
  */
+import type { CaptureStats } from '../../src/model/report.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PcapngWriter } from '../../src/capture/writer.js';
@@ -71,26 +72,8 @@ export class Prng {
   }
 }
 
-/** Counts a tool's report can be checked against (names follow rpctrace's `stats`). */
-export interface ExpectedCounts {
-  frames: number;
-  /** Captured bytes of all frames (record data, without file and record headers). */
-  bytes: number;
-  ipv4: number;
-  ipv6: number;
-  tcp: number;
-  udp: number;
-  icmp: number;
-  icmpv6: number;
-  nonIp: number;
-  tcpSyn: number;
-  tcpSynRetransmissions: number;
-  tcpSynAck: number;
-  tcpRst: number;
-  tcpFin: number;
-  icmpUnreachable: number;
-  vlanTagged: number;
-}
+/** Counts a tool's report can be checked against: rpctrace's `stats`, plus frames and VLAN-tagged frames. */
+export type ExpectedCounts = Omit<CaptureStats, 'nonPacketRecords'> & { frames: number; vlanTagged: number };
 
 /**
  * RPC scenarios, one per finding id a busy real capture can hold. Each writes its own client and
