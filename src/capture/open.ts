@@ -180,4 +180,3 @@ async function firstChunk(stream: AsyncIterable<Uint8Array>): Promise<{ head: Ui
   return { head, all: all() };
 }
 
-export { DEFAULT_CHUNK };

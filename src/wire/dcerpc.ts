@@ -3,7 +3,7 @@
  * carries the data representation (drep): integers in the stub and in the PDU body follow
  * drep[0]'s high nibble (1 = little-endian, 0 = big-endian).
  */
-import { EMPTY, u16, u32, u16le } from './bytes.js';
+import { EMPTY, u16, u32 } from './bytes.js';
 import { Status } from './status.js';
 
 /** PTYPE values (C706 §12.6.4.1). */
@@ -204,6 +204,3 @@ export function bindAck(v: DcerpcView, b: Uint8Array): BindAck {
   }
   return out;
 }
-
-/** Reads a little-endian u16 (tower encodings are always little-endian, C706 Appendix L). */
-export const towerU16 = u16le;
