@@ -3,6 +3,7 @@
  * endpoint followed to the client's next attempts, findings with their proof, a per-port
  * summary. Runs once per file after the last frame; nothing here is on the per-packet path.
  */
+import { thousands } from '../model/numbers.js';
 import type { Attempt, AttemptOutcome, Endpoint, Finding, FindingId, PortSummary, Severity } from '../model/engine.js';
 import { interfaceName } from '../model/interfaces.js';
 import { FINDING_CATALOG } from '../model/finding-catalog.js';
@@ -345,9 +346,9 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   if (t.untrackedSyns > 0 || t.untrackedPackets > 0) {
     const top = [...t.untrackedSynsByPort.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, 5);
     findings.push(finding('STATE_LIMIT_REACHED', 'warning', {
-      title: `More than ${t.attempts.length.toLocaleString('en-US')} connection attempts: ${t.untrackedSyns.toLocaleString('en-US')} further SYN(s) counted, not tracked`,
+      title: `More than ${thousands(t.attempts.length)} connection attempts: ${thousands(t.untrackedSyns)} further SYN(s) counted, not tracked`,
       client: null, server: null, port: null, evidence: t.limitExamples,
-      explanation: `rpctrace tracks at most ${t.limits.attempts.toLocaleString('en-US')} connection attempts and ${t.limits.conversations.toLocaleString('en-US')} conversations per capture. This capture went past that: ${t.untrackedSyns.toLocaleString('en-US')} SYN(s) opened no tracked attempt${t.untrackedPackets > 0 ? ` and ${t.untrackedPackets.toLocaleString('en-US')} TCP packet(s) belonged to conversations that did not fit` : ''} (from frame ${t.limitExamples[0] ?? '?'} on). Their outcome is unknown; verdicts about the tracked attempts are unaffected. Untracked SYNs by destination port: ${top.map(([port, n]) => `${port}: ${n.toLocaleString('en-US')}`).join(', ')}. So many attempts usually mean a SYN flood or a port scan.`,
+      explanation: `rpctrace tracks at most ${thousands(t.limits.attempts)} connection attempts and ${thousands(t.limits.conversations)} conversations per capture. This capture went past that: ${thousands(t.untrackedSyns)} SYN(s) opened no tracked attempt${t.untrackedPackets > 0 ? ` and ${thousands(t.untrackedPackets)} TCP packet(s) belonged to conversations that did not fit` : ''} (from frame ${t.limitExamples[0] ?? '?'} on). Their outcome is unknown; verdicts about the tracked attempts are unaffected. Untracked SYNs by destination port: ${top.map(([port, n]) => `${port}: ${thousands(n)}`).join(', ')}. So many attempts usually mean a SYN flood or a port scan.`,
       remediation: [...FINDING_CATALOG.STATE_LIMIT_REACHED.remediation],
       displayFilter: 'tcp.flags.syn==1 && tcp.flags.ack==0', inferred: false,
     }));

@@ -1,4 +1,5 @@
 /** Wording shared by the renderers, so table, Markdown and ports output say the same things. */
+import { thousands } from '../model/numbers.js';
 import { SEVERITY_RANK } from '../model/finding-catalog.js';
 import type { Attempt, Endpoint, Finding } from '../model/engine.js';
 import type { FileReport } from '../model/report.js';
@@ -102,4 +103,4 @@ export function formatText(f: FileReport): string {
 }
 
 /** Thousands separators. */
-export const n = (x: number): string => x.toLocaleString('en-US');
+export const n = thousands;
