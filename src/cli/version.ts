@@ -1,4 +1,4 @@
-/** The package version, read once from package.json next to dist/. */
+/** The package version, read once from package.json: two levels up from src/cli, dist/cli and dist/bundle alike. */
 import { readFileSync } from 'node:fs';
 
 function readVersion(): string {

@@ -894,7 +894,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${opts}\n\n${HELP}\n`);
     return 2;
   }
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) {
+  if (!existsSync(join(ROOT, 'dist/bundle/main.js'))) {
     process.stderr.write('bench: dist/ is missing; run `npm run build` first (npm run bench does)\n');
     return 2;
   }
