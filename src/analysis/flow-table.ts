@@ -50,6 +50,7 @@ export class FlowTable {
    * `dst:dport`. Addresses are `alen` bytes (4 or 16) at `srcOff` / `dstOff` in `b`.
    */
   lookup(b: Uint8Array, srcOff: number, dstOff: number, alen: number, sport: number, dport: number, insert: boolean): FlowHit {
+    if (alen === 4) return this.lookup4(u32be(b, srcOff), u32be(b, dstOff), sport, dport, insert);
     const words = alen >>> 2;
     const s = this.src;
     const d = this.dst;
@@ -78,6 +79,14 @@ export class FlowTable {
       }
       slot = (slot + 1) & this.mask;
     }
+    return this.insertAt(slot, h, words, ports, insert);
+  }
+
+  /** After a failed probe ending at the empty `slot`: adds the packet's conversation (scratch `src`/`dst`) or reports it absent. */
+  private insertAt(slot: number, h: number, words: number, ports: number, insert: boolean): FlowHit {
+    const hit = this.hit;
+    const s = this.src;
+    const d = this.dst;
     hit.created = false;
     if (!insert || this.size >= this.maxFlows) {
       if (insert) this.dropped++;
@@ -101,6 +110,48 @@ export class FlowTable {
     hit.dir = 0;
     hit.created = true;
     return hit;
+  }
+
+  /**
+   * `lookup` for IPv4, the bulk of most captures: addresses stay in registers instead of the
+   * scratch arrays, and the hash is pairHash's for one word, computed inline (the 1 GiB
+   * benchmark spent more time in this lookup than in any other function).
+   */
+  private lookup4(s: number, d: number, sport: number, dport: number, insert: boolean): FlowHit {
+    const sFirst = s !== d ? s < d : sport <= dport;
+    const lo = sFirst ? s : d;
+    const hi = sFirst ? d : s;
+    const canon = sFirst ? ((sport << 16) | dport) >>> 0 : ((dport << 16) | sport) >>> 0;
+    let h = mix(mix(mix(1, lo), hi), canon);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h = (h ^ (h >>> 16)) >>> 0;
+    const hit = this.hit;
+    const keys = this.keys;
+    const ports = ((sport << 16) | dport) >>> 0;
+    const rports = ((dport << 16) | sport) >>> 0;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const id = this.slots[slot]!;
+      if (id < 0) break;
+      if (this.slotHash[slot] === h) {
+        const k = id * KEY;
+        if (keys[k + 9] === 1) {
+          const a = keys[k]!;
+          const bb = keys[k + 4]!;
+          const p = keys[k + 8]!;
+          if (p === ports && a === s && bb === d) { hit.id = id; hit.dir = 0; hit.created = false; return hit; }
+          if (p === rports && a === d && bb === s) { hit.id = id; hit.dir = 1; hit.created = false; return hit; }
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.src[0] = s;
+    this.dst[0] = d;
+    return this.insertAt(slot, h, 1, ports, insert);
   }
 
   /**
