@@ -73,6 +73,8 @@ class ConvColumns {
   opened = new Uint16Array(0);
   /** Payload segments per side examined for a DCE/RPC header (ports other than 135). */
   probed = new Uint8Array(0);
+  /** 1 when `rpc` holds the conversation: most payload segments then skip the Map lookup. */
+  isRpc = new Uint8Array(0);
   firstFrame = new Float64Array(0);
   lastFrame = new Float64Array(0);
   /** 1 for IPv6 conversations. */
@@ -91,6 +93,7 @@ class ConvColumns {
     this.firstFrame[id] = frame;
     this.lastFrame[id] = frame;
     this.v6[id] = v6 ? 1 : 0;
+    this.isRpc[id] = 0;
     this.cur[id] = null;
   }
 
@@ -100,6 +103,7 @@ class ConvColumns {
     this.isn = grown(this.isn, 2 * n);
     this.opened = grown(this.opened, 2 * n);
     this.probed = grown(this.probed, 2 * n);
+    this.isRpc = grown(this.isRpc, n);
     this.firstFrame = grown(this.firstFrame, n);
     this.lastFrame = grown(this.lastFrame, n);
     this.v6 = grown(this.v6, n);
@@ -517,8 +521,10 @@ export class ConnectionTracker implements RpcSink {
         if (this.cutExamples.length < 5) this.cutExamples.push(p.frame);
       }
     }
-    let rpc = c.rpc.get(id);
-    if (rpc === undefined) {
+    let rpc: RpcConversation | undefined;
+    if (c.isRpc[id] === 1) {
+      rpc = c.rpc.get(id)!;
+    } else {
       const epm = p.srcPort === 135 || p.dstPort === 135;
       if (!epm) {
         // Elsewhere a conversation is RPC when one of a side's first segments starts with a
@@ -535,6 +541,7 @@ export class ConnectionTracker implements RpcSink {
       if (epm && c.isn[2 * id]! !== -1) rpc.streams[0].setIsn(c.isn[2 * id]!);
       if (epm && c.isn[2 * id + 1]! !== -1) rpc.streams[1].setIsn(c.isn[2 * id + 1]!);
       c.rpc.set(id, rpc);
+      c.isRpc[id] = 1;
     }
     // The first fragment of a datagram still being reassembled holds only part of the segment:
     // the stream gets the whole segment when the datagram completes.
