@@ -35,6 +35,12 @@ export class FlowTable {
   private readonly src = new Uint32Array(4);
   private readonly dst = new Uint32Array(4);
   private readonly scratch = new Uint8Array(16);
+  /**
+   * The conversation of the previous lookup, or -1. Consecutive packets mostly belong to one
+   * conversation (64% to 99% of TCP frames in the corpus captures, 25% in the benchmark's mixed
+   * traffic): comparing against its key first skips the hash and the probe.
+   */
+  private last = -1;
 
   constructor(readonly maxFlows = 1 << 22, initial = 1 << 12) {
     const cap = Math.max(16, initial);
@@ -55,13 +61,18 @@ export class FlowTable {
     const s = this.src;
     const d = this.dst;
     for (let i = 0; i < words; i++) { s[i] = u32be(b, srcOff + 4 * i); d[i] = u32be(b, dstOff + 4 * i); }
+    const ports = ((sport << 16) | dport) >>> 0;
+    const rports = ((dport << 16) | sport) >>> 0;
+    const hit = this.hit;
+    const keys = this.keys;
+    if (this.last >= 0 && keys[this.last * KEY + 9] === words) {
+      const k = this.last * KEY;
+      if (keys[k + 8] === ports && eq(keys, k, s, words) && eq(keys, k + 4, d, words)) { hit.id = this.last; hit.dir = 0; hit.created = false; return hit; }
+      if (keys[k + 8] === rports && eq(keys, k, d, words) && eq(keys, k + 4, s, words)) { hit.id = this.last; hit.dir = 1; hit.created = false; return hit; }
+    }
     // Hash the pair in a canonical order (smaller endpoint first) so both directions meet.
     const sFirst = before(s, sport, d, dport, words);
     const h = sFirst ? pairHash(s, sport, d, dport, words) : pairHash(d, dport, s, sport, words);
-    const hit = this.hit;
-    const keys = this.keys;
-    const ports = ((sport << 16) | dport) >>> 0;
-    const rports = ((dport << 16) | sport) >>> 0;
     let slot = h & this.mask;
     for (;;) {
       const id = this.slots[slot]!;
@@ -69,11 +80,11 @@ export class FlowTable {
       if (this.slotHash[slot] === h && keys[id * KEY + 9] === words) {
         const k = id * KEY;
         if (keys[k + 8] === ports && eq(keys, k, s, words) && eq(keys, k + 4, d, words)) {
-          hit.id = id; hit.dir = 0; hit.created = false;
+          hit.id = this.last = id; hit.dir = 0; hit.created = false;
           return hit;
         }
         if (keys[k + 8] === rports && eq(keys, k, d, words) && eq(keys, k + 4, s, words)) {
-          hit.id = id; hit.dir = 1; hit.created = false;
+          hit.id = this.last = id; hit.dir = 1; hit.created = false;
           return hit;
         }
       }
@@ -106,7 +117,7 @@ export class FlowTable {
     this.slots[slot] = id;
     this.slotHash[slot] = h;
     if (this.size * 2 > this.mask) this.rehash();
-    hit.id = id;
+    hit.id = this.last = id;
     hit.dir = 0;
     hit.created = true;
     return hit;
@@ -118,6 +129,20 @@ export class FlowTable {
    * benchmark spent more time in this lookup than in any other function).
    */
   private lookup4(s: number, d: number, sport: number, dport: number, insert: boolean): FlowHit {
+    const hit = this.hit;
+    const keys = this.keys;
+    const ports = ((sport << 16) | dport) >>> 0;
+    const rports = ((dport << 16) | sport) >>> 0;
+    if (this.last >= 0) {
+      const k = this.last * KEY;
+      if (keys[k + 9] === 1) {
+        const a = keys[k]!;
+        const bb = keys[k + 4]!;
+        const p = keys[k + 8]!;
+        if (p === ports && a === s && bb === d) { hit.id = this.last; hit.dir = 0; hit.created = false; return hit; }
+        if (p === rports && a === d && bb === s) { hit.id = this.last; hit.dir = 1; hit.created = false; return hit; }
+      }
+    }
     const sFirst = s !== d ? s < d : sport <= dport;
     const lo = sFirst ? s : d;
     const hi = sFirst ? d : s;
@@ -128,10 +153,6 @@ export class FlowTable {
     h ^= h >>> 13;
     h = Math.imul(h, 0xc2b2ae35);
     h = (h ^ (h >>> 16)) >>> 0;
-    const hit = this.hit;
-    const keys = this.keys;
-    const ports = ((sport << 16) | dport) >>> 0;
-    const rports = ((dport << 16) | sport) >>> 0;
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
@@ -143,8 +164,8 @@ export class FlowTable {
           const a = keys[k]!;
           const bb = keys[k + 4]!;
           const p = keys[k + 8]!;
-          if (p === ports && a === s && bb === d) { hit.id = id; hit.dir = 0; hit.created = false; return hit; }
-          if (p === rports && a === d && bb === s) { hit.id = id; hit.dir = 1; hit.created = false; return hit; }
+          if (p === ports && a === s && bb === d) { hit.id = this.last = id; hit.dir = 0; hit.created = false; return hit; }
+          if (p === rports && a === d && bb === s) { hit.id = this.last = id; hit.dir = 1; hit.created = false; return hit; }
         }
       }
       slot = (slot + 1) & mask;

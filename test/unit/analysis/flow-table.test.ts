@@ -126,6 +126,38 @@ describe('FlowTable', () => {
     expect(t.size).toBe(ref.size);
   });
 
+  it('agrees with the Map reference when packets come in runs (the previous conversation is checked first)', () => {
+    // Runs of one conversation in either direction, and near misses: the same hosts with
+    // ports swapped on one side only, or one address changed, must not take the previous id.
+    const t = new FlowTable(1 << 22, 16);
+    const ref = new Map<string, { id: number; first: string }>();
+    const rng = new Rng(11);
+    let prev: [string, number, string, number] = ['10.0.0.1', 1000, '10.0.0.2', 135];
+    for (let i = 0; i < 20_000; i++) {
+      let [a, ap, b, bp] = prev;
+      const r = rng.int(10);
+      if (r < 4) [a, ap, b, bp] = [b, bp, a, ap]; // the reply
+      else if (r === 4) [ap, bp] = [bp, ap]; // ports swapped, addresses not
+      else if (r === 5) a = a.includes(':') ? `fd00::${rng.int(5)}` : `10.0.0.${rng.int(5)}`;
+      else if (r === 6) ap = rng.pick([135, 1000, 49152]);
+      else if (r === 7) { const v6 = rng.int(3) === 0; a = v6 ? `fd00::${rng.int(5)}` : `10.0.0.${rng.int(5)}`; b = v6 ? `fd00::${rng.int(5)}` : `10.0.0.${rng.int(5)}`; }
+      prev = [a, ap, b, bp];
+      const ends = [`${a}#${ap}`, `${b}#${bp}`].sort();
+      const k = ends.join('|');
+      const hit = look(t, a, ap, b, bp);
+      const known = ref.get(k);
+      if (known === undefined) {
+        expect(hit.created).toBe(true);
+        ref.set(k, { id: hit.id, first: `${a}#${ap}` });
+      } else {
+        expect([hit.id, hit.created]).toEqual([known.id, false]);
+        // A conversation between an endpoint and itself has no direction to tell apart.
+        if (`${a}#${ap}` !== `${b}#${bp}`) expect(hit.dir).toBe(known.first === `${a}#${ap}` ? 0 : 1);
+      }
+    }
+    expect(t.size).toBe(ref.size);
+  });
+
   it('finds by address words (the parallel merge) exactly what packet lookups added', () => {
     // lookup() hashes IPv4 inline and IPv6 through pairHash; lookupWords must meet both.
     const t = new FlowTable(1 << 22, 16);
