@@ -41,13 +41,7 @@ export class CaptureCounters {
     const c = this.c;
     this.frames++;
     if (!p.isPacket) { c[C.nonPacket]!++; return; }
-    c[C.bytes]! += p.capLen;
-    const lt = p.linkType;
-    if (lt >= 0 && lt < 65536) this.byLink[lt]!++;
-    else this.otherLinks.set(lt, (this.otherLinks.get(lt) ?? 0) + 1);
-    const s = p.tsSec;
-    if (s < this.minSec || (s === this.minSec && p.tsNsec < this.minNsec)) { this.minSec = s; this.minNsec = p.tsNsec; }
-    if (s > this.maxSec || (s === this.maxSec && p.tsNsec > this.maxNsec)) { this.maxSec = s; this.maxNsec = p.tsNsec; }
+    this.frame(p.capLen, p.linkType, p.tsSec, p.tsNsec);
     if (p.ipVersion === 4) c[C.ipv4]!++;
     else if (p.ipVersion === 6) c[C.ipv6]!++;
     else { c[C.nonIp]!++; return; }
@@ -78,6 +72,27 @@ export class CaptureCounters {
         return;
       default:
     }
+  }
+
+  /**
+   * What `add` counts for an unfragmented IPv4 or IPv6 TCP segment without SYN, FIN or RST
+   * (the bulk path, bulk-path.ts); `linkType` is one of 0..65535.
+   */
+  addPlainSegment(capLen: number, linkType: number, sec: number, nsec: number, ipVersion: number): void {
+    const c = this.c;
+    this.frames++;
+    this.frame(capLen, linkType, sec, nsec);
+    c[ipVersion === 4 ? C.ipv4 : C.ipv6]!++;
+    c[C.tcp]!++;
+  }
+
+  /** Bytes, link type and time span of one packet. */
+  private frame(capLen: number, lt: number, s: number, nsec: number): void {
+    this.c[C.bytes]! += capLen;
+    if (lt >= 0 && lt < 65536) this.byLink[lt]!++;
+    else this.otherLinks.set(lt, (this.otherLinks.get(lt) ?? 0) + 1);
+    if (s < this.minSec || (s === this.minSec && nsec < this.minNsec)) { this.minSec = s; this.minNsec = nsec; }
+    if (s > this.maxSec || (s === this.maxSec && nsec > this.maxNsec)) { this.maxSec = s; this.maxNsec = nsec; }
   }
 
   snapshot(): CountersSnapshot {

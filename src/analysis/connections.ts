@@ -437,10 +437,45 @@ export class ConnectionTracker implements RpcSink {
         }
       }
     } else if ((f & TcpFlag.ACK) !== 0) {
-      const a = c.cur[id]!;
-      if (a !== null && a.ackFrame === null && dir === a.clientDir && a.synAckFrames.length > 0) a.ackFrame = p.frame;
+      this.ack(id, dir, p.frame);
     }
     if (p.payloadLen > 0) this.payload(p, id, dir);
+  }
+
+  /** An ACK from `dir` (no SYN, no RST): the client's ACK of a SYN-ACK completes the handshake. */
+  private ack(id: number, dir: 0 | 1, frame: number): void {
+    const a = this.convs.cur[id]!;
+    if (a !== null && a.ackFrame === null && dir === a.clientDir && a.synAckFrames.length > 0) a.ackFrame = frame;
+  }
+
+  /**
+   * The bulk path (bulk-path.ts): a TCP segment without SYN, FIN or RST, neither a fragment nor
+   * a capture copy candidate, of the known conversation `id` (flow-table hit `dir`). Does what
+   * `onPacket` would and returns true; or returns false, having changed nothing, when the
+   * segment needs more than counting (its payload may be DCE/RPC, or it is the first frame).
+   */
+  plainSegment(id: number, dir: 0 | 1, frame: number, tsSec: number, tsNsec: number, flags: number, sport: number, dport: number, payloadLen: number, payloadCaptured: number): boolean {
+    const c = this.convs;
+    if (this.externalCounts || Number.isNaN(this.firstSec)) return false;
+    if (payloadLen > 0 && (c.isRpc[id] === 1 || sport === 135 || dport === 135 || c.probed[2 * id + dir]! < MAX_PROBES)) return false;
+    this.lastSec = tsSec;
+    this.lastNsec = tsNsec;
+    this.tcpSegments++;
+    c.lastFrame[id] = frame;
+    c.pkts[2 * id + dir]!++;
+    if ((flags & TcpFlag.ACK) !== 0) this.ack(id, dir, frame);
+    if (payloadLen > 0) this.countPayload(id, dir, frame, payloadCaptured < payloadLen);
+    return true;
+  }
+
+  /** Counts a payload-carrying segment, and whether the snaplen cut its payload. */
+  private countPayload(id: number, dir: 0 | 1, frame: number, cut: boolean): void {
+    this.payloadSegments++;
+    this.convs.data[2 * id + dir]!++;
+    if (cut) {
+      this.payloadCut++;
+      if (this.cutExamples.length < 5) this.cutExamples.push(frame);
+    }
   }
 
   private syn(p: PacketInfo, id: number, dir: 0 | 1, ack: boolean): void {
@@ -512,15 +547,7 @@ export class ConnectionTracker implements RpcSink {
 
   private payload(p: PacketInfo, id: number, dir: 0 | 1): void {
     const c = this.convs;
-    const cut = p.payloadCaptured < p.payloadLen;
-    if (!this.externalCounts) {
-      this.payloadSegments++;
-      c.data[2 * id + dir]!++;
-      if (cut) {
-        this.payloadCut++;
-        if (this.cutExamples.length < 5) this.cutExamples.push(p.frame);
-      }
-    }
+    if (!this.externalCounts) this.countPayload(id, dir, p.frame, p.payloadCaptured < p.payloadLen);
     let rpc: RpcConversation | undefined;
     if (c.isRpc[id] === 1) {
       rpc = c.rpc.get(id)!;

@@ -10,6 +10,7 @@ import type { AnomalyCounter } from '../dissect/anomaly-counter.js';
 import { ANOMALIES } from '../model/anomalies.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import type { FileReport, FrameComment, SynEvent } from '../model/report.js';
+import { BulkPath } from './bulk-path.js';
 import { CaptureCounters } from './capture-stats.js';
 import { ConnectionTracker, DEFAULT_LIMITS } from './connections.js';
 import { analyzeParallel, DEFAULT_RANGE_BYTES } from './parallel.js';
@@ -33,6 +34,8 @@ export interface AnalyzeOptions extends OpenOptions {
   rangeBytes?: number;
   /** Run the parallel stage's ranges in this thread (tests). */
   parallelInProcess?: boolean;
+  /** False: every frame takes the general path, never the bulk path (tests compare the two). */
+  bulkPath?: boolean;
 }
 
 /** Default expected dynamic range: Windows Vista and later (`netsh int ipv4 show dynamicportrange tcp`). */
@@ -111,13 +114,16 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   }
   const { reader, win } = opened;
   const dissector = new Dissector();
+  const bulk = opts.bulkPath === false ? null : new BulkPath(counters, engine);
   const comments: FrameComment[] = [];
   let extraComments = 0;
   try {
     await forEachRecord(reader, win, (r) => {
-      const p = dissector.dissect(r);
-      counters.add(p);
-      engine.onPacket(p);
+      if (bulk === null || !bulk.take(r)) {
+        const p = dissector.dissect(r);
+        counters.add(p);
+        engine.onPacket(p);
+      }
       if (r.comment !== null) {
         if (comments.length < MAX_COMMENTS) comments.push({ frame: r.frame, text: r.comment });
         else extraComments++;
