@@ -30,8 +30,8 @@ export class BulkPath {
     if (!r.isPacket || !plainSegment(r.buf, r.off, r.off + r.capLen, r.linkType, s) || (s.flags & CONTROL) !== 0) return false;
     const hit = this.engine.flows.lookup(r.buf, s.srcOff, s.dstOff, s.ipVersion === 4 ? 4 : 16, s.srcPort, s.dstPort, false);
     if (hit.id < 0) return false;
-    if (!this.engine.plainSegment(hit.id, hit.dir, r.frame, r.tsSec, r.tsNsec, s.flags, s.srcPort, s.dstPort, s.payloadLen, s.payloadCaptured)) return false;
-    this.counters.addPlainSegment(r.capLen, r.linkType, r.tsSec, r.tsNsec, s.ipVersion);
+    if (!this.engine.plainSegment(hit.id, hit.dir, r, s.flags, s.srcPort, s.dstPort, s.payloadLen, s.payloadCaptured)) return false;
+    this.counters.addPlainSegment(r, s.ipVersion);
     return true;
   }
 }

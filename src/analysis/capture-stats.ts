@@ -5,6 +5,7 @@ import { Icmp4Type, Icmp6Type } from '../wire/icmp.js';
 import { DECODED_LINK_TYPES } from '../dissect/dissector.js';
 import { L4, type PacketInfo } from '../dissect/packet-info.js';
 import type { CaptureStats, LinkTypeCount } from '../model/report.js';
+import type { CaptureRecord } from '../capture/reader.js';
 import { isoNs } from '../capture/timestamp.js';
 import { NETMON_UNMAPPED_BASE } from '../capture/netmon.js';
 
@@ -78,10 +79,10 @@ export class CaptureCounters {
    * What `add` counts for an unfragmented IPv4 or IPv6 TCP segment without SYN, FIN or RST
    * (the bulk path, bulk-path.ts); `linkType` is one of 0..65535.
    */
-  addPlainSegment(capLen: number, linkType: number, sec: number, nsec: number, ipVersion: number): void {
+  addPlainSegment(r: CaptureRecord, ipVersion: number): void {
     const c = this.c;
     this.frames++;
-    this.frame(capLen, linkType, sec, nsec);
+    this.frame(r.capLen, r.linkType, r.tsSec, r.tsNsec);
     c[ipVersion === 4 ? C.ipv4 : C.ipv6]!++;
     c[C.tcp]!++;
   }

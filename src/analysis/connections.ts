@@ -16,6 +16,7 @@ import { isoNs } from '../capture/timestamp.js';
 import { L4, type PacketInfo } from '../dissect/packet-info.js';
 import type { IcmpRefusal } from '../model/engine.js';
 import type { SynEvent } from '../model/report.js';
+import type { CaptureRecord } from '../capture/reader.js';
 import { FlowTable } from './flow-table.js';
 import { grown } from './columns.js';
 import { RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink } from './rpc-conversation.js';
@@ -454,12 +455,14 @@ export class ConnectionTracker implements RpcSink {
    * `onPacket` would and returns true; or returns false, having changed nothing, when the
    * segment needs more than counting (its payload may be DCE/RPC, or it is the first frame).
    */
-  plainSegment(id: number, dir: 0 | 1, frame: number, tsSec: number, tsNsec: number, flags: number, sport: number, dport: number, payloadLen: number, payloadCaptured: number): boolean {
+  plainSegment(id: number, dir: 0 | 1, r: CaptureRecord, flags: number, sport: number, dport: number, payloadLen: number, payloadCaptured: number): boolean {
     const c = this.convs;
     if (this.externalCounts || Number.isNaN(this.firstSec)) return false;
     if (payloadLen > 0 && (c.isRpc[id] === 1 || sport === 135 || dport === 135 || c.probed[2 * id + dir]! < MAX_PROBES)) return false;
-    this.lastSec = tsSec;
-    this.lastNsec = tsNsec;
+    // Times come from the record itself: seconds above 2^30 passed as arguments would be boxed.
+    const frame = r.frame;
+    this.lastSec = r.tsSec;
+    this.lastNsec = r.tsNsec;
     this.tcpSegments++;
     c.lastFrame[id] = frame;
     c.pkts[2 * id + dir]!++;

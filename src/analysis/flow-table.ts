@@ -35,6 +35,8 @@ export class FlowTable {
   private readonly src = new Uint32Array(4);
   private readonly dst = new Uint32Array(4);
   private readonly scratch = new Uint8Array(16);
+  /** The words a hash is computed over (see `hashWords`). */
+  private readonly hw = new Uint32Array(9);
   /**
    * The conversation of the previous lookup, or -1. Consecutive packets mostly belong to one
    * conversation (64% to 99% of TCP frames in the corpus captures, 25% in the benchmark's mixed
@@ -56,7 +58,7 @@ export class FlowTable {
    * `dst:dport`. Addresses are `alen` bytes (4 or 16) at `srcOff` / `dstOff` in `b`.
    */
   lookup(b: Uint8Array, srcOff: number, dstOff: number, alen: number, sport: number, dport: number, insert: boolean): FlowHit {
-    if (alen === 4) return this.lookup4(u32be(b, srcOff), u32be(b, dstOff), sport, dport, insert);
+    if (alen === 4) return this.lookup4(b, srcOff, dstOff, sport, dport, insert);
     return this.lookup16(b, srcOff, dstOff, sport, dport, insert);
   }
 
@@ -91,11 +93,15 @@ export class FlowTable {
   }
 
   /**
-   * `lookup` for IPv4, the bulk of most captures: addresses stay in registers instead of the
-   * scratch arrays, and the hash is pairHash's for one word, computed inline (the 1 GiB
-   * benchmark spent more time in this lookup than in any other function).
+   * `lookup` for IPv4, the bulk of most captures: the addresses stay in locals and the
+   * comparisons are unrolled (the 1 GiB benchmark spent more time in this lookup than in any
+   * other function). The hash is pairHash's for one word.
    */
-  private lookup4(s: number, d: number, sport: number, dport: number, insert: boolean): FlowHit {
+  private lookup4(b: Uint8Array, srcOff: number, dstOff: number, sport: number, dport: number, insert: boolean): FlowHit {
+    // Addresses are read here, not passed in: a uint32 above 2^30 crossing a call that V8 did
+    // not inline is boxed, one allocation per packet.
+    const s = u32be(b, srcOff);
+    const d = u32be(b, dstOff);
     const hit = this.hit;
     const keys = this.keys;
     const ports = ((sport << 16) | dport) >>> 0;
@@ -114,12 +120,11 @@ export class FlowTable {
     const lo = sFirst ? s : d;
     const hi = sFirst ? d : s;
     const canon = sFirst ? ((sport << 16) | dport) >>> 0 : ((dport << 16) | sport) >>> 0;
-    let h = mix(mix(mix(1, lo), hi), canon);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h = (h ^ (h >>> 16)) >>> 0;
+    const hw = this.hw;
+    hw[0] = lo;
+    hw[1] = hi;
+    hw[2] = canon;
+    const h = hashWords(hw, 3, 1);
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
@@ -169,21 +174,13 @@ export class FlowTable {
     }
     // The canonical order of `before`: address words first, then the port.
     const sFirst = s0 !== d0 ? s0 < d0 : s1 !== d1 ? s1 < d1 : s2 !== d2 ? s2 < d2 : s3 !== d3 ? s3 < d3 : sport <= dport;
-    let h = 4;
+    const hw = this.hw;
     if (sFirst) {
-      h = mix(mix(mix(mix(h, s0), s1), s2), s3);
-      h = mix(mix(mix(mix(h, d0), d1), d2), d3);
-      h = mix(h, ports);
+      hw[0] = s0; hw[1] = s1; hw[2] = s2; hw[3] = s3; hw[4] = d0; hw[5] = d1; hw[6] = d2; hw[7] = d3; hw[8] = ports;
     } else {
-      h = mix(mix(mix(mix(h, d0), d1), d2), d3);
-      h = mix(mix(mix(mix(h, s0), s1), s2), s3);
-      h = mix(h, rports);
+      hw[0] = d0; hw[1] = d1; hw[2] = d2; hw[3] = d3; hw[4] = s0; hw[5] = s1; hw[6] = s2; hw[7] = s3; hw[8] = rports;
     }
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h = (h ^ (h >>> 16)) >>> 0;
+    const h = hashWords(hw, 9, 4);
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
@@ -218,7 +215,7 @@ export class FlowTable {
    */
   lookupWords(words: number, a: Uint32Array, aPort: number, b: Uint32Array, bPort: number): FlowHit {
     const hit = this.hit;
-    const h = before(a, aPort, b, bPort, words) ? pairHash(a, aPort, b, bPort, words) : pairHash(b, bPort, a, aPort, words);
+    const h = before(a, aPort, b, bPort, words) ? this.pairHash(a, aPort, b, bPort, words) : this.pairHash(b, bPort, a, aPort, words);
     const keys = this.keys;
     const ports = ((aPort << 16) | bPort) >>> 0;
     const rports = ((bPort << 16) | aPort) >>> 0;
@@ -233,6 +230,14 @@ export class FlowTable {
     }
     hit.id = -1;
     return hit;
+  }
+
+  /** The hash of the pair in this order: the address words of both endpoints, then the ports. */
+  private pairHash(a: Uint32Array, ap: number, b: Uint32Array, bp: number, words: number): number {
+    const hw = this.hw;
+    for (let i = 0; i < words; i++) { hw[i] = a[i]!; hw[words + i] = b[i]!; }
+    hw[2 * words] = ((ap << 16) | bp) >>> 0;
+    return hashWords(hw, 2 * words + 1, words);
   }
 
   /** Side 0 and side 1 address words of conversation `id` (copied into `a` and `b`); returns the word count. */
@@ -294,26 +299,25 @@ function before(a: Uint32Array, ap: number, b: Uint32Array, bp: number, words: n
   return ap <= bp;
 }
 
-/** murmur3_32 over the address words of both endpoints and their ports (Appleby, public domain). */
-function pairHash(a: Uint32Array, ap: number, b: Uint32Array, bp: number, words: number): number {
-  let h = words;
-  for (let i = 0; i < words; i++) h = mix(h, a[i]!);
-  for (let i = 0; i < words; i++) h = mix(h, b[i]!);
-  h = mix(h, ((ap << 16) | bp) >>> 0);
+/**
+ * murmur3_32 (Appleby, public domain) over `w[0, n)` with seed `seed` (the address word count),
+ * cut to 30 bits: slots need far fewer, and a value that fits a V8 small integer is never boxed.
+ */
+function hashWords(w: Uint32Array, n: number, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < n; i++) {
+    let k = Math.imul(w[i]!, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+  return (h ^ (h >>> 16)) & 0x3fffffff;
 }
 
 function eq(keys: Uint32Array, k: number, a: Uint32Array, n: number): boolean {
