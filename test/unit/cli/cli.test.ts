@@ -161,6 +161,20 @@ describe('rpctrace CLI', () => {
     expect(out).toContain('[SynReTransmit #1]');
   });
 
+  it('stops quietly when the reader of its output goes away (`| head`), keeping the exit code', async () => {
+    const { spawn } = await import('node:child_process');
+    const blocked = join(SAMPLES, 'rpc-nonstandard-port-blocked.pcap');
+    // Far more output than a pipe buffers (64 KiB), so writes go on after the pipe is closed.
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), 'analyze', ...Array<string>(60).fill(blocked)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    // Like `head -1`: take the first chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(1);
+  });
+
   it('ships the parallel stage\'s worker next to the bundled CLI (--workers)', async () => {
     // parallel.ts starts `./range-worker.js` relative to its own file; in the build both sit in
     // dist/bundle. A missing worker would silently fall back to one thread, so ask it directly.
