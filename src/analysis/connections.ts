@@ -211,7 +211,15 @@ export class ConnectionTracker implements RpcSink {
   private dupAt = 0;
 
   /** SYNs that opened no tracked attempt because `limits.attempts` was reached, by server port. */
-  readonly untrackedSynsByPort = new Float64Array(65536);
+  private untrackedByPort: Float64Array | null = null;
+  /** Server ports of untracked SYNs with their counts, most first (at most `n`). */
+  untrackedSynPorts(n: number): [number, number][] {
+    const by = this.untrackedByPort;
+    if (by === null) return [];
+    const out: [number, number][] = [];
+    for (let port = 0; port < by.length; port++) if (by[port]! > 0) out.push([port, by[port]!]);
+    return out.sort((a, b) => b[1] - a[1]).slice(0, n);
+  }
   untrackedSyns = 0;
   /** TCP packets of conversations the full flow table could not take. */
   untrackedPackets = 0;
@@ -544,7 +552,7 @@ export class ConnectionTracker implements RpcSink {
   /** A SYN the limits keep from being tracked: counted by server port. */
   private untracked(p: PacketInfo): void {
     this.untrackedSyns++;
-    this.untrackedSynsByPort[p.dstPort]!++;
+    (this.untrackedByPort ??= new Float64Array(65536))[p.dstPort]!++;
     if (this.limitExamples.length < 5) this.limitExamples.push(p.frame);
   }
 

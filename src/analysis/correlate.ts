@@ -344,7 +344,7 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   }
 
   if (t.untrackedSyns > 0 || t.untrackedPackets > 0) {
-    const top = [...t.untrackedSynsByPort.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    const top = t.untrackedSynPorts(5);
     findings.push(finding('STATE_LIMIT_REACHED', 'warning', {
       title: `More than ${thousands(t.attempts.length)} connection attempts: ${thousands(t.untrackedSyns)} further SYN(s) counted, not tracked`,
       client: null, server: null, port: null, evidence: t.limitExamples,

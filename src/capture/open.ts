@@ -12,6 +12,8 @@ import { FORMATS, SNIFF_BYTES } from './detect.js';
 
 /** Size of the classic pcap file header, the largest a reader parses before asking for more. */
 const PCAP_FILE_HEADER = 24;
+/** The smallest default window: a file that grows while it is read still gets sizeable reads. */
+const SMALL_WINDOW = 64 * 1024;
 
 /** A capture ready to read. Call `close()` when done, whatever happened. */
 export interface OpenedCapture {
@@ -36,7 +38,7 @@ export interface OpenOptions {
 
 /** Opens `input`, or returns the problem that prevents reading it at all. */
 export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): Promise<OpenedCapture | ReadProblem> {
-  const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+  let chunk = opts.chunkSize ?? DEFAULT_CHUNK;
   let src: ChunkSource;
   let compression: 'gzip' | null = null;
   let fd: number | null = null;
@@ -52,10 +54,13 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   } else {
     try {
       fd = openSync(input, 'r');
-      if (fstatSync(fd).isDirectory()) {
+      const st = fstatSync(fd);
+      if (st.isDirectory()) {
         closeSync(fd);
         return ioProblem('is a directory');
       }
+      // A small file needs no 1 MiB window (a folder of small traces paid for zeroing one each).
+      if (opts.chunkSize === undefined && st.isFile()) chunk = Math.min(chunk, Math.max(SMALL_WINDOW, st.size));
     } catch (e) {
       if (fd !== null) closeSync(fd);
       return ioProblem(errnoText(e));
