@@ -8,8 +8,8 @@
  *
  * Any other frame returns false and takes the general path: another link or network layer, a
  * fragment, SYN, FIN or RST, a malformed or cut header, a conversation not seen yet, and any
- * segment whose payload the engine still examines (a DCE/RPC candidate). Whole reports are
- * identical with and without this path (test/unit/analysis/bulk-path.test.ts).
+ * payload on TCP 135, of a DCE/RPC conversation, or that starts like a DCE/RPC header. Whole
+ * reports are identical with and without this path (test/unit/analysis/bulk-path.test.ts).
  */
 import type { CaptureRecord } from '../capture/reader.js';
 import { TcpFlag } from '../wire/constants.js';
@@ -30,7 +30,7 @@ export class BulkPath {
     if (!r.isPacket || !plainSegment(r.buf, r.off, r.off + r.capLen, r.linkType, s) || (s.flags & CONTROL) !== 0) return false;
     const hit = this.engine.flows.lookup(r.buf, s.srcOff, s.dstOff, s.ipVersion === 4 ? 4 : 16, s.srcPort, s.dstPort, false);
     if (hit.id < 0) return false;
-    if (!this.engine.plainSegment(hit.id, hit.dir, r, s.flags, s.srcPort, s.dstPort, s.payloadLen, s.payloadCaptured)) return false;
+    if (!this.engine.plainSegment(hit.id, hit.dir, r, s.flags, s.srcPort, s.dstPort, s.payloadOff, s.payloadLen, s.payloadCaptured)) return false;
     this.counters.addPlainSegment(r, s.ipVersion);
     return true;
   }

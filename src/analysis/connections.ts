@@ -461,12 +461,20 @@ export class ConnectionTracker implements RpcSink {
    * The bulk path (bulk-path.ts): a TCP segment without SYN, FIN or RST, neither a fragment nor
    * a capture copy candidate, of the known conversation `id` (flow-table hit `dir`). Does what
    * `onPacket` would and returns true; or returns false, having changed nothing, when the
-   * segment needs more than counting (its payload may be DCE/RPC, or it is the first frame).
+   * segment needs more than counting (its payload is or may become DCE/RPC, or it is the
+   * first frame).
    */
-  plainSegment(id: number, dir: 0 | 1, r: CaptureRecord, flags: number, sport: number, dport: number, payloadLen: number, payloadCaptured: number): boolean {
+  plainSegment(id: number, dir: 0 | 1, r: CaptureRecord, flags: number, sport: number, dport: number, payloadOff: number, payloadLen: number, payloadCaptured: number): boolean {
     const c = this.convs;
     if (this.externalCounts || Number.isNaN(this.firstSec)) return false;
-    if (payloadLen > 0 && (c.isRpc[id] === 1 || sport === 135 || dport === 135 || c.probed[2 * id + dir]! < MAX_PROBES)) return false;
+    let probe = false;
+    if (payloadLen > 0) {
+      if (c.isRpc[id] === 1 || sport === 135 || dport === 135) return false;
+      // One of a side's first segments: a DCE/RPC header makes the conversation RPC, which the
+      // general path sets up (`payload`); anything else is only counted as probed.
+      probe = c.probed[2 * id + dir]! < MAX_PROBES;
+      if (probe && looksLikeCoPdu(r.buf, payloadOff, payloadOff + payloadCaptured)) return false;
+    }
     // Times come from the record itself: seconds above 2^30 passed as arguments would be boxed.
     const frame = r.frame;
     this.lastSec = r.tsSec;
@@ -476,6 +484,7 @@ export class ConnectionTracker implements RpcSink {
     c.pkts[2 * id + dir]!++;
     if ((flags & TcpFlag.ACK) !== 0) this.ack(id, dir, frame);
     if (payloadLen > 0) this.countPayload(id, dir, frame, payloadCaptured < payloadLen);
+    if (probe) c.probed[2 * id + dir]!++;
     return true;
   }
 

@@ -25,6 +25,8 @@ export class PlainSegment {
   dstPort = 0;
   /** The eight TCP flag bits. */
   flags = 0;
+  /** Where the TCP payload starts. */
+  payloadOff = 0;
   /** Payload length by the IP length, and the part of it present in the capture. */
   payloadLen = 0;
   payloadCaptured = 0;
@@ -98,6 +100,7 @@ export function plainSegment(b: Uint8Array, off: number, end: number, linkType: 
   out.dstPort = (b[tcp + 2]! << 8) | b[tcp + 3]!;
   out.flags = b[tcp + 13]!;
   // Payload bounds by the IP length, not the frame: Ethernet padding is not payload.
+  out.payloadOff = start;
   out.payloadCaptured = ipEnd > start ? ipEnd - start : 0;
   out.payloadLen = declaredEnd > start ? declaredEnd - start : 0;
   return true;

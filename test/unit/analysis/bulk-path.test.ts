@@ -44,8 +44,8 @@ describe('bulk path', () => {
       engine.onPacket(p);
     });
     opened.close();
-    // A small capture: most of its segments are among the first few per side, which the engine probes for DCE/RPC.
-    expect(taken / frames).toBeGreaterThan(0.2);
+    // A small capture: many of its frames open, close or carry DCE/RPC (0.39 when written).
+    expect(taken / frames).toBeGreaterThan(0.35);
   });
 
   it.each(files.map((f) => [f.replace(/^.*\/(samples|corpus)\//, '$1/'), f] as const))('gives the general path\'s report: %s', async (_name, path) => {

@@ -20,7 +20,7 @@ function viaViews(bytes: Uint8Array, linkType: number): Omit<PlainSegment, never
   if (p.l4 !== L4.TCP || p.fragment !== 0 || d.anomalies.summary().length > 0) return null;
   return {
     ipVersion: p.ipVersion, srcOff: p.srcOff, dstOff: p.dstOff, srcPort: p.srcPort, dstPort: p.dstPort,
-    flags: p.tcpFlags, payloadLen: p.payloadLen, payloadCaptured: p.payloadCaptured,
+    flags: p.tcpFlags, payloadOff: p.payloadOff, payloadLen: p.payloadLen, payloadCaptured: p.payloadCaptured,
   };
 }
 
