@@ -65,7 +65,17 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
     l.push(i);
   });
 
-  const ends = t.endpoints.map((e, i) => toEndpoint(e, i, t.endpoints, attempts, byTarget, o, inRange));
+  // The frame of the next answer offering the same port to the same client, per answer
+  // (one pass from the end: a capture with many answers must not cost their square).
+  const nextSame: number[] = new Array<number>(t.endpoints.length);
+  const seen = new Map<string, number>();
+  for (let i = t.endpoints.length - 1; i >= 0; i--) {
+    const e = t.endpoints[i]!;
+    const k = key(e.client, e.server, e.port);
+    nextSame[i] = seen.get(k) ?? Number.POSITIVE_INFINITY;
+    seen.set(k, e.frame);
+  }
+  const ends = t.endpoints.map((e, i) => toEndpoint(e, nextSame[i]!, attempts, byTarget, o, inRange));
   const endpoints = ends.map((x) => x.endpoint);
   /** Indexes into `attempts` of each endpoint's follow-ups (the report carries their SYN frames). */
   const followOf = new Map(ends.map((x) => [x.endpoint, x.follow] as const));
@@ -214,14 +224,22 @@ export function correlate(t: ConnectionTracker, o: CorrelateOptions): Verdicts {
   }
 
   // 4. The pattern without a visible answer: a session to 135, then failures to a high port.
-  const epmSessions = attempts.filter((a) => a.serverPort === 135 && (a.outcome === 'established' || a.outcome === 'answered-not-completed'));
+  // Sessions to 135 by client and server, in frame order (looked up per group of failures).
+  const epmSessions = new Map<string, Attempt[]>();
+  for (const a of attempts) {
+    if (a.serverPort !== 135 || (a.outcome !== 'established' && a.outcome !== 'answered-not-completed')) continue;
+    const k = `${a.client}>${a.server}`;
+    const l = epmSessions.get(k);
+    if (l === undefined) epmSessions.set(k, [a]);
+    else l.push(a);
+  }
   const answeredPairs = new Set(t.endpoints.map((e) => pairKey(e.client, e.server)));
   for (const g of groupBy(
     attempts.map((a, i) => [a, i] as const).filter(([a, i]) => !explained.has(i) && a.serverPort >= 1024 && a.serverPort !== 135 && (a.outcome === 'no-answer' || a.outcome === 'reset' || a.outcome === 'icmp-refused')),
     ([a]) => key(a.client, a.server, a.serverPort),
   )) {
     const [a] = g[0]!;
-    const session = epmSessions.find((s) => s.client === a.client && s.server === a.server && s.relativeTime <= a.relativeTime && a.relativeTime - s.relativeTime <= o.followWindowSeconds);
+    const session = epmSessions.get(`${a.client}>${a.server}`)?.find((s) => s.relativeTime <= a.relativeTime && a.relativeTime - s.relativeTime <= o.followWindowSeconds);
     if (session === undefined || answeredPairs.has(pairKey(a.client, a.server))) continue;
     if (a.outcome === 'no-answer' && oneSided.has(pairKey(a.client, a.server))) continue;
     g.forEach(([, i]) => explained.add(i));
@@ -436,15 +454,15 @@ function toAttempt(a: AttemptState, captureSeconds: number): Attempt {
   };
 }
 
+/**
+ * An answer with its follow-up attempts, which end at `limit`, the frame of the next answer
+ * offering the same port to the same client (the corpus's rule), or when the window closes.
+ */
 function toEndpoint(
-  e: EndpointEvent, i: number, all: readonly EndpointEvent[], attempts: readonly Attempt[],
+  e: EndpointEvent, limit: number, attempts: readonly Attempt[],
   byTarget: Map<string, number[]>, o: CorrelateOptions, inRange: (p: number) => boolean,
 ): { endpoint: Endpoint; follow: number[] } {
   const time = e.time;
-  // The follow-up ends at the next answer offering the same port to the same client (the
-  // corpus's rule), or when the window closes.
-  const next = all.slice(i + 1).find((x) => x.client === e.client && x.server === e.server && x.port === e.port);
-  const limit = next?.frame ?? Number.POSITIVE_INFINITY;
   // The client connects to the address it already uses, or (DCOM) to an address of a binding.
   const hosts = new Set([e.server]);
   for (const h of [e.advertisedHost, ...e.bindings.map((x) => x.replace(/\[\d+\]$/, ''))]) {
