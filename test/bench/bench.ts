@@ -590,7 +590,7 @@ function renderTable(results: ToolResult[]): string {
 /** One in-process read of the pcap: options given to analyzeFile, time, memory, outcome. */
 interface InProcessRun {
   label: string;
-  options: Record<string, number>;
+  options: Record<string, number | boolean>;
   seconds: number;
   peakRssMB: number | null;
   problem: string | null;
@@ -600,7 +600,7 @@ interface InProcessRun {
  * Reads the pcap in a child running analyze-in-process.mjs (analyzeFile from dist/) with
  * `options`; returns the file report as parsed JSON, or the problem.
  */
-async function analyzeInProcess(label: string, options: Record<string, number>, input: Input, outDir: string): Promise<{ run: InProcessRun; report: unknown }> {
+async function analyzeInProcess(label: string, options: Record<string, number | boolean>, input: Input, outDir: string): Promise<{ run: InProcessRun; report: unknown }> {
   const id = `in-process-${label.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '')}`;
   const spec: ToolSpec = {
     id,
@@ -648,9 +648,11 @@ async function invariance(cliPcap: string | null, cliPcapng: string | null, pcap
     ? failedComparison('pcap vs pcapng (same frames), CLI', 'a timed rpctrace run failed, nothing to compare')
     : compareReports('pcap vs pcapng (same frames), CLI', reference, pcapng));
   const runs: InProcessRun[] = [];
-  const variants: { label: string; options: Record<string, number> }[] = [
+  const variants: { label: string; options: Record<string, number | boolean> }[] = [
     // workers: 1 keeps these reads on the sequential reader, which the chunk size is about.
     ...CHUNK_SIZES.map((c) => ({ label: `chunk ${c.label}`, options: { chunkSize: c.bytes, workers: 1 } })),
+    // Every frame through the general path: the bulk path must not change a thing.
+    { label: 'without the bulk path', options: { bulkPath: false, workers: 1 } },
     ...WORKER_COUNTS.map((n) => ({ label: `${n} workers`, options: { workers: n } })),
   ];
   for (const v of variants) {
