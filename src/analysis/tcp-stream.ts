@@ -28,7 +28,11 @@ interface Early {
   seq: number;
   data: Uint8Array;
   frame: number;
+  /** > 0: not data but bytes the capture lost (a snaplen cut) from `seq` on, this many. */
+  lost: number;
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /** Reassembles one direction and feeds the consumer. */
 export class StreamReassembler {
@@ -70,16 +74,17 @@ export class StreamReassembler {
    * The stream restarts after it, as after any gap.
    */
   lost(seq: number, len: number): void {
+    if (len <= 0) return;
     if (this.next === -1) this.next = seq;
-    const d = (seq - this.next) | 0;
-    const endD = (((seq + len) >>> 0) - this.next) | 0;
-    if (endD <= 0) return; // already have all of it
-    if (d > 0) return; // a later gap; the segments before it may still come
-    this.gaps++;
-    this.discarded += this.len;
-    this.len = 0;
-    this.next = (seq + len) >>> 0;
-    this.drain(0);
+    if (((seq - this.next) | 0) > 0) {
+      // A later gap: the segments before it may still come. It waits in order with them and
+      // is skipped when the stream reaches it, so what follows it is not held back until the
+      // end of the capture.
+      this.insert({ seq, data: NO_BYTES, frame: 0, lost: len });
+      while (this.early.length > MAX_OOO_SEGMENTS) this.skipGap();
+      return;
+    }
+    if (this.skipLost(seq, len)) this.drain(0);
   }
 
   /** At end of capture: give the consumer what waits beyond gaps. */
@@ -118,8 +123,31 @@ export class StreamReassembler {
     this.len = need;
   }
 
+  /** The bytes from `seq` on, `len` of them, are gone: restart after them. False when already past. */
+  private skipLost(seq: number, len: number): boolean {
+    if (((((seq + len) >>> 0) - this.next) | 0) <= 0) return false; // already have all of it
+    this.gaps++;
+    this.discarded += this.len;
+    this.len = 0;
+    this.next = (seq + len) >>> 0;
+    return true;
+  }
+
   private stash(b: Uint8Array, off: number, len: number, seq: number, frame: number): void {
-    // `early` is ordered by distance from `next`; a binary search keeps each insert O(log n).
+    const early = this.early;
+    for (let i = this.upperBound(seq) - 1; i >= 0 && early[i]!.seq === seq; i--) if (early[i]!.data.length >= len) return; // duplicate
+    this.insert({ seq, data: b.slice(off, off + len), frame, lost: 0 });
+    this.earlyBytes += len;
+    while (this.earlyBytes > MAX_OOO_BYTES || early.length > MAX_OOO_SEGMENTS) this.skipGap();
+  }
+
+  /** Adds to `early`, which is ordered by distance from `next`, after entries at the same distance. */
+  private insert(e: Early): void {
+    this.early.splice(this.upperBound(e.seq), 0, e);
+  }
+
+  /** Index of the first waiting entry farther from `next` than `seq` (binary search: O(log n)). */
+  private upperBound(seq: number): number {
     const early = this.early;
     const d = (seq - this.next) | 0;
     let lo = 0;
@@ -128,10 +156,7 @@ export class StreamReassembler {
       const m = (lo + hi) >>> 1;
       if (((early[m]!.seq - this.next) | 0) <= d) lo = m + 1; else hi = m;
     }
-    for (let i = lo - 1; i >= 0 && early[i]!.seq === seq; i--) if (early[i]!.data.length >= len) return; // duplicate
-    early.splice(lo, 0, { seq, data: b.slice(off, off + len), frame });
-    this.earlyBytes += len;
-    while (this.earlyBytes > MAX_OOO_BYTES || early.length > MAX_OOO_SEGMENTS) this.skipGap();
+    return lo;
   }
 
   /** Delivers every waiting segment that now touches the expected sequence number. */
@@ -141,6 +166,10 @@ export class StreamReassembler {
       const d = (e.seq - this.next) | 0;
       if (d > 0) return;
       this.early.shift();
+      if (e.lost > 0) {
+        this.skipLost(e.seq, e.lost);
+        continue;
+      }
       this.earlyBytes -= e.data.length;
       const skip = -d;
       if (skip < e.data.length) this.deliver(e.data, skip, e.data.length - skip, Math.max(frame, e.frame));

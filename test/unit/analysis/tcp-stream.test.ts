@@ -212,6 +212,23 @@ describe('StreamReassembler', () => {
     expect(bytes()).toEqual(range(0, 100));
   });
 
+  it('skips a cut later range when the stream reaches it, not at the end of the capture', () => {
+    // B (cut by the snaplen) and C arrive before A. When A fills the hole, B's captured bytes,
+    // the skip over B's lost bytes and C must all follow at once: an RPC answer in C is then
+    // seen at its own time, not when the capture ends.
+    const { r, bytes, frames } = sink();
+    r.setIsn(0);
+    const all = pattern(170);
+    r.segment(all, 100, 5, 101, 2);          // B: 5 of its 50 bytes captured
+    r.lost(106, 45);
+    r.segment(all, 150, 20, 151, 3);         // C
+    expect(bytes()).toEqual([]);
+    r.segment(all, 0, 100, 1, 4);            // A fills the hole
+    expect(bytes()).toEqual([...range(0, 100), ...range(100, 5), ...range(150, 20)]);
+    expect(frames).toEqual([4, 4, 4]);
+    expect(r.gaps).toBe(1);
+  });
+
   it('delivers a random segmentation with retransmissions and reordering exactly once', () => {
     const rng = new Rng(0x5e9);
     for (let run = 0; run < 120; run++) {
