@@ -100,7 +100,8 @@ export class Dissector {
         const v = b[off]! >>> 4;
         if (v === 4) return this.ipv4(b, off, end);
         if (v === 6) return this.ipv6(b, off, end);
-        return;
+        // Raw IP carries nothing but IP: another version number is a broken header.
+        return this.note(Status.Malformed, 'truncated_ip', 'malformed_ip');
       }
       case LinkType.IPV4:
         return this.ipv4(b, off, end);

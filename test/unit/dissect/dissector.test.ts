@@ -109,9 +109,14 @@ describe('Dissector: link types', () => {
   });
 
   for (const lt of [101, 12, 14]) {
-    it(`${lt} RAW: IP version from the first nibble`, () => {
+    it(`${lt} RAW: IP version from the first nibble; any other version is a malformed IP header`, () => {
       expectV4Syn(run(IP4_SYN, lt).p);
       expectV6Syn(run(IP6_SYN, lt).p);
+      const bad = IP4_SYN.slice();
+      bad[0] = 0x55;
+      const { p, d } = run(bad, lt);
+      expect(p.ipVersion).toBe(0);
+      expect(anomalies(d)).toEqual({ malformed_ip: 1 });
     });
   }
 
