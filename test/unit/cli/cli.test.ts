@@ -161,6 +161,22 @@ describe('rpctrace CLI', () => {
     expect(out).toContain('[SynReTransmit #1]');
   });
 
+  it('prints from the bundle exactly what the sources print (scripts/bundle.mjs changes no output)', async () => {
+    // The bundle replaces strip-ansi and skips a debug-only computation in cli-table3.
+    const names = ['busy-healthy.pcap', 'rpc-nonstandard-port-blocked.pcap', 'dcom-activation-blocked.pcap', 'epm-multiple-towers.pcap'];
+    for (const format of ['table', 'md', 'json']) {
+      const args = ['analyze', '--format', format, ...names.map((n) => join(SAMPLES, n))];
+      const inProcess = await cli(args);
+      let bundled = '';
+      try {
+        bundled = execFileSync(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), ...args], { encoding: 'utf8' });
+      } catch (e) {
+        bundled = (e as { stdout: string }).stdout; // exit code 1: findings at error level
+      }
+      expect(bundled, format).toBe(inProcess.out);
+    }
+  });
+
   it('stops quietly when the reader of its output goes away (`| head`), keeping the exit code', async () => {
     const { spawn } = await import('node:child_process');
     const blocked = join(SAMPLES, 'rpc-nonstandard-port-blocked.pcap');
