@@ -42,6 +42,8 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   let src: ChunkSource;
   let compression: 'gzip' | null = null;
   let fd: number | null = null;
+  /** Bytes of a regular file, -1 for anything else. */
+  let size = -1;
   if (input === '-') {
     const stdin = opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>);
     const first = await firstChunk(stdin);
@@ -59,8 +61,7 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
         closeSync(fd);
         return ioProblem('is a directory');
       }
-      // A small file needs no 1 MiB window (a folder of small traces paid for zeroing one each).
-      if (opts.chunkSize === undefined && st.isFile()) chunk = Math.min(chunk, Math.max(SMALL_WINDOW, st.size));
+      size = st.isFile() ? st.size : -1;
     } catch (e) {
       if (fd !== null) closeSync(fd);
       return ioProblem(errnoText(e));
@@ -81,6 +82,8 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
       fd = null;
     } else {
       src = new FileSource(fd);
+      // A small file needs no 1 MiB window (a folder of small traces paid for zeroing one each).
+      if (opts.chunkSize === undefined && size >= 0) chunk = Math.min(chunk, Math.max(SMALL_WINDOW, size));
     }
   }
 
