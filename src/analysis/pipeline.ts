@@ -27,7 +27,7 @@ export interface AnalyzeOptions extends OpenOptions {
   /**
    * Worker threads for the parallel stage (plain pcap and pcapng files); 1 or undefined:
    * sequential. The result is the same either way. Not the default: on the 2-core reference
-   * machine the parallel stage still costs twice the CPU of the sequential one (issue 4).
+   * machine it is slower than the sequential pipeline with its bulk path (issue 4).
    */
   workers?: number;
   /** Bytes per range of the parallel stage (tests use small ranges to cross many boundaries). */

@@ -27,7 +27,7 @@ const engineOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--dynamic-range <ranges>', `expected RPC dynamic port range, START-END; repeat or separate with commas (default: ${DEFAULT_RANGES_TEXT})`).argParser(parseDynamicRanges))
     .addOption(new Option('--follow-window <seconds>', 'seconds after an endpoint answer in which the client\'s connection attempts count as its follow-up').argParser(parseFollowWindow).default(DEFAULT_FOLLOW_WINDOW_SECONDS))
-    .addOption(new Option('--workers <n>', 'worker threads that read byte ranges of a plain pcap or pcapng file in parallel (default 1: one thread). The result is the same either way; on 2 cores it is not yet faster').argParser(parseWorkers));
+    .addOption(new Option('--workers <n>', 'worker threads that read byte ranges of a plain pcap or pcapng file in parallel (default 1: one thread). The result is the same either way; on 2 cores it is slower').argParser(parseWorkers));
 
 const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; followWindowSeconds: number; workers?: number } => ({
   dynamicRanges: o.dynamicRange ?? parseDynamicRanges(DEFAULT_RANGES_TEXT),
