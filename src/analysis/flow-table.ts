@@ -21,7 +21,11 @@ export interface FlowHit {
 
 /** A hash table from 4-tuples to dense ids, growing up to `maxFlows`. */
 export class FlowTable {
-  /** Per slot: conversation id (-1 empty) and its hash, side by side so a probe touches one line. */
+  /**
+   * Per slot: the conversation id (-1 empty), and its hash, compared before the key. Two arrays:
+   * one interleaved array measured slower (3M misses on a full 250k table: 436-514 ms against
+   * 330-455 ms).
+   */
   private slots: Int32Array;
   private slotHash: Uint32Array;
   private mask: number;
