@@ -131,6 +131,14 @@ function unanswered(s: Scene, c: TcpConversation): void {
   c.syn();
 }
 
+/** `unanswered`, then the capture runs on to `ms` after the first SYN and ends with an ARP. */
+function unansweredThenQuiet(s: Scene, c: TcpConversation, ms: number): void {
+  const start = s.clock.clone();
+  unanswered(s, c);
+  s.clock.setAfter(start, ms);
+  s.arp();
+}
+
 /** One call on a bound interface: opnum and the request and response stubs. */
 interface Call {
   opnum: number;
@@ -163,10 +171,7 @@ export function dynamicPortBlocked(): WriterFrame[] {
   s.dns('dc01.corp.example', SERVER4);
   epmSession(s, { towers: [tower(HEALTHY_PORT)] });
   s.wait(2);
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }));
-  s.clock.setAfter(start, 25000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }), 25000);
   return s.out;
 }
 
@@ -174,10 +179,7 @@ export function dynamicPortBlocked(): WriterFrame[] {
 export function epmUnreachable(): WriterFrame[] {
   const s = new Scene(32);
   s.dns('dc01.corp.example', SERVER4);
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49801, serverPort: 135 }));
-  s.clock.setAfter(start, 22000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49801, serverPort: 135 }), 22000);
   return s.out;
 }
 
@@ -276,10 +278,7 @@ export function oneSided(): WriterFrame[] {
   const s = new Scene(38);
   epmSession(s, { towers: [tower(HEALTHY_PORT)] });
   s.wait(2);
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }));
-  s.clock.setAfter(start, 25000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }), 25000);
   // Keep what the client sent: frames whose Ethernet source is the client's MAC.
   return s.out.filter((f) => f.data[6] === 0x00 && f.data[11] === 0x32);
 }
@@ -289,10 +288,7 @@ function blockedWith(seed: number, epm: Partial<EpmSession>, port = BLOCKED_PORT
   const s = new Scene(seed);
   epmSession(s, { towers: [tower(port)], ...epm });
   s.wait(2);
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49802, serverPort: port }));
-  s.clock.setAfter(start, 25000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: port }), 25000);
   return s.out;
 }
 
@@ -429,10 +425,7 @@ export function eptLookupMultiFragment(): WriterFrame[] {
   c.ack('client');
   c.close('client');
   s.wait(2);
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }));
-  s.clock.setAfter(start, 25000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }), 25000);
   return s.out;
 }
 
@@ -539,10 +532,7 @@ export function epmEncryptedInferred(): WriterFrame[] {
   c.ack('client');
   c.close('client');
   s.wait(2);
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }));
-  s.clock.setAfter(start, 25000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT }), 25000);
   return s.out;
 }
 
@@ -586,10 +576,7 @@ export function dcomActivationBlocked(port: number, wmi: boolean, seed: number):
   c.ack('client');
   c.close('client');
   s.wait(2);
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49802, serverPort: port }));
-  s.clock.setAfter(start, 25000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: port }), 25000);
   return s.out;
 }
 
@@ -665,10 +652,7 @@ export function scomAgentUnanswered(): WriterFrame[] {
   ldapRootDse(s, 49803);
   s.wait(20);
   s.dns('scom01.corp.example', '10.1.1.30');
-  const start = s.clock.clone();
-  unanswered(s, s.tcp({ clientPort: 49804, serverPort: 5723, server: '10.1.1.30' }));
-  s.clock.setAfter(start, 25000);
-  s.arp();
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49804, serverPort: 5723, server: '10.1.1.30' }), 25000);
   return s.out;
 }
 
