@@ -228,6 +228,14 @@ export function parseEptMapResponse(b: Uint8Array, start: number, end: number, l
   if (actual < 0 || !n.has(n.countSize * actual)) return null;
   const refs: number[] = [];
   for (let i = 0; i < actual; i++) refs.push(n.count());
+  return deferredTowers(n, refs);
+}
+
+/**
+ * The end of both response stubs: the towers deferred behind their referents (`refs`, 0 for a
+ * null pointer), then error_status. Null when the stub is cut or malformed.
+ */
+function deferredTowers(n: Ndr, refs: readonly number[]): EpmResponse | null {
   const towers: Tower[] = [];
   for (const r of refs) {
     if (r === 0) continue;
@@ -261,14 +269,5 @@ export function parseEptLookupResponse(b: Uint8Array, start: number, end: number
     if (!n.has(chars)) return null;
     n.p += chars;
   }
-  const towers: Tower[] = [];
-  for (const r of refs) {
-    if (r === 0) continue;
-    const t = twr(n);
-    if (t === undefined) return null;
-    if (t !== null) towers.push(t);
-  }
-  n.align4();
-  if (!n.has(4)) return null;
-  return { status: n.u32(), towers };
+  return deferredTowers(n, refs);
 }
