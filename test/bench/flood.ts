@@ -9,6 +9,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Prng } from './traffic.js';
+import { PcapWriter } from '../../src/capture/writer.js';
+import { LinkType } from '../../src/wire/constants.js';
 
 /** Bump when the bytes written for a given seed and count change. */
 export const FLOOD_VERSION = 1;
@@ -48,13 +50,7 @@ function generateFlood(path: string, syns: number, seed: number): FloodMeta {
   const rng = new Prng(seed);
   const flushAt = 16 * 1024 * 1024;
   const b = Buffer.alloc(flushAt + RECORD);
-  b.writeUInt32LE(0xa1b2c3d4, 0);
-  b.writeUInt16LE(2, 4);
-  b.writeUInt16LE(4, 6);
-  b.writeInt32LE(0, 8);
-  b.writeUInt32LE(0, 12);
-  b.writeUInt32LE(262144, 16);
-  b.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+  b.set(new PcapWriter({ linkType: LinkType.ETHERNET }).header(), 0);
   let pos = 24;
   let total = 24;
   const byPort: Record<string, number> = {};

@@ -26,7 +26,8 @@
 import type { CaptureStats } from '../../src/model/report.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PcapngWriter } from '../../src/capture/writer.js';
+import { PcapWriter, PcapngWriter } from '../../src/capture/writer.js';
+import { LinkType } from '../../src/wire/constants.js';
 import {
   DRSUAPI_V4,
   EPM_V3,
@@ -172,13 +173,7 @@ class CaptureOut {
 
   constructor(private readonly fd: number, private readonly ngFd: number) {
     const b = this.b;
-    b.writeUInt32LE(0xa1b2c3d4, 0);
-    b.writeUInt16LE(2, 4);
-    b.writeUInt16LE(4, 6);
-    b.writeInt32LE(0, 8);
-    b.writeUInt32LE(0, 12);
-    b.writeUInt32LE(262144, 16);
-    b.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+    b.set(new PcapWriter({ linkType: LinkType.ETHERNET }).header(), 0);
     this.pos = PCAP_FILE_HEADER;
     this.total = PCAP_FILE_HEADER;
     const shb = this.ngw.section({
