@@ -155,6 +155,14 @@ describe('correlate: one finding per story', () => {
     expect(f).toMatchObject({ severity: 'warning', inferred: true, port: 49700 });
     expect(f.evidenceFrames).toEqual([1, 2, syn, syn + 1, syn + 2]);
     expect(f.explanation).toMatch(/^Inferred/);
+    // Another client's session to 135 explains nothing about this client's failure.
+    const t = new Scene();
+    const other = t.conv({ port: 135, client: '10.1.1.99' });
+    other.connect();
+    other.send('client', new Uint8Array(200).fill(0x17));
+    other.close();
+    unanswered(t.conv({ port: 49700 }), t);
+    expect(run(t).findings.map((x) => x.id)).not.toContain('INFERRED_RPC_PORT_BLOCKED');
   });
 
   it('HANDSHAKE_NOT_COMPLETED: SYN-ACKs back, no final ACK (advertised port, other port, and TCP 135)', () => {
@@ -290,6 +298,17 @@ describe('correlate: one finding per story', () => {
     unanswered(s.conv({ port: 49700 }), s);
     const f = only(run(s), 'RPC_DYNAMIC_PORT_BLOCKED');
     expect(f.evidenceFrames).toEqual([a1, a2, syn, syn + 1, syn + 2]);
+    // The follow-up of an answer ends at the next answer of the same port to the same client.
+    expect(run(s).endpoints.map((e) => e.followUpSynFrames)).toEqual([[], [syn]]);
+  });
+
+  it('an answer of another port in between does not end a follow-up', () => {
+    const s = new Scene();
+    epm(s, [tower(49700)]);
+    epm(s, [tower(49701)]);
+    const syn = s.out.length + 1;
+    unanswered(s.conv({ port: 49700 }), s);
+    expect(run(s).endpoints.map((e) => [e.port, e.followUpSynFrames])).toEqual([[49700, [syn]], [49701, []]]);
   });
 });
 
