@@ -6,7 +6,8 @@ import type { Attempt, Endpoint, Finding } from '../model/engine.js';
 import type { FileReport, Report } from '../model/report.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText,
-  formatText, framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, rangesText, severityCounts, sortFindings,
+  fileSection, formatText, framesText, hasProblems, hostPort, interfaceText, n, rangesText, severityCounts,
+  summaryRow, SUMMARY_HEAD, type FileSectionRenderers,
 } from './common.js';
 import { mdCode, mdTable, mdText } from './escape.js';
 
@@ -122,27 +123,15 @@ function capture(f: FileReport): string {
   return parts.join('\n\n');
 }
 
-function fileSection(f: FileReport): string {
-  const parts = [`## ${mdCode(f.path)}`];
-  if (notAnalyzed(f)) {
-    parts.push('Not analyzed: the file could not be read (see the read problems below).');
-  } else {
-    const findings = sortFindings(f.findings);
-    parts.push(verdicts(f, findings));
-    if (findings.length > 0) parts.push(details(findings));
-    parts.push(endpoints(f.endpoints), attempts(f.attempts));
-  }
-  parts.push(capture(f));
-  return parts.join('\n\n');
-}
+const SECTIONS: FileSectionRenderers = { verdicts, details, endpoints, attempts, capture };
 
 /** `rpctrace analyze --format md`. */
 export function renderMarkdown(r: Report): string {
   const parts = ['# rpctrace report', `${mdText(r.tool.name)} ${mdText(r.tool.version)}, report schema ${r.schemaVersion}; frame numbers are Wireshark's.`];
-  parts.push(...r.files.map(fileSection));
+  parts.push(...r.files.map((f) => fileSection(f, `## ${mdCode(f.path)}`, SECTIONS)));
   if (r.files.length > 1) {
-    const rows = r.files.map((f) => [mdCode(f.path), f.format ?? '-', n(f.frames), notAnalyzed(f) ? 'not analyzed' : severityCounts(f.findings), `${f.errors.length} error(s), ${f.warnings.length} warning(s)`]);
-    parts.push(`## Summary of ${r.files.length} files\n\n${mdTable(['File', 'Format', 'Frames', 'Verdicts', 'Read problems'], rows)}`);
+    const rows = r.files.map((f) => summaryRow(f, mdCode(f.path)));
+    parts.push(`## Summary of ${r.files.length} files\n\n${mdTable(SUMMARY_HEAD, rows)}`);
   }
   if (r.skipped.length > 0) {
     parts.push(`Skipped ${r.skipped.length} file(s) in the given directories that are not captures:\n\n${r.skipped.map((s) => `- ${mdCode(s.path)}: ${mdText(s.reason)}`).join('\n')}`);

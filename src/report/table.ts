@@ -9,7 +9,8 @@ import type { FileReport, Report, SynReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText,
-  formatText, framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, rangesText, severityCounts, sortFindings,
+  fileSection, formatText, framesText, hasProblems, hostPort, interfaceText, n, rangesText, severityCounts,
+  summaryRow, SUMMARY_HEAD, type FileSectionRenderers,
 } from './common.js';
 import { layoutText, numbered, wrapLines } from './wrap.js';
 
@@ -123,33 +124,14 @@ function captureSummary(f: FileReport): string {
   return lines.join('\n');
 }
 
-function fileSection(f: FileReport): string {
-  const title = `${f.path}`;
-  const parts = [`${title}\n${'='.repeat(Math.min(WIDTH, Math.max(3, title.length)))}`];
-  if (notAnalyzed(f)) {
-    parts.push('Not analyzed: the file could not be read (see the read problems below).');
-  } else {
-    const findings = sortFindings(f.findings);
-    parts.push(verdicts(f, findings));
-    if (findings.length > 0) parts.push(evidence(findings));
-    parts.push(endpoints(f.endpoints), attempts(f.attempts));
-  }
-  parts.push(captureSummary(f));
-  return parts.join('\n\n');
-}
+const SECTIONS: FileSectionRenderers = { verdicts, details: evidence, endpoints, attempts, capture: captureSummary };
 
 /** `rpctrace analyze` for the terminal. */
 export function renderTable(r: Report): string {
-  const parts = r.files.map(fileSection);
+  const parts = r.files.map((f) => fileSection(f, `${f.path}\n${'='.repeat(Math.min(WIDTH, Math.max(3, f.path.length)))}`, SECTIONS));
   if (r.files.length > 1) {
-    const rows = r.files.map((f) => [
-      f.path,
-      f.format ?? '-',
-      n(f.frames),
-      notAnalyzed(f) ? 'not analyzed' : severityCounts(f.findings),
-      `${f.errors.length} error(s), ${f.warnings.length} warning(s)`,
-    ]);
-    parts.push(`Summary of ${r.files.length} files\n${grid(['File', 'Format', 'Frames', 'Verdicts', 'Read problems'], [32, 9, 10, 22, 20], rows)}`);
+    const rows = r.files.map((f) => summaryRow(f, f.path));
+    parts.push(`Summary of ${r.files.length} files\n${grid(SUMMARY_HEAD, [32, 9, 10, 22, 20], rows)}`);
   }
   if (r.skipped.length > 0) {
     parts.push([`Skipped ${r.skipped.length} file(s) in the given directories that are not captures:`, ...r.skipped.map((s) => `  ${s.path}: ${s.reason}`)].join('\n'));
