@@ -40,6 +40,7 @@ import {
   dcerpcResponse,
   eptMapRequestStub,
   eptMapResponseStub,
+  seededRandom,
   type SyntaxId,
 } from '../../samples/gen/frames.js';
 import { ISYSTEM_ACTIVATOR, remoteCreateInstanceRequest, remoteCreateInstanceResponse } from '../../samples/gen/dcom.js';
@@ -48,18 +49,12 @@ import { ISYSTEM_ACTIVATOR, remoteCreateInstanceRequest, remoteCreateInstanceRes
 export const GENERATOR_VERSION = 3;
 export const DEFAULT_SEED = 0x5eed2024;
 
-/** mulberry32: small, fast, good enough for traffic shapes; not for anything secret. */
+/** The generator's seeded mulberry32 with the draws traffic shapes need; not for anything secret. */
 export class Prng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
   /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = seededRandom(seed);
   }
   /** Integer in [lo, hi). */
   int(lo: number, hi: number): number {

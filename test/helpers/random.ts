@@ -1,16 +1,14 @@
-/** A small seeded PRNG (mulberry32), so fuzz and property tests are the same on every run. */
+import { seededRandom } from '../../samples/gen/frames.js';
+
+/** A small seeded PRNG (the generator's mulberry32), so fuzz and property tests are the same on every run. */
 export class Rng {
-  private s: number;
+  private readonly next: () => number;
   constructor(seed: number) {
-    this.s = seed >>> 0;
+    this.next = seededRandom(seed);
   }
-  /** Uniform 32-bit unsigned integer. */
+  /** Uniform 32-bit unsigned integer (seededRandom's draw is a uint32 / 2^32, exactly). */
   u32(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next() * 4294967296;
   }
   /** Integer in [0, n). */
   int(n: number): number {

@@ -10,6 +10,7 @@ import { BufferSource, ByteWindow, FileSource } from '../../../src/capture/sourc
 import { NETMON_UNMAPPED_BASE, NetmonReader, netmonLinkType } from '../../../src/capture/netmon.js';
 import { READ_PROBLEM_CODES, type ReadProblem } from '../../../src/model/read-problem.js';
 import { netmonMediaFor, writeNetmon, type NetmonFrame } from '../../../samples/gen/netmon-writer.js';
+import { seededRandom } from '../../../samples/gen/frames.js';
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -505,20 +506,8 @@ describe('NetMon damaged files', () => {
 
 // ---- fuzz ------------------------------------------------------------------------------
 
-/** mulberry32: small, seeded, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function mutate(src: Uint8Array, seed: number): Uint8Array {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (n: number): number => Math.floor(r() * n);
   const f = src.slice();
   const v = dv(f);

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { thousands } from '../../../src/model/numbers.js';
-
-/** A tiny deterministic PRNG (mulberry32), so a failure names a reproducible value. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../helpers/random.js';
 
 describe('thousands', () => {
   it('writes counts the way the report always has', () => {
@@ -24,7 +15,8 @@ describe('thousands', () => {
   });
 
   it('agrees with toLocaleString("en-US") on integers and short decimals', () => {
-    const r = rng(42);
+    const rng = new Rng(42);
+    const r = (): number => rng.u32() / 4294967296;
     for (let i = 0; i < 20000; i++) {
       const mag = 10 ** Math.floor(r() * 17);
       const int = Math.floor(r() * mag) * (r() < 0.2 ? -1 : 1);
