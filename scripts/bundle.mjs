@@ -1,8 +1,8 @@
-// Builds dist/bundle, which bin/rpctrace.js runs: the CLI and the parallel stage's worker as a
-// few ESM files (esbuild, code-split so lazily loaded commands stay lazy). Node 20 loads the ~45
-// separate modules of dist/ about 35 ms slower. Two changes to dependencies, both measured
-// (issue 4) and both leaving the output byte-identical (test/unit/cli/cli.test.ts compares the
-// bundled CLI with the sources):
+// Builds dist/bundle, which bin/rpctrace.js runs: the CLI as a few ESM files (esbuild,
+// code-split so lazily loaded commands stay lazy). Node 20 loads the ~45 separate modules of
+// dist/ about 35 ms slower. Two changes to dependencies, both measured (issue 4) and both
+// leaving the output byte-identical (test/unit/cli/cli.test.ts compares the bundled CLI with
+// the sources):
 // - strip-ansi, which cli-table3 reaches through string-width, is replaced by
 //   src/report/strip-ansi.cjs: the same pattern compiled once instead of on every call.
 // - cli-table3's Cell#draw truncates every line's whole cell text for a debug message that is
@@ -40,7 +40,7 @@ const patchDependencies = {
 
 rmSync('dist/bundle', { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/cli/main.ts', 'range-worker': 'src/analysis/range-worker.ts' },
+  entryPoints: { main: 'src/cli/main.ts' },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -17,17 +17,6 @@ const N = 14;
 /** Link types counted in the array; others in a Map. */
 const LINK_SLOTS = 512;
 
-/** The counters as plain data, to cross a worker boundary and be merged. */
-export interface CountersSnapshot {
-  c: number[];
-  byLink: [number, number][];
-  frames: number;
-  minSec: number;
-  minNsec: number;
-  maxSec: number;
-  maxNsec: number;
-}
-
 /** Counts frames by link type, protocol and TCP flag; tracks the time span. */
 export class CaptureCounters {
   private readonly c = new Float64Array(N);
@@ -100,25 +89,6 @@ export class CaptureCounters {
     else this.otherLinks.set(lt, (this.otherLinks.get(lt) ?? 0) + 1);
     if (s < this.minSec || (s === this.minSec && nsec < this.minNsec)) { this.minSec = s; this.minNsec = nsec; }
     if (s > this.maxSec || (s === this.maxSec && nsec > this.maxNsec)) { this.maxSec = s; this.maxNsec = nsec; }
-  }
-
-  snapshot(): CountersSnapshot {
-    const byLink: [number, number][] = [];
-    for (let lt = 0; lt < LINK_SLOTS; lt++) if (this.byLink[lt]! > 0) byLink.push([lt, this.byLink[lt]!]);
-    for (const [lt, n] of this.otherLinks) byLink.push([lt, n]);
-    return { c: [...this.c], byLink, frames: this.frames, minSec: this.minSec, minNsec: this.minNsec, maxSec: this.maxSec, maxNsec: this.maxNsec };
-  }
-
-  /** Adds another range's counters. */
-  merge(s: CountersSnapshot): void {
-    s.c.forEach((v, i) => { this.c[i]! += v; });
-    for (const [lt, n] of s.byLink) {
-      if (lt >= 0 && lt < LINK_SLOTS) this.byLink[lt]! += n;
-      else this.otherLinks.set(lt, (this.otherLinks.get(lt) ?? 0) + n);
-    }
-    this.frames += s.frames;
-    if (s.minSec < this.minSec || (s.minSec === this.minSec && s.minNsec < this.minNsec)) { this.minSec = s.minSec; this.minNsec = s.minNsec; }
-    if (s.maxSec > this.maxSec || (s.maxSec === this.maxSec && s.maxNsec > this.maxNsec)) { this.maxSec = s.maxSec; this.maxNsec = s.maxNsec; }
   }
 
   stats(synRetransmissions: number): CaptureStats {

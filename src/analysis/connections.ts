@@ -227,83 +227,8 @@ export class ConnectionTracker implements RpcSink {
   synEventsDropped = 0;
   /** First frames that hit a limit, as evidence. */
   readonly limitExamples: number[] = [];
-  /** External counts to take back at settleCounts(): (id * 2 + side, hadPayload) pairs. */
-  private readonly uncounted: number[] = [];
-  private readonly uncountedCuts = new Set<number>();
-
-  /**
-   * `externalCounts`: the per-conversation and per-segment counts (packets and payload per side,
-   * TCP and payload segments, snaplen cuts) come from `addCounts` instead of the packets seen
-   * here: the parallel pipeline hands this tracker only the packets its state machine needs.
-   */
-  constructor(private readonly keepSyns: boolean, readonly limits: EngineLimits = DEFAULT_LIMITS, private readonly externalCounts = false) {
+  constructor(private readonly keepSyns: boolean, readonly limits: EngineLimits = DEFAULT_LIMITS) {
     this.flows = new FlowTable(limits.conversations);
-  }
-
-  /** Sets the capture's first frame time (the origin of relative times) before any packet. */
-  setOrigin(sec: number, nsec: number): void {
-    this.firstSec = sec;
-    this.firstNsec = nsec;
-  }
-
-  /**
-   * Adds counts gathered elsewhere for the conversation whose side 0 is `a:aPort` and side 1
-   * `b:bPort` (address words as in the flow table). A conversation the table does not hold (it
-   * was full) adds its packets to `untrackedPackets`.
-   */
-  addCounts(words: number, a: Uint32Array, aPort: number, b: Uint32Array, bPort: number, pktsA: number, pktsB: number, dataA: number, dataB: number): void {
-    const hit = this.flows.lookupWords(words, a, aPort, b, bPort);
-    if (hit.id < 0) { this.untrackedPackets += pktsA + pktsB; return; }
-    const c = this.convs;
-    const i = 2 * hit.id;
-    c.pkts[i + hit.dir]! += pktsA;
-    c.pkts[i + 1 - hit.dir]! += pktsB;
-    c.data[i + hit.dir]! += dataA;
-    c.data[i + 1 - hit.dir]! += dataB;
-  }
-
-  /**
-   * With external counts, a capture copy was counted where the counts were made; sequentially it
-   * is skipped before any counting. Remember what to take back (after `addCounts`).
-   */
-  private uncount(p: PacketInfo): void {
-    this.tcpSegments--;
-    const cut = p.payloadCaptured < p.payloadLen;
-    if (p.payloadLen > 0) {
-      this.payloadSegments--;
-      if (cut) { this.payloadCut--; this.uncountedCuts.add(p.frame); }
-    }
-    const hit = this.flows.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, false);
-    if (hit.id >= 0) this.uncounted.push(2 * hit.id + hit.dir, p.payloadLen > 0 ? 1 : 0);
-    else this.untrackedPackets--;
-  }
-
-  /** Takes back the counts of capture copies (see `uncount`); call once, after every `addCounts`. */
-  settleCounts(): void {
-    const c = this.convs;
-    for (let i = 0; i < this.uncounted.length; i += 2) {
-      c.pkts[this.uncounted[i]!]!--;
-      if (this.uncounted[i + 1] === 1) c.data[this.uncounted[i]!]!--;
-    }
-    this.uncounted.length = 0;
-    const keep = this.cutExamples.filter((f) => !this.uncountedCuts.has(f)).slice(0, 5);
-    this.cutExamples.length = 0;
-    this.cutExamples.push(...keep);
-  }
-
-  /** True when the conversation given by address words and ports carries DCE/RPC so far. */
-  hasRpc(words: number, a: Uint32Array, aPort: number, b: Uint32Array, bPort: number): boolean {
-    const hit = this.flows.lookupWords(words, a, aPort, b, bPort);
-    return hit.id >= 0 && this.convs.rpc.has(hit.id);
-  }
-
-  /** Adds segment counts gathered elsewhere (see `externalCounts`). */
-  addSegmentCounts(tcpSegments: number, payloadSegments: number, payloadCut: number, cutExamples: readonly number[]): void {
-    this.tcpSegments += tcpSegments;
-    this.payloadSegments += payloadSegments;
-    this.payloadCut += payloadCut;
-    // Kept longer than 5 until settleCounts() drops the copies among them.
-    for (const f of cutExamples) if (this.cutExamples.length < 32) this.cutExamples.push(f);
   }
 
   /** Seconds since the first frame. */
@@ -329,7 +254,6 @@ export class ConnectionTracker implements RpcSink {
       if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0) {
         const original = this.duplicate(p);
         if (original !== 0) {
-          if (this.externalCounts) this.uncount(p);
           if (this.keepSyns && (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) this.synEvent(p, null, original, 0);
           return;
         }
@@ -414,12 +338,11 @@ export class ConnectionTracker implements RpcSink {
   }
 
   private tcp(p: PacketInfo): void {
-    const counting = !this.externalCounts;
-    if (counting) this.tcpSegments++;
+    this.tcpSegments++;
     const alen = p.ipVersion === 4 ? 4 : 16;
     const hit = this.flows.lookup(p.buf, p.srcOff, p.dstOff, alen, p.srcPort, p.dstPort, true);
     if (hit.id < 0) {
-      if (counting) this.untrackedPackets++;
+      this.untrackedPackets++;
       if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
         this.untracked(p);
         if (this.keepSyns) this.synEvent(p, null, null, 0);
@@ -431,7 +354,7 @@ export class ConnectionTracker implements RpcSink {
     const c = this.convs;
     if (hit.created) c.add(id, p.frame, p.ipVersion === 6);
     c.lastFrame[id] = p.frame;
-    if (counting) c.pkts[2 * id + dir]!++;
+    c.pkts[2 * id + dir]!++;
     const f = p.tcpFlags;
     if ((f & TcpFlag.SYN) !== 0) {
       this.syn(p, id, dir, (f & TcpFlag.ACK) !== 0);
@@ -466,7 +389,7 @@ export class ConnectionTracker implements RpcSink {
    */
   plainSegment(id: number, dir: 0 | 1, r: CaptureRecord, flags: number, sport: number, dport: number, payloadOff: number, payloadLen: number, payloadCaptured: number): boolean {
     const c = this.convs;
-    if (this.externalCounts || Number.isNaN(this.firstSec)) return false;
+    if (Number.isNaN(this.firstSec)) return false;
     let probe = false;
     if (payloadLen > 0) {
       if (c.isRpc[id] === 1 || sport === 135 || dport === 135) return false;
@@ -567,7 +490,7 @@ export class ConnectionTracker implements RpcSink {
 
   private payload(p: PacketInfo, id: number, dir: 0 | 1): void {
     const c = this.convs;
-    if (!this.externalCounts) this.countPayload(id, dir, p.frame, p.payloadCaptured < p.payloadLen);
+    this.countPayload(id, dir, p.frame, p.payloadCaptured < p.payloadLen);
     let rpc: RpcConversation | undefined;
     if (c.isRpc[id] === 1) {
       rpc = c.rpc.get(id)!;

@@ -99,7 +99,7 @@ export class FlowTable {
   /**
    * `lookup` for IPv4, the bulk of most captures: the addresses stay in locals and the
    * comparisons are unrolled (the 1 GiB benchmark spent more time in this lookup than in any
-   * other function). The hash is pairHash's for one word.
+   * other function).
    */
   private lookup4(b: Uint8Array, srcOff: number, dstOff: number, sport: number, dport: number, insert: boolean): FlowHit {
     // Addresses are read here, not passed in: a uint32 above 2^30 crossing a call that V8 did
@@ -176,7 +176,7 @@ export class FlowTable {
         }
       }
     }
-    // The canonical order of `before`: address words first, then the port.
+    // Canonical order: address words first, then the port.
     const sFirst = s0 !== d0 ? s0 < d0 : s1 !== d1 ? s1 < d1 : s2 !== d2 ? s2 < d2 : s3 !== d3 ? s3 < d3 : sport <= dport;
     const hw = this.hw;
     if (sFirst) {
@@ -211,45 +211,6 @@ export class FlowTable {
     sw[0] = s0; sw[1] = s1; sw[2] = s2; sw[3] = s3;
     dw[0] = d0; dw[1] = d1; dw[2] = d2; dw[3] = d3;
     return this.insertAt(slot, h, 4, ports, insert);
-  }
-
-  /**
-   * Finds (never adds) the conversation between `a:aPort` and `b:bPort` given as address words
-   * (1 word for IPv4, 4 for IPv6); `hit.dir` is 0 when `a` is its side 0.
-   */
-  lookupWords(words: number, a: Uint32Array, aPort: number, b: Uint32Array, bPort: number): FlowHit {
-    const hit = this.hit;
-    const h = before(a, aPort, b, bPort, words) ? this.pairHash(a, aPort, b, bPort, words) : this.pairHash(b, bPort, a, aPort, words);
-    const keys = this.keys;
-    const ports = ((aPort << 16) | bPort) >>> 0;
-    const rports = ((bPort << 16) | aPort) >>> 0;
-    hit.created = false;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.slots[slot]!;
-      if (id < 0) break;
-      if (this.slotHash[slot] !== h || keys[id * KEY + 9] !== words) continue;
-      const k = id * KEY;
-      if (keys[k + 8] === ports && eq(keys, k, a, words) && eq(keys, k + 4, b, words)) { hit.id = id; hit.dir = 0; return hit; }
-      if (keys[k + 8] === rports && eq(keys, k, b, words) && eq(keys, k + 4, a, words)) { hit.id = id; hit.dir = 1; return hit; }
-    }
-    hit.id = -1;
-    return hit;
-  }
-
-  /** The hash of the pair in this order: the address words of both endpoints, then the ports. */
-  private pairHash(a: Uint32Array, ap: number, b: Uint32Array, bp: number, words: number): number {
-    const hw = this.hw;
-    for (let i = 0; i < words; i++) { hw[i] = a[i]!; hw[words + i] = b[i]!; }
-    hw[2 * words] = ((ap << 16) | bp) >>> 0;
-    return hashWords(hw, 2 * words + 1, words);
-  }
-
-  /** Side 0 and side 1 address words of conversation `id` (copied into `a` and `b`); returns the word count. */
-  keyWords(id: number, a: Uint32Array, b: Uint32Array): number {
-    const k = id * KEY;
-    const words = this.keys[k + 9]!;
-    for (let i = 0; i < words; i++) { a[i] = this.keys[k + i]!; b[i] = this.keys[k + 4 + i]!; }
-    return words;
   }
 
   /** Text of the address of side 0 or 1 of conversation `id`. Allocates: for rare events. */
@@ -297,12 +258,6 @@ export class FlowTable {
   }
 }
 
-/** True when endpoint (a, ap) orders before (b, bp). */
-function before(a: Uint32Array, ap: number, b: Uint32Array, bp: number, words: number): boolean {
-  for (let i = 0; i < words; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return ap <= bp;
-}
-
 /**
  * murmur3_32 (Appleby, public domain) over `w[0, n)` with seed `seed` (the address word count),
  * cut to 30 bits: slots need far fewer, and a value that fits a V8 small integer is never boxed.
@@ -322,9 +277,4 @@ function hashWords(w: Uint32Array, n: number, seed: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) & 0x3fffffff;
-}
-
-function eq(keys: Uint32Array, k: number, a: Uint32Array, n: number): boolean {
-  for (let i = 0; i < n; i++) if (keys[k + i] !== a[i]) return false;
-  return true;
 }

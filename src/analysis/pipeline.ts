@@ -2,7 +2,6 @@
  * One file, start to finish: open, read every record, dissect, feed the analyses, build the
  * file's report. Data flows one way: capture -> dissect -> analysis -> model.
  */
-import { statSync } from 'node:fs';
 import { openCapture, type OpenOptions } from '../capture/open.js';
 import { forEachRecord } from '../capture/reader.js';
 import { Dissector } from '../dissect/dissector.js';
@@ -12,8 +11,7 @@ import type { ReadProblem } from '../model/read-problem.js';
 import type { FileReport, FrameComment, SynEvent } from '../model/report.js';
 import { BulkPath } from './bulk-path.js';
 import { CaptureCounters } from './capture-stats.js';
-import { ConnectionTracker, DEFAULT_LIMITS } from './connections.js';
-import { analyzeParallel, DEFAULT_RANGE_BYTES } from './parallel.js';
+import { ConnectionTracker } from './connections.js';
 import { correlate, type Verdicts } from './correlate.js';
 
 /** What to collect besides the summary. */
@@ -24,16 +22,6 @@ export interface AnalyzeOptions extends OpenOptions {
   dynamicRanges?: [number, number][];
   /** Seconds after an EPM/DCOM answer during which the client's attempts count as its follow-up; default 120. */
   followWindowSeconds?: number;
-  /**
-   * Worker threads for the parallel stage (plain pcap and pcapng files); 1 or undefined:
-   * sequential. The result is the same either way. Not the default: on the 2-core reference
-   * machine it is slower than the sequential pipeline with its bulk path (issue 4).
-   */
-  workers?: number;
-  /** Bytes per range of the parallel stage (tests use small ranges to cross many boundaries). */
-  rangeBytes?: number;
-  /** Run the parallel stage's ranges in this thread (tests). */
-  parallelInProcess?: boolean;
   /** False: every frame takes the general path, never the bulk path (tests compare the two). */
   bulkPath?: boolean;
 }
@@ -42,26 +30,6 @@ export interface AnalyzeOptions extends OpenOptions {
 export const DEFAULT_DYNAMIC_RANGES: [number, number][] = [[49152, 65535]];
 /** Default follow-up window in seconds. */
 export const DEFAULT_FOLLOW_WINDOW = 120;
-
-/**
- * Bytes per range: one range per worker up to 512 MiB, at least DEFAULT_RANGE_BYTES. Measured
- * on the 1 GiB benchmark with 2 workers: 16 MiB ranges 0.92 s, 64 MiB 0.76 s, 512 MiB 0.52 s
- * (each range costs a worker a fresh set of tables), while results stay small enough to keep
- * memory flat on 10 GiB.
- */
-function rangeBytesFor(path: string, workers: number): number {
-  let size = 0;
-  try {
-    size = statSync(path).size;
-  } catch {
-    return DEFAULT_RANGE_BYTES;
-  }
-  return Math.max(DEFAULT_RANGE_BYTES, Math.min(512 * 1024 * 1024, Math.ceil(size / workers)));
-}
-
-function workerCount(path: string, opts: AnalyzeOptions): number {
-  return path === '-' ? 1 : opts.workers ?? 1;
-}
 
 /** The file report plus the optional event lists. */
 export interface FileAnalysis {
@@ -80,31 +48,6 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     dynamicRanges: opts.dynamicRanges ?? DEFAULT_DYNAMIC_RANGES,
     followWindowSeconds: opts.followWindowSeconds ?? DEFAULT_FOLLOW_WINDOW,
   };
-  const workers = workerCount(path, opts);
-  if ((workers > 1 || opts.parallelInProcess === true) && opts.keepSyns !== true && path !== '-') {
-    const engine = new ConnectionTracker(false, DEFAULT_LIMITS, true);
-    const par = await analyzeParallel(path, engine, {
-      workers, rangeBytes: opts.rangeBytes ?? rangeBytesFor(path, workers),
-      ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
-      ...(opts.parallelInProcess === true ? { inProcess: true } : {}),
-    });
-    if (par !== null) {
-      engine.finish();
-      const verdicts = correlate(engine, {
-        ...settings,
-        snaplen: par.info.snaplen,
-        captureSeconds: par.counters.timed ? engine.rel(par.counters.maxSec, par.counters.maxNsec) : 0,
-      });
-      const anomalies = par.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text }));
-      const opened = { reader: { format: par.format, info: par.info }, compression: null };
-      const comments = par.comments.slice(0, MAX_COMMENTS);
-      const problems = unsupportedLinkWarning(par.anomalies, []);
-      if (par.comments.length > MAX_COMMENTS) {
-        problems.unshift({ code: 'bad-block', severity: 'warning', offset: 0, message: `pcapng: ${par.comments.length - MAX_COMMENTS} more packet comments not kept (first ${MAX_COMMENTS} are)` });
-      }
-      return { report: buildReport(path, opened, par.counters, engine.synRetransmissions, problems, anomalies, comments, verdicts, settings), syns: [], synsOmitted: 0 };
-    }
-  }
   const opened = await openCapture(path, opts);
   const counters = new CaptureCounters();
   const engine = new ConnectionTracker(opts.keepSyns === true);

@@ -30,12 +30,7 @@ export function pcapMagic(b: Uint8Array, o: number): { le: boolean; ns: boolean 
   return null;
 }
 
-/**
- * Reader for classic pcap. The window must hold the 24-byte file header at its cursor, unless
- * `header` is given: then the window starts at a record boundary inside the file (a byte range
- * read by a worker) and the file header comes from `header`; frames are numbered from 1 within
- * the range.
- */
+/** Reader for classic pcap. The window must hold the 24-byte file header at its cursor. */
 export class PcapReader extends WindowReader implements CaptureReader {
   readonly format = 'pcap' as const;
   readonly info: FormatInfo;
@@ -46,12 +41,12 @@ export class PcapReader extends WindowReader implements CaptureReader {
   private readonly maxLen: number;
   private frame = 0;
 
-  constructor(win: ByteWindow, header?: Uint8Array) {
+  constructor(win: ByteWindow) {
     super(win);
-    const b = header ?? win.buf;
-    const p = header === undefined ? win.pos : 0;
+    const b = win.buf;
+    const p = win.pos;
     const m = pcapMagic(b, p)!;
-    if (header === undefined && win.available() < FILE_HEADER) {
+    if (win.available() < FILE_HEADER) {
       this.info = { byteOrder: m.le ? 'little' : 'big', timestampResolution: m.ns ? 'ns' : 'us', version: '?', snaplen: 0, sections: 1 };
       this.le = m.le; this.nsMul = 1; this.linkType = 0; this.snaplen = 0; this.maxLen = 0;
       this.fail('truncated-record', 0, `pcap: file ends inside the 24-byte file header (${win.available()} bytes present)`);
@@ -75,31 +70,7 @@ export class PcapReader extends WindowReader implements CaptureReader {
     if (major !== 2) {
       this.fail('bad-header', 0, `pcap: version ${major}.${minor} is not 2.x`);
     }
-    if (header === undefined) win.pos += FILE_HEADER;
-  }
-
-  /**
-   * True when a plausible record header starts at `o` in `b`: captured length within the
-   * bounds this reader accepts and not above the original length, and a sub-second field below
-   * one second. Used to find record boundaries inside a byte range (a chain of these).
-   */
-  /** Seconds field of the record header at `o`. */
-  recordSeconds(b: Uint8Array, o: number): number {
-    return u32(b, o, this.le);
-  }
-
-  plausibleRecord(b: Uint8Array, o: number): number {
-    const le = this.le;
-    const incl = u32(b, o + 8, le);
-    const orig = u32(b, o + 12, le);
-    const frac = u32(b, o + 4, le);
-    if (incl > this.maxLen || orig < incl || orig > 0x40000 || frac >= (this.nsMul === 1 ? 1e9 : 1e6)) return -1;
-    return RECORD_HEADER + incl;
-  }
-
-  /** The link type from the file header. */
-  get fileLinkType(): number {
-    return this.linkType;
+    win.pos += FILE_HEADER;
   }
 
   next(): CaptureRecord | null {

@@ -50,12 +50,6 @@ export interface Iface {
   offset: number;
 }
 
-/** What a reader needs to continue a section from a block boundary. */
-export interface PcapngState {
-  le: boolean;
-  ifaces: Iface[];
-}
-
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Reader for pcapng. The window must hold the first 12 bytes of the SHB at its cursor. */
@@ -68,51 +62,12 @@ export class PcapngReader extends WindowReader implements CaptureReader {
   private sections = 0;
   private resolutions = new Set<string>();
 
-  /**
-   * Section and interfaces met after `resume` (a range read from inside a section): the
-   * interface numbering of the range would no longer be the one it was given.
-   */
-  structureChanged = false;
-  private readonly resumed: boolean;
-
-  /**
-   * The window must hold the first 12 bytes of the SHB at its cursor, unless `resume` is given:
-   * then the window starts at a block boundary inside the first section, whose byte order and
-   * interfaces `resume` carries (a byte range read by a worker; frames numbered from 1).
-   */
-  constructor(win: ByteWindow, resume?: PcapngState) {
+  /** The window must hold the first 12 bytes of the SHB at its cursor. */
+  constructor(win: ByteWindow) {
     super(win);
-    this.resumed = resume !== undefined;
-    const le = resume?.le ?? u32(win.buf, win.pos + 8, true) === BYTE_ORDER_MAGIC;
+    const le = u32(win.buf, win.pos + 8, true) === BYTE_ORDER_MAGIC;
     this.le = le;
     this.info = { byteOrder: le ? 'little' : 'big', timestampResolution: 'us', version: '1.0', snaplen: 0, sections: 0 };
-    if (resume !== undefined) this.ifaces = resume.ifaces.map((x) => ({ ...x }));
-  }
-
-  /** Byte order and interfaces so far, to resume reading the section elsewhere. */
-  state(): PcapngState {
-    return { le: this.le, ifaces: this.ifaces.map((x) => ({ ...x })) };
-  }
-
-  /** Sections seen so far. */
-  get sectionCount(): number {
-    return this.sections;
-  }
-
-  /**
-   * Length of the block at `o` when it could be a packet-carrying block (EPB, SPB, PB, custom,
-   * journal) or a block found between them (ISB, NRB, DSB) with the same length at both ends;
-   * -1 otherwise. `n` bytes of `b` are present. Used to find block boundaries in a byte range.
-   */
-  plausibleBlock(b: Uint8Array, o: number, n: number, packetOnly: boolean): number {
-    if (o + 12 > n) return -1;
-    const type = u32(b, o, this.le);
-    const packet = type === BlockType.EPB || type === BlockType.SPB || type === BlockType.PB || type === BlockType.CB_COPY || type === BlockType.CB_NOCOPY || type === BlockType.SYSTEMD_JOURNAL;
-    if (!packet && (packetOnly || (type !== BlockType.ISB && type !== BlockType.NRB && type !== BlockType.DSB))) return -1;
-    const len = u32(b, o + 4, this.le);
-    if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) return -1;
-    if (o + len > n) return len; // cannot check the trailer here: the caller stops the chain
-    return u32(b, o + len - 4, this.le) === len ? len : -1;
   }
 
   next(): CaptureRecord | null {
@@ -182,7 +137,6 @@ export class PcapngReader extends WindowReader implements CaptureReader {
   }
 
   private shb(b: Uint8Array, p: number, len: number): void {
-    if (this.resumed) this.structureChanged = true;
     if (len < 28) {
       this.fail('bad-block', this.win.base + p, `pcapng: section header block of ${len} bytes is shorter than 28`);
       return;
@@ -202,7 +156,6 @@ export class PcapngReader extends WindowReader implements CaptureReader {
   }
 
   private idb(b: Uint8Array, p: number, len: number): void {
-    if (this.resumed) this.structureChanged = true;
     if (len < 20) {
       this.warn('bad-block', this.win.base + p, `pcapng: interface description block of ${len} bytes is shorter than 20; skipped`);
       return;

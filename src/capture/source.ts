@@ -11,29 +11,20 @@ export interface ChunkSource {
   close(): void;
 }
 
-/** Reads a file (or a byte range of it) with `readSync` straight into the window: no copy. */
+/** Reads a file with `readSync` straight into the window: no copy. */
 export class FileSource implements ChunkSource {
-  private pos: number;
-  constructor(
-    private readonly fd: number,
-    start = 0,
-    private readonly end = Number.POSITIVE_INFINITY,
-    private readonly ownsFd = true,
-  ) {
-    this.pos = start;
-  }
+  private pos = 0;
+  constructor(private readonly fd: number) {}
   static open(path: string): FileSource {
     return new FileSource(openSync(path, 'r'));
   }
   read(into: Uint8Array, at: number, max: number): number {
-    const want = Math.min(max, this.end - this.pos);
-    if (want <= 0) return 0;
-    const n = readSync(this.fd, into, at, want, this.pos);
+    const n = readSync(this.fd, into, at, max, this.pos);
     this.pos += n;
     return n;
   }
   close(): void {
-    if (this.ownsFd) closeSync(this.fd);
+    closeSync(this.fd);
   }
 }
 

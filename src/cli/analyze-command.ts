@@ -16,8 +16,6 @@ const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
 export interface EngineOptions {
   dynamicRanges: [number, number][];
   followWindowSeconds: number;
-  /** Worker threads (undefined: automatic). */
-  workers?: number;
 }
 
 /** Analyzes every input; directory entries that are not captures are skipped, not reported. */
@@ -25,7 +23,7 @@ export async function analyzeInputs(captures: string[], opts: EngineOptions, io:
   const { inputs, problems } = expandInputs(captures);
   for (const p of problems) io.err.write(`rpctrace: ${p}\n`);
   const report: Report = { schemaVersion: SCHEMA_VERSION, tool: { name: 'rpctrace', version: VERSION }, files: [], skipped: [] };
-  const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) };
+  const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
   for (const input of inputs) {
     const { report: f } = await analyzeFile(input.path, io.stdin !== undefined ? { ...base, stdin: io.stdin } : base);
     if (input.fromDirectory && f.format === null && f.errors.every((e) => NOT_CAPTURE.has(e.code))) {

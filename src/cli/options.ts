@@ -37,10 +37,3 @@ export function parseFollowWindow(value: string): number {
   if (value.trim() === '' || !Number.isFinite(s) || s <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
   return s;
 }
-
-/** `--workers N`: an integer from 1 (sequential) to 64. */
-export function parseWorkers(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`"${value}" is not a whole number of worker threads from 1 to 64.`);
-  return n;
-}

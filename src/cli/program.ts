@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
-import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow, parseWorkers } from './options.js';
+import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow } from './options.js';
 import { VERSION } from './version.js';
 
 import type { Io } from './main.js';
@@ -20,19 +20,16 @@ void _everyRendererListed;
 interface EngineFlags {
   dynamicRange?: [number, number][];
   followWindow: number;
-  workers?: number;
 }
 
 const engineOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--dynamic-range <ranges>', `expected RPC dynamic port range, START-END; repeat or separate with commas (default: ${DEFAULT_RANGES_TEXT})`).argParser(parseDynamicRanges))
-    .addOption(new Option('--follow-window <seconds>', 'seconds after an endpoint answer in which the client\'s connection attempts count as its follow-up').argParser(parseFollowWindow).default(DEFAULT_FOLLOW_WINDOW_SECONDS))
-    .addOption(new Option('--workers <n>', 'worker threads that read byte ranges of a plain pcap or pcapng file in parallel (default 1: one thread). The result is the same either way; on 2 cores it is slower').argParser(parseWorkers));
+    .addOption(new Option('--follow-window <seconds>', 'seconds after an endpoint answer in which the client\'s connection attempts count as its follow-up').argParser(parseFollowWindow).default(DEFAULT_FOLLOW_WINDOW_SECONDS));
 
-const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; followWindowSeconds: number; workers?: number } => ({
+const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; followWindowSeconds: number } => ({
   dynamicRanges: o.dynamicRange ?? parseDynamicRanges(DEFAULT_RANGES_TEXT),
   followWindowSeconds: o.followWindow,
-  ...(o.workers !== undefined ? { workers: o.workers } : {}),
 });
 
 /** Parses `argv` and runs the command. Throws only on bugs (main.ts reports them). */

@@ -15,20 +15,6 @@ export class AnomalyCounter {
     if (f.length < KEEP_FRAMES) f.push(frame);
   }
 
-  /** Counts by catalog index and first frames, as plain data. */
-  snapshot(): { counts: number[]; frames: number[][] } {
-    return { counts: [...this.counts], frames: this.frames.map((f) => [...f]) };
-  }
-
-  /** Adds another range's counts; its frame numbers are shifted by `frameBase`. */
-  merge(counts: readonly number[], frames: readonly (readonly number[])[], frameBase: number): void {
-    counts.forEach((n, i) => { this.counts[i]! += n; });
-    frames.forEach((fs, i) => {
-      const f = this.frames[i]!;
-      for (const x of fs) if (f.length < KEEP_FRAMES) f.push(x + frameBase);
-    });
-  }
-
   count(name: AnomalyName): number {
     return this.counts[AnomalyIndex[name]]!;
   }

@@ -52,13 +52,6 @@ const CHUNK_SIZES: readonly { bytes: number; label: string }[] = [
   { bytes: 16 * 1024 * 1024, label: '16 MiB' },
 ];
 
-/**
- * Worker counts whose reports must equal the CLI's (which runs one thread by default): each is
- * run in-process on the pcap like a chunk size, with `{ workers: n }` as analyzeFile's options.
- */
-const WORKER_COUNTS: readonly number[] = [2, 4];
-const WORKERS_NOT_IMPLEMENTED = '(no worker counts configured)';
-
 const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'tshark', 'floor'] as const;
 type ToolId = (typeof TOOL_IDS)[number];
 
@@ -627,13 +620,11 @@ async function analyzeInProcess(label: string, options: Record<string, number | 
 interface InvarianceSummary {
   checks: InvarianceResult[];
   inProcessRuns: InProcessRun[];
-  workers: string;
 }
 
 /**
  * Compares the pcapng report with the pcap one (both from the CLI's first timed run), then the
- * pcap read in-process at each chunk size (and, once they exist, each worker count) with the
- * CLI's pcap report.
+ * pcap read in-process at each chunk size, and without the bulk path, with the CLI's pcap report.
  */
 async function invariance(cliPcap: string | null, cliPcapng: string | null, pcap: Input, outDir: string, log: (s: string) => void): Promise<InvarianceSummary> {
   const fileOf = (stdout: string | null): unknown => {
@@ -649,11 +640,9 @@ async function invariance(cliPcap: string | null, cliPcapng: string | null, pcap
     : compareReports('pcap vs pcapng (same frames), CLI', reference, pcapng));
   const runs: InProcessRun[] = [];
   const variants: { label: string; options: Record<string, number | boolean> }[] = [
-    // workers: 1 keeps these reads on the sequential reader, which the chunk size is about.
-    ...CHUNK_SIZES.map((c) => ({ label: `chunk ${c.label}`, options: { chunkSize: c.bytes, workers: 1 } })),
+    ...CHUNK_SIZES.map((c) => ({ label: `chunk ${c.label}`, options: { chunkSize: c.bytes } })),
     // Every frame through the general path: the bulk path must not change a thing.
-    { label: 'without the bulk path', options: { bulkPath: false, workers: 1 } },
-    ...WORKER_COUNTS.map((n) => ({ label: `${n} workers`, options: { workers: n } })),
+    { label: 'without the bulk path', options: { bulkPath: false } },
   ];
   for (const v of variants) {
     log(`bench: invariance: analyzeFile in-process, ${v.label}`);
@@ -664,8 +653,7 @@ async function invariance(cliPcap: string | null, cliPcapng: string | null, pcap
     else if (reference === null) checks.push(failedComparison(name, 'the timed rpctrace run on the pcap failed, nothing to compare with'));
     else checks.push(compareReports(name, reference, report));
   }
-  const workers = WORKER_COUNTS.length === 0 ? `${WORKERS_NOT_IMPLEMENTED}; only the sequential path was checked` : `worker counts ${WORKER_COUNTS.join(', ')} checked`;
-  return { checks, inProcessRuns: runs, workers };
+  return { checks, inProcessRuns: runs };
 }
 
 function renderInvariance(s: InvarianceSummary): string[] {
@@ -677,7 +665,6 @@ function renderInvariance(s: InvarianceSummary): string[] {
     else out.push(`  FAIL ${c.name}: first difference at ${c.firstDifference}`);
     if (c.error === null && c.otherDifference !== null) out.push(`       other fields differ too, first: ${c.otherDifference}`);
   }
-  out.push(`  workers: ${s.workers}`);
   if (s.inProcessRuns.length > 0) {
     out.push(`  in-process reads (one each): ${s.inProcessRuns.map((r) => `${r.label} ${r.seconds.toFixed(2)} s, ${fmt(r.peakRssMB, 1)} MB`).join('; ')}`);
   }
@@ -1123,7 +1110,6 @@ async function main(): Promise<number> {
       pass: inv.checks.every((c) => c.pass),
       checks: inv.checks,
       inProcessRuns: inv.inProcessRuns,
-      workers: inv.workers,
     };
     if (opts.profile) {
       try {

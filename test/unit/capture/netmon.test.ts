@@ -119,7 +119,7 @@ async function readDirect(bytes: Uint8Array, chunk: number, withFd: boolean, nam
   let win: ByteWindow;
   if (withFd) {
     fd = openSync(tmpFile(bytes, '.cap', name), 'r');
-    win = new ByteWindow(new FileSource(fd, 0, Number.POSITIVE_INFINITY, false), chunk);
+    win = new ByteWindow(new FileSource(fd), chunk);
   } else {
     win = new ByteWindow(new BufferSource(bytes), chunk);
   }

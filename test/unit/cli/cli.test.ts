@@ -3,8 +3,7 @@
  * directories, standard input, and the two commands' output. Runs `run(argv, io)` in process
  * with string sinks; one test runs the real bin shim.
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -189,25 +188,6 @@ describe('rpctrace CLI', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(err).toBe('');
     expect(code).toBe(1);
-  });
-
-  it('ships the parallel stage\'s worker next to the bundled CLI (--workers)', async () => {
-    // parallel.ts starts `./range-worker.js` relative to its own file; in the build both sit in
-    // dist/bundle. A missing worker would silently fall back to one thread, so ask it directly.
-    const worker = new Worker(new URL('../../../dist/bundle/range-worker.js', import.meta.url));
-    try {
-      const path = join(SAMPLES, 'busy-healthy.pcap');
-      const header = readFileSync(path).subarray(0, 24);
-      const result = await new Promise<{ ok: boolean; frames: number }>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-        worker.postMessage({ path, format: 'pcap', header, start: 24, end: statSync(path).size, exact: true });
-      });
-      expect(result.ok).toBe(true);
-      expect(result.frames).toBeGreaterThan(100);
-    } finally {
-      await worker.terminate();
-    }
   });
 });
 
