@@ -1,12 +1,14 @@
 /**
- * Conversations keyed by their 4-tuple without allocating per packet: open addressing over a
- * typed array, keys stored as 32-bit words (gopacket flows.go keeps fixed [16]byte endpoints for
- * the same reason). A conversation is direction-free: (A, portA, B, portB) and
- * (B, portB, A, portA) are one entry; `lookup` says which side sent the packet.
+ * Conversations keyed by protocol and 4-tuple without allocating per packet: open addressing
+ * over a typed array, keys stored as 32-bit words (gopacket flows.go keeps fixed [16]byte
+ * endpoints for the same reason, and its Flow carries the layer type: a TCP and a UDP
+ * conversation between the same addresses and ports are two). A conversation is direction-free:
+ * (A, portA, B, portB) and (B, portB, A, portA) are one entry; `lookup` says which side sent the
+ * packet.
  */
 import { ipv4Text, ipv6Text, u32be } from '../wire/bytes.js';
 
-/** Words per stored key: side 0 address (4), side 1 address (4), ports (1), address words (1). */
+/** Words per stored key: side 0 address (4), side 1 address (4), ports (1), tag (1): address words | protocol << 8. */
 const KEY = 10;
 
 /** Result slots of the last lookup, reused. */
@@ -61,13 +63,13 @@ export class FlowTable {
    * Finds (or, with `insert`, adds) the conversation of a packet from `src:sport` to
    * `dst:dport`. Addresses are `alen` bytes (4 or 16) at `srcOff` / `dstOff` in `b`.
    */
-  lookup(b: Uint8Array, srcOff: number, dstOff: number, alen: number, sport: number, dport: number, insert: boolean): FlowHit {
-    if (alen === 4) return this.lookup4(b, srcOff, dstOff, sport, dport, insert);
-    return this.lookup16(b, srcOff, dstOff, sport, dport, insert);
+  lookup(b: Uint8Array, srcOff: number, dstOff: number, alen: number, sport: number, dport: number, proto: number, insert: boolean): FlowHit {
+    if (alen === 4) return this.lookup4(b, srcOff, dstOff, sport, dport, 1 | (proto << 8), insert);
+    return this.lookup16(b, srcOff, dstOff, sport, dport, 4 | (proto << 8), insert);
   }
 
   /** After a failed probe ending at the empty `slot`: adds the packet's conversation (scratch `src`/`dst`) or reports it absent. */
-  private insertAt(slot: number, h: number, words: number, ports: number, insert: boolean): FlowHit {
+  private insertAt(slot: number, h: number, tag: number, ports: number, insert: boolean): FlowHit {
     const hit = this.hit;
     const s = this.src;
     const d = this.dst;
@@ -83,9 +85,10 @@ export class FlowTable {
     const kk = this.keys;
     // The first sender becomes side 0.
     kk.fill(0, k, k + KEY);
+    const words = tag & 0xff;
     for (let i = 0; i < words; i++) { kk[k + i] = s[i]!; kk[k + 4 + i] = d[i]!; }
     kk[k + 8] = ports;
-    kk[k + 9] = words;
+    kk[k + 9] = tag;
     this.hashes[id] = h;
     this.slots[slot] = id;
     this.slotHash[slot] = h;
@@ -101,7 +104,7 @@ export class FlowTable {
    * comparisons are unrolled (the 1 GiB benchmark spent more time in this lookup than in any
    * other function).
    */
-  private lookup4(b: Uint8Array, srcOff: number, dstOff: number, sport: number, dport: number, insert: boolean): FlowHit {
+  private lookup4(b: Uint8Array, srcOff: number, dstOff: number, sport: number, dport: number, tag: number, insert: boolean): FlowHit {
     // Addresses are read here, not passed in: a uint32 above 2^30 crossing a call that V8 did
     // not inline is boxed, one allocation per packet.
     const s = u32be(b, srcOff);
@@ -112,7 +115,7 @@ export class FlowTable {
     const rports = ((dport << 16) | sport) >>> 0;
     if (this.last >= 0) {
       const k = this.last * KEY;
-      if (keys[k + 9] === 1) {
+      if (keys[k + 9] === tag) {
         const a = keys[k]!;
         const bb = keys[k + 4]!;
         const p = keys[k + 8]!;
@@ -128,7 +131,7 @@ export class FlowTable {
     hw[0] = lo;
     hw[1] = hi;
     hw[2] = canon;
-    const h = hashWords(hw, 3, 1);
+    const h = hashWords(hw, 3, tag);
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
@@ -136,7 +139,7 @@ export class FlowTable {
       if (id < 0) break;
       if (this.slotHash[slot] === h) {
         const k = id * KEY;
-        if (keys[k + 9] === 1) {
+        if (keys[k + 9] === tag) {
           const a = keys[k]!;
           const bb = keys[k + 4]!;
           const p = keys[k + 8]!;
@@ -148,14 +151,14 @@ export class FlowTable {
     }
     this.src[0] = s;
     this.dst[0] = d;
-    return this.insertAt(slot, h, 1, ports, insert);
+    return this.insertAt(slot, h, tag, ports, insert);
   }
 
   /**
    * `lookup` for IPv6, unrolled like lookup4: the general loop over address words cost about
    * eight times the IPv4 path per packet (a sixth of the benchmark's frames are IPv6).
    */
-  private lookup16(b: Uint8Array, srcOff: number, dstOff: number, sport: number, dport: number, insert: boolean): FlowHit {
+  private lookup16(b: Uint8Array, srcOff: number, dstOff: number, sport: number, dport: number, tag: number, insert: boolean): FlowHit {
     const s0 = u32be(b, srcOff), s1 = u32be(b, srcOff + 4), s2 = u32be(b, srcOff + 8), s3 = u32be(b, srcOff + 12);
     const d0 = u32be(b, dstOff), d1 = u32be(b, dstOff + 4), d2 = u32be(b, dstOff + 8), d3 = u32be(b, dstOff + 12);
     const hit = this.hit;
@@ -164,7 +167,7 @@ export class FlowTable {
     const rports = ((dport << 16) | sport) >>> 0;
     if (this.last >= 0) {
       const k = this.last * KEY;
-      if (keys[k + 9] === 4) {
+      if (keys[k + 9] === tag) {
         const p = keys[k + 8]!;
         if (p === ports && keys[k] === s0 && keys[k + 1] === s1 && keys[k + 2] === s2 && keys[k + 3] === s3 &&
             keys[k + 4] === d0 && keys[k + 5] === d1 && keys[k + 6] === d2 && keys[k + 7] === d3) {
@@ -184,7 +187,7 @@ export class FlowTable {
     } else {
       hw[0] = d0; hw[1] = d1; hw[2] = d2; hw[3] = d3; hw[4] = s0; hw[5] = s1; hw[6] = s2; hw[7] = s3; hw[8] = rports;
     }
-    const h = hashWords(hw, 9, 4);
+    const h = hashWords(hw, 9, tag);
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
@@ -192,7 +195,7 @@ export class FlowTable {
       if (id < 0) break;
       if (this.slotHash[slot] === h) {
         const k = id * KEY;
-        if (keys[k + 9] === 4) {
+        if (keys[k + 9] === tag) {
           const p = keys[k + 8]!;
           if (p === ports && keys[k] === s0 && keys[k + 1] === s1 && keys[k + 2] === s2 && keys[k + 3] === s3 &&
               keys[k + 4] === d0 && keys[k + 5] === d1 && keys[k + 6] === d2 && keys[k + 7] === d3) {
@@ -210,19 +213,24 @@ export class FlowTable {
     const dw = this.dst;
     sw[0] = s0; sw[1] = s1; sw[2] = s2; sw[3] = s3;
     dw[0] = d0; dw[1] = d1; dw[2] = d2; dw[3] = d3;
-    return this.insertAt(slot, h, 4, ports, insert);
+    return this.insertAt(slot, h, tag, ports, insert);
   }
 
   /** Text of the address of side 0 or 1 of conversation `id`. Allocates: for rare events. */
   address(id: number, side: 0 | 1): string {
     const k = id * KEY + side * 4;
-    const words = this.keys[id * KEY + 9]!;
+    const words = this.keys[id * KEY + 9]! & 0xff;
     const b = this.scratch;
     for (let i = 0; i < words; i++) {
       const w = this.keys[k + i]!;
       b[4 * i] = w >>> 24; b[4 * i + 1] = (w >>> 16) & 0xff; b[4 * i + 2] = (w >>> 8) & 0xff; b[4 * i + 3] = w & 0xff;
     }
     return words === 1 ? ipv4Text(b, 0) : ipv6Text(b, 0);
+  }
+
+  /** IP protocol of conversation `id` (6 TCP, 17 UDP). */
+  protocol(id: number): number {
+    return this.keys[id * KEY + 9]! >>> 8;
   }
 
   /** Port of side 0 or 1 of conversation `id`. */
@@ -259,7 +267,7 @@ export class FlowTable {
 }
 
 /**
- * murmur3_32 (Appleby, public domain) over `w[0, n)` with seed `seed` (the address word count),
+ * murmur3_32 (Appleby, public domain) over `w[0, n)` with seed `seed` (the key's tag: address words and protocol),
  * cut to 30 bits: slots need far fewer, and a value that fits a V8 small integer is never boxed.
  */
 function hashWords(w: Uint32Array, n: number, seed: number): number {

@@ -1,5 +1,5 @@
 /** `rpctrace explain [ID]`: what a finding means and what to do about it. */
-import { FINDING_IDS } from '../model/engine.js';
+import { FINDING_IDS } from '../model/finding.js';
 import { FINDING_CATALOG, findFinding } from '../model/finding-catalog.js';
 import { renderExplain, renderExplainList } from '../report/explain.js';
 import { ExitCode } from './exit-codes.js';

@@ -1,6 +1,6 @@
 /** Option values shared by commands, and the parsers that validate them (usage errors exit 2). */
 import { InvalidArgumentError } from 'commander';
-import type { Severity } from '../model/engine.js';
+import type { Severity } from '../model/finding.js';
 
 /** `--fail-on` choices: a severity, or `none` to never exit 1 for findings. */
 export const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;

@@ -7,7 +7,7 @@
  * separates paragraphs; a line starting with `- ` is a list item; a line starting with two
  * spaces is a command, printed as is.
  */
-import type { FindingId, Severity } from './engine.js';
+import type { FindingId, Severity } from './finding.js';
 
 export { RPC_STATUS, statusMeaning, statusName } from './rpc-status.js';
 

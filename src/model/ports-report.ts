@@ -1,5 +1,5 @@
 /** The `rpctrace ports` document: per file, how connection attempts fared per server port. */
-import type { PortSummary } from './engine.js';
+import type { PortSummary } from './connections.js';
 import type { ReadProblem } from './read-problem.js';
 import type { SCHEMA_VERSION } from './report.js';
 

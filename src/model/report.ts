@@ -4,7 +4,8 @@
  */
 import type { ReadProblem } from './read-problem.js';
 import type { AnomalyName } from './anomalies.js';
-import type { Attempt, Endpoint, Finding, PortSummary } from './engine.js';
+import type { Attempt, Endpoint, PortSummary } from './connections.js';
+import type { Finding } from './finding.js';
 
 /** Bumped when a field changes meaning or disappears; adding fields does not bump it. */
 export const SCHEMA_VERSION = 1;

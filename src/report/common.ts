@@ -1,7 +1,8 @@
 /** Wording shared by the renderers, so table, Markdown and ports output say the same things. */
 import { thousands } from '../model/numbers.js';
 import { SEVERITY_RANK } from '../model/finding-catalog.js';
-import type { Attempt, Endpoint, Finding } from '../model/engine.js';
+import type { Attempt, Endpoint } from '../model/connections.js';
+import type { Finding } from '../model/finding.js';
 import type { FileReport } from '../model/report.js';
 
 /** Frames listed in verdict tables before "+N more". */

@@ -1,5 +1,5 @@
 /** `rpctrace explain`: the finding catalog as text. Pure: catalog entries in, text out. */
-import type { FindingId } from '../model/engine.js';
+import type { FindingId } from '../model/finding.js';
 import type { FindingInfo } from '../model/finding-catalog.js';
 import { layoutText, numbered, wrapLines } from './wrap.js';
 

@@ -2,7 +2,8 @@
  * `--format md`: the terminal report's content as GitHub-flavoured Markdown, fit to paste into
  * a support ticket. Pure: report in, text out. Everything from the capture is escaped.
  */
-import type { Attempt, Endpoint, Finding } from '../model/engine.js';
+import type { Attempt, Endpoint } from '../model/connections.js';
+import type { Finding } from '../model/finding.js';
 import type { FileReport, Report } from '../model/report.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText,

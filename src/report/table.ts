@@ -4,7 +4,8 @@
  * (endpoints advertised, failed connection attempts), then the capture summary.
  */
 import Table from 'cli-table3';
-import type { Attempt, Endpoint, Finding } from '../model/engine.js';
+import type { Attempt, Endpoint } from '../model/connections.js';
+import type { Finding } from '../model/finding.js';
 import type { FileReport, Report, SynReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import {

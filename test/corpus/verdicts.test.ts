@@ -9,7 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/analysis/pipeline.js';
-import type { AttemptOutcome, FindingId } from '../../src/model/engine.js';
+import type { AttemptOutcome } from '../../src/model/connections.js';
+import type { FindingId } from '../../src/model/finding.js';
 import { corpusCases, CORPUS_SKIP_REASON, HAVE_CORPUS } from '../helpers/corpus.js';
 
 const CORPUS_OUTCOME: Record<AttemptOutcome | 'no-attempt', string> = {

@@ -2,16 +2,15 @@
  * Property and fuzz tests of the RPC engine (STYLE 14): seeded DCE/RPC exchanges, valid and
  * corrupted (bytes flipped, PDUs cut, frag_length set at random, segments dropped, duplicated,
  * cut anywhere and reordered), through RpcConversation alone and through the whole pipeline
- * (Dissector, ConnectionTracker, correlate; some runs from a pcap file through analyzeFile).
+ * (CaptureAnalysis and the rules; some runs from a pcap file through analyzeFile).
  * Required: no throw, bounded time, bounded state, and, for valid streams, the same endpoints
  * and verdicts whatever the segmentation.
  */
 import { describe, expect, it } from 'vitest';
 import {
   RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink,
-} from '../../src/analysis/rpc-conversation.js';
+} from '../../src/analysis/analyzers/rpc-conversation.js';
 import type { StreamReassembler } from '../../src/analysis/tcp-stream.js';
-import type { Verdicts } from '../../src/analysis/correlate.js';
 import { writePcap, type WriterFrame } from '../../src/capture/writer.js';
 import { NDR64_UUID } from '../../src/wire/dcerpc.js';
 import { LinkType } from '../../src/wire/constants.js';
@@ -22,7 +21,7 @@ import {
 import { concat } from '../helpers/frame.js';
 import { Rng } from '../helpers/random.js';
 import { useTempFiles } from '../helpers/capture.js';
-import { Scene, dualStringArray, eptLookupResponse, eptMapRequest, eptMapResponse, npTower, tcpTower, tcpTowerAt, track, verdicts } from '../helpers/rpc.js';
+import { Scene, dualStringArray, eptLookupResponse, eptMapRequest, eptMapResponse, npTower, tcpTower, tcpTowerAt, track, verdicts, type Verdicts } from '../helpers/rpc.js';
 import { keepRegression, runPipeline } from './check.js';
 import { SEED } from './mutators.js';
 
@@ -177,6 +176,7 @@ class Events implements RpcSink {
   readonly none: unknown[] = [];
   readonly faults: unknown[] = [];
   readonly acks: string[] = [];
+  now(): number { return 0; }
   endpoint(_c: RpcConversation, e: AdvertisedEndpoint): void {
     this.endpoints.push({ source: e.source, operation: e.operation, advertisedHost: e.advertisedHost, bindings: e.bindings, port: e.port, interfaceUuid: e.interfaceUuid });
   }

@@ -1,13 +1,16 @@
 /**
  * Fixtures for the RPC engine tests: an NDR / NDR64 stub writer, the EPM and DCOM answers
  * samples/gen/frames.ts has no builder for (NDR64 stubs, ept_lookup, DUALSTRINGARRAY, towers
- * with any floors), and a driver that runs built frames through the Dissector into a
- * ConnectionTracker, as the pipeline does.
+ * with any floors), and a driver that runs built frames through a CaptureAnalysis (dissector,
+ * analyzers) and the rules, as the pipeline does.
  */
-import { Dissector } from '../../src/dissect/dissector.js';
 import { CaptureRecord } from '../../src/capture/reader.js';
-import { ConnectionTracker, DEFAULT_LIMITS, type EngineLimits } from '../../src/analysis/connections.js';
-import { correlate, type CorrelateOptions, type Verdicts } from '../../src/analysis/correlate.js';
+import { CaptureAnalysis, type AnalysisLimits } from '../../src/analysis/capture-analysis.js';
+import type { Analyzer } from '../../src/analysis/analyzer.js';
+import { runRules, type RuleSettings } from '../../src/rules/index.js';
+import { describeFinding } from '../../src/model/finding-text.js';
+import type { Attempt, Endpoint, PortSummary } from '../../src/model/connections.js';
+import type { Finding } from '../../src/model/finding.js';
 import type { WriterFrame } from '../../src/capture/writer.js';
 import {
   Clock, EtherType, IpProto, TcpConversation, ethernet, ethernetLink, icmpv4Unreachable, ipv4, ipv4Addr, uuidBytes, towerBytes,
@@ -158,15 +161,28 @@ export function dualStringArray(addresses: readonly string[], le = true): Uint8A
 }
 
 /** `cut`: captured lengths below the frame length (a snaplen), by frame number. */
-export interface TrackOptions { linkType?: number; cut?: ReadonlyMap<number, number>; keepSyns?: boolean; maxFlows?: number; limits?: Partial<EngineLimits> }
+export interface TrackOptions {
+  linkType?: number;
+  cut?: ReadonlyMap<number, number>;
+  keepSyns?: boolean;
+  maxFlows?: number;
+  limits?: Partial<AnalysisLimits>;
+  bulkPath?: boolean;
+  analyzers?: readonly Analyzer[];
+}
 
 /**
- * Runs frames (Ethernet unless `linkType` says otherwise) through the Dissector into a
- * ConnectionTracker, numbering them from 1 as a reader would, then calls `finish()`.
+ * Runs frames (Ethernet unless `linkType` says otherwise) through a CaptureAnalysis, numbering
+ * them from 1 as a reader would, then calls `finish()`.
  */
-export function track(frames: readonly WriterFrame[], o: TrackOptions = {}): ConnectionTracker {
-  const d = new Dissector();
-  const t = new ConnectionTracker(o.keepSyns ?? false, { ...DEFAULT_LIMITS, ...(o.maxFlows !== undefined ? { conversations: o.maxFlows } : {}), ...o.limits });
+export function track(frames: readonly WriterFrame[], o: TrackOptions = {}): CaptureAnalysis {
+  const t = new CaptureAnalysis({
+    keepSyns: o.keepSyns ?? false,
+    limits: { ...(o.maxFlows !== undefined ? { conversations: o.maxFlows } : {}), ...o.limits },
+    ...(o.bulkPath !== undefined ? { bulkPath: o.bulkPath } : {}),
+    ...(o.analyzers !== undefined ? { analyzers: o.analyzers } : {}),
+  });
+  const d = t.dissector;
   const r = new CaptureRecord();
   frames.forEach((f, i) => {
     r.frame = i + 1;
@@ -177,22 +193,38 @@ export function track(frames: readonly WriterFrame[], o: TrackOptions = {}): Con
     r.off = 0;
     r.capLen = Math.min(f.data.length, o.cut?.get(i + 1) ?? f.data.length);
     r.origLen = f.data.length;
-    t.onPacket(d.dissect(r));
+    t.record(r);
     if (d.anomalies.count('internal_decoder_error') > 0) throw new Error(`decoder threw at frame ${i + 1}`);
   });
   t.finish();
   return t;
 }
 
-/** Default correlate options: the Windows range, a 120 s follow window, capture length from the tracker. */
-export function verdicts(t: ConnectionTracker, o: Partial<CorrelateOptions> = {}): Verdicts {
-  return correlate(t, {
-    dynamicRanges: [[49152, 65535]],
-    followWindowSeconds: 120,
-    snaplen: 0,
-    captureSeconds: Number.isNaN(t.firstSec) ? 0 : t.rel(t.lastSec, t.lastNsec),
-    ...o,
+/** What the rules conclude about a capture, with the findings' words, as a report lists them. */
+export interface Verdicts {
+  attempts: Attempt[];
+  attemptsOmitted: number;
+  endpoints: Endpoint[];
+  findings: Finding[];
+  ports: PortSummary[];
+}
+
+/** Rule settings and capture facts a test may set. */
+export interface VerdictOptions extends Partial<RuleSettings> {
+  /** The capture's snaplen (0: unknown). */
+  snaplen?: number;
+  /** Seconds the capture lasts; default: to the latest frame. */
+  captureSeconds?: number;
+}
+
+/** The rules over a tracked capture: the Windows range and a 120 s follow window unless `o` says otherwise. */
+export function verdicts(t: CaptureAnalysis, o: VerdictOptions = {}): Verdicts {
+  const obs = t.observations(o.snaplen ?? 0);
+  const v = runRules(o.captureSeconds !== undefined ? { ...obs, captureSeconds: o.captureSeconds } : obs, {
+    dynamicRanges: o.dynamicRanges ?? [[49152, 65535]],
+    followWindowSeconds: o.followWindowSeconds ?? 120,
   });
+  return { ...v, findings: v.findings.map(describeFinding) };
 }
 
 /** A fixed start instant (2024-03-01T12:00:00Z) so times in tests are readable. */
@@ -237,7 +269,7 @@ export class Scene {
     this.out.push({ ...c.stamp(), data: f.data.slice() });
     return this;
   }
-  track(o: TrackOptions = {}): ConnectionTracker { return track(this.out, o); }
+  track(o: TrackOptions = {}): CaptureAnalysis { return track(this.out, o); }
 }
 
 /** SYN schedule of Windows: +0, +3 s, +9 s. */

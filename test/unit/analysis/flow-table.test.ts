@@ -17,7 +17,7 @@ function addrs(src: string, dst: string): { b: Uint8Array; alen: number } {
 /** Looks up a packet src:sport -> dst:dport; returns a copy of the hit. */
 function look(t: FlowTable, src: string, sport: number, dst: string, dport: number, insert = true): { id: number; dir: number; created: boolean } {
   const { b, alen } = addrs(src, dst);
-  const h = t.lookup(b, 3, 3 + alen, alen, sport, dport, insert);
+  const h = t.lookup(b, 3, 3 + alen, alen, sport, dport, 6, insert);
   return { id: h.id, dir: h.dir, created: h.created };
 }
 

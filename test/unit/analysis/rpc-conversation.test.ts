@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink,
-} from '../../../src/analysis/rpc-conversation.js';
+} from '../../../src/analysis/analyzers/rpc-conversation.js';
 import { EPT_S_NOT_REGISTERED } from '../../../src/wire/epm.js';
 import { NDR64_UUID } from '../../../src/wire/dcerpc.js';
 import {
@@ -17,15 +17,20 @@ const NETLOGON: SyntaxId = { uuid: '12345678-1234-abcd-ef00-01234567cffb', major
 const ISYSTEM_ACTIVATOR: SyntaxId = { uuid: '000001a0-0000-0000-c000-000000000046', major: 0, minor: 0 };
 const IOXID_RESOLVER: SyntaxId = { uuid: '99fcfec4-5260-101b-bbcb-00aa0021347a', major: 0, minor: 0 };
 
-/** Everything a conversation reported, in order. */
+type Untimed<T> = Omit<T, 'requestTime'>;
+
+/** Everything a conversation reported, in order; request times apart (the clock is the frame number / 10). */
 class Events implements RpcSink {
-  readonly endpoints: AdvertisedEndpoint[] = [];
-  readonly none: EpmNoEndpoint[] = [];
-  readonly faults: RpcFaultEvent[] = [];
+  readonly endpoints: Untimed<AdvertisedEndpoint>[] = [];
+  readonly none: Untimed<EpmNoEndpoint>[] = [];
+  readonly faults: Untimed<RpcFaultEvent>[] = [];
+  readonly requestTimes: number[] = [];
   readonly acks: { frame: number; secondaryAddress: string }[] = [];
-  endpoint(_c: RpcConversation, e: AdvertisedEndpoint): void { this.endpoints.push(e); }
-  epmNoEndpoint(_c: RpcConversation, e: EpmNoEndpoint): void { this.none.push(e); }
-  fault(_c: RpcConversation, e: RpcFaultEvent): void { this.faults.push(e); }
+  clock = 0;
+  now(): number { return this.clock; }
+  endpoint(_c: RpcConversation, { requestTime, ...e }: AdvertisedEndpoint): void { this.requestTimes.push(requestTime); this.endpoints.push(e); }
+  epmNoEndpoint(_c: RpcConversation, { requestTime, ...e }: EpmNoEndpoint): void { this.requestTimes.push(requestTime); this.none.push(e); }
+  fault(_c: RpcConversation, { requestTime, ...e }: RpcFaultEvent): void { this.requestTimes.push(requestTime); this.faults.push(e); }
   bindAck(_c: RpcConversation, frame: number, secondaryAddress: string): void { this.acks.push({ frame, secondaryAddress }); }
 }
 
@@ -45,6 +50,7 @@ class Conv {
     const step = Math.ceil(b.length / parts);
     for (let o = 0; o < b.length; o += step) {
       const n = Math.min(step, b.length - o);
+      this.ev.clock = (this.frame + 1) / 10;
       this.c.streams[dir].segment(b, o, n, this.seq[dir], ++this.frame);
       this.seq[dir] = (this.seq[dir] + n) >>> 0;
     }
@@ -68,6 +74,8 @@ describe('RpcConversation', () => {
     t.send(0, dcerpcResponse({ callId: 2, stub: eptMapResponseStub({ towers: [{ iface: DRSUAPI_V4, port: 49667, ip: '0.0.0.0' }] }) }));
     expect(t.ev.endpoints.map((e) => [e.source, e.operation, e.port, e.interfaceUuid])).toEqual([['epm', 'ept_map', 49667, DRSUAPI_V4.uuid]]);
     expect(t.c.pdus).toBe(4);
+    // The request (frame 3) was read when the clock said 0.3: its time travels with the answer.
+    expect(t.ev.requestTimes).toEqual([0.3]);
   });
 
   it('reports the bind_ack secondary address with its frame', () => {

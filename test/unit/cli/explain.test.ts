@@ -1,7 +1,7 @@
 /** `rpctrace explain`: one id in full, the list of ids, and unknown ids. */
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/main.js';
-import { FINDING_IDS } from '../../../src/model/engine.js';
+import { FINDING_IDS } from '../../../src/model/finding.js';
 import { FINDING_CATALOG } from '../../../src/model/finding-catalog.js';
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {

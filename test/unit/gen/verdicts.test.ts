@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../../src/analysis/pipeline.js';
-import { FINDING_IDS, type FindingId } from '../../../src/model/engine.js';
+import { FINDING_IDS, type FindingId } from '../../../src/model/finding.js';
 import type { FileReport } from '../../../src/model/report.js';
 import { BLOCKED_PORT, HEALTHY_PORT, SAMPLES } from '../../../samples/gen/generate.js';
 

@@ -1,6 +1,6 @@
 /** The finding catalog covers every id with the agreed severities; status names resolve. */
 import { describe, expect, it } from 'vitest';
-import { FINDING_IDS } from '../../../src/model/engine.js';
+import { FINDING_IDS } from '../../../src/model/finding.js';
 import { FINDING_CATALOG, findFinding, statusName } from '../../../src/model/finding-catalog.js';
 
 const SEVERITY = {

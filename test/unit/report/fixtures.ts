@@ -1,5 +1,6 @@
 /** Hand-built reports for the renderer tests: no capture is read. */
-import type { Attempt, Endpoint, Finding } from '../../../src/model/engine.js';
+import type { Attempt, Endpoint } from '../../../src/model/connections.js';
+import type { Finding } from '../../../src/model/finding.js';
 import type { FileReport, Report } from '../../../src/model/report.js';
 
 export function finding(over: Partial<Finding> = {}): Finding {
@@ -15,6 +16,16 @@ export function finding(over: Partial<Finding> = {}): Finding {
     remediation: ['Run `netsh int ipv4 show dynamicportrange tcp` on the server.', 'Allow the range in use.'],
     displayFilter: 'ip.addr==10.1.1.50 && tcp.port in {135 15595}',
     inferred: false,
+    protocol: 'tcp',
+    evidence: [
+      { frame: 7, role: 'endpoint-answer', time: 0.002 },
+      { frame: 11, role: 'syn', time: 0.004 },
+      { frame: 12, role: 'syn-retransmission', time: 3.004, n: 1, of: 11 },
+      { frame: 13, role: 'syn-retransmission', time: 9.004, n: 2, of: 11 },
+    ],
+    evidenceTotal: 4,
+    params: { frames: [] } as unknown as Finding['params'],
+    folded: null,
     ...over,
   };
 }

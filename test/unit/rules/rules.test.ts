@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FINDING_IDS, type Finding, type FindingId } from '../../../src/model/engine.js';
-import type { Verdicts } from '../../../src/analysis/correlate.js';
+import { FINDING_IDS, type Finding, type FindingId } from '../../../src/model/finding.js';
 import {
   DRSUAPI_V4, EPT_S_NOT_REGISTERED, Icmp4Unreach, NDR_V2, TcpFlag, dcerpcBind, dcerpcBindAck, dcerpcFault, dcerpcRequest,
   epmMap, type TcpIpTower,
 } from '../../../samples/gen/frames.js';
-import { CLIENT, ROUTER, SERVER, Scene, unanswered, verdicts, type TrackOptions } from '../../helpers/rpc.js';
-import type { CorrelateOptions } from '../../../src/analysis/correlate.js';
+import { CLIENT, ROUTER, SERVER, Scene, unanswered, verdicts, type TrackOptions, type VerdictOptions, type Verdicts } from '../../helpers/rpc.js';
 
 /**
  * The properties every verdict keeps: evidence ascending without repeats, `inferred` exactly
@@ -22,7 +20,7 @@ function checked(v: Verdicts): Verdicts {
   return v;
 }
 
-function run(s: Scene, o: Partial<CorrelateOptions> = {}, t: TrackOptions = {}): Verdicts {
+function run(s: Scene, o: VerdictOptions = {}, t: TrackOptions = {}): Verdicts {
   return checked(verdicts(s.track(t), o));
 }
 
@@ -47,7 +45,7 @@ function epm(s: Scene, towers: readonly TcpIpTower[], status = 0): number {
 }
 const tower = (port: number, ip = '0.0.0.0'): TcpIpTower => ({ iface: DRSUAPI_V4, port, ip });
 
-describe('correlate: one finding per story', () => {
+describe('rules: one finding per story', () => {
   it('a healthy exchange gives RPC_PORT_OK and nothing above info', () => {
     const s = new Scene();
     const answer = epm(s, [tower(49667)]);
@@ -312,7 +310,7 @@ describe('correlate: one finding per story', () => {
   });
 });
 
-describe('correlate: settings', () => {
+describe('rules: settings', () => {
   it('--dynamic-range with several ranges: a port in any of them is in range', () => {
     const ranges: [number, number][] = [[5000, 5100], [49152, 65535]];
     const s = new Scene();
@@ -362,7 +360,7 @@ describe('correlate: settings', () => {
   });
 });
 
-describe('correlate: coverage', () => {
+describe('rules: coverage', () => {
   it('every finding id has a scenario above', () => {
     // Runs last in this file (vitest keeps declaration order). A new id needs a small trace here.
     expect(FINDING_IDS.filter((id) => !covered.has(id))).toEqual([]);

@@ -1,7 +1,7 @@
 /**
- * What the RPC engine reports per file: connection attempts, endpoints advertised by the
- * endpoint mapper or DCOM, findings, and a per-port summary. Documented field by field in the
- * README ("JSON output"); keep both in step.
+ * What the report says about TCP connections: attempts and their outcomes, endpoints advertised
+ * by the endpoint mapper or DCOM and what followed them, and a per-port summary. Documented
+ * field by field in the README ("JSON output"); keep both in step.
  */
 
 /**
@@ -93,54 +93,6 @@ export interface Endpoint {
   followUpSynFrames: number[];
   /** Summary of those: the best outcome (established wins), or `no-attempt`. */
   followUp: AttemptOutcome | 'no-attempt';
-}
-
-/** Severity of a finding; `--fail-on` compares against it. */
-export type Severity = 'error' | 'warning' | 'info';
-
-/** Stable finding identifiers; `rpctrace explain <ID>` describes each. */
-export const FINDING_IDS = [
-  'NONSTANDARD_RPC_PORT_BLOCKED',
-  'RPC_DYNAMIC_PORT_BLOCKED',
-  'RPC_PORT_REFUSED',
-  'EPM_UNREACHABLE',
-  'EPM_REFUSED',
-  'ENDPOINT_NOT_REGISTERED',
-  'INFERRED_RPC_PORT_BLOCKED',
-  'NONSTANDARD_RPC_RANGE',
-  'HANDSHAKE_NOT_COMPLETED',
-  'CONNECTION_UNANSWERED',
-  'ADVERTISED_PORT_NOT_ATTEMPTED',
-  'ONE_SIDED_CAPTURE',
-  'SNAPLEN_TOO_SMALL',
-  'DUPLICATE_PACKETS',
-  'CONTROL_PACKETS_ONLY',
-  'RPC_FAULT',
-  'TOWER_ADDRESS_MISMATCH',
-  'RPC_PORT_OK',
-  'STATE_LIMIT_REACHED',
-] as const;
-export type FindingId = (typeof FINDING_IDS)[number];
-
-/** A verdict with its proof. */
-export interface Finding {
-  id: FindingId;
-  severity: Severity;
-  /** One line, specific: "Port 15595 advertised by 10.1.1.10 is blocked (SYNs unanswered)". */
-  title: string;
-  client: string | null;
-  server: string | null;
-  port: number | null;
-  /** Frames that prove it, ascending. */
-  evidenceFrames: number[];
-  /** Plain words: what happened, what it means, what is inference. */
-  explanation: string;
-  /** What to change or check, in order. */
-  remediation: string[];
-  /** Wireshark display filter that shows the evidence. */
-  displayFilter: string;
-  /** True when the verdict is inferred from a pattern rather than read from an RPC answer. */
-  inferred: boolean;
 }
 
 /** Per server port: how connection attempts to it fared. */

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionTracker } from '../../../src/analysis/connections.js';
+import type { CaptureAnalysis } from '../../../src/analysis/capture-analysis.js';
 import {
   DRSUAPI_V4, EtherType, Icmp4Unreach, Icmp6Unreach, IpProto, TcpFlag, dcerpcBind, dcerpcBindAck,
   dcerpcRequest, dcerpcResponse, epmMap, ethernet, icmpv6Unreachable, ipv6, NDR_V2,
 } from '../../../samples/gen/frames.js';
 import { CLIENT, CMAC, ROUTER, SERVER, SMAC, Scene, dualStringArray, unanswered, verdicts } from '../../helpers/rpc.js';
 
-const outcomes = (t: ConnectionTracker): string[] => verdicts(t).attempts.map((a) => a.outcome);
+const outcomes = (t: CaptureAnalysis): string[] => verdicts(t).attempts.map((a) => a.outcome);
 
-describe('ConnectionTracker: attempt outcomes', () => {
+describe('tcp-attempts analyzer: attempt outcomes', () => {
   it('established: SYN, SYN-ACK, ACK', () => {
     const s = new Scene();
     s.conv().connect();
@@ -25,7 +25,7 @@ describe('ConnectionTracker: attempt outcomes', () => {
     const [a] = verdicts(t).attempts;
     expect(a).toMatchObject({ outcome: 'no-answer', synFrames: [1, 2, 3], retransmissions: 2, synAckFrames: [], rstFrames: [], icmp: null, answerSeconds: null });
     expect(a!.retrySeconds).toBeCloseTo(9.0003, 3);
-    expect(t.synRetransmissions).toBe(2);
+    expect(t.attempts.synRetransmissions).toBe(2);
   });
 
   it('no-answer for a single SYN once the capture lasts 3 s past it; incomplete before that', () => {
@@ -82,8 +82,8 @@ describe('ConnectionTracker: attempt outcomes', () => {
     const c = s.conv({ port: 49700 });
     c.syn().synAck().rst('client');
     const t = s.track();
-    expect(t.attempts[0]!.clientRstFrame).toBe(3);
-    expect(t.attempts[0]!.rstFrames).toEqual([]);
+    expect(t.attempts.attempts[0]!.clientRstFrame).toBe(3);
+    expect(t.attempts.attempts[0]!.rstFrames).toEqual([]);
     expect(outcomes(t)).toEqual(['answered-not-completed']);
   });
 
@@ -112,8 +112,8 @@ describe('ConnectionTracker: attempt outcomes', () => {
       [0x11111111, [1, 2], 'no-answer'],
       [0x22222222, [3], 'established'],
     ]);
-    expect(t.synRetransmissions).toBe(1);
-    expect(t.synEvents.map((e) => [e.frame, e.retransmitOf, e.attempt])).toEqual([[1, null, 1], [2, 1, 1], [3, null, 2]]);
+    expect(t.attempts.synRetransmissions).toBe(1);
+    expect(t.attempts.synEvents.map((e) => [e.frame, e.retransmitOf, e.attempt])).toEqual([[1, null, 1], [2, 1, 1], [3, null, 2]]);
   });
 
   it('ignores an ICMP error quoting a different sequence number (not this SYN)', () => {
@@ -140,7 +140,7 @@ describe('ConnectionTracker: attempt outcomes', () => {
   });
 });
 
-describe('ConnectionTracker: capture copies', () => {
+describe('capture copies', () => {
   it('skips a copy of a SYN (same IPv4 id) within 10 ms, and counts it', () => {
     const s = new Scene();
     const c = s.conv({ port: 49700 });
@@ -149,9 +149,9 @@ describe('ConnectionTracker: capture copies', () => {
     s.wait(0.01);
     c.synAck().ack('client');
     const t = s.track();
-    expect(t.duplicates).toBe(1);
-    expect(t.duplicateExamples).toEqual([[2, 1]]);
-    expect(t.synRetransmissions).toBe(0);
+    expect(t.copies.copies).toBe(1);
+    expect(t.copies.examples.map((x) => [x.copy.frame, x.original.frame])).toEqual([[2, 1]]);
+    expect(t.attempts.synRetransmissions).toBe(0);
     expect(verdicts(t).attempts[0]).toMatchObject({ synFrames: [1], synAckFrames: [3], outcome: 'established' });
   });
 
@@ -160,7 +160,7 @@ describe('ConnectionTracker: capture copies', () => {
     s.conv({ port: 49700 }).syn();
     s.copyOf(1, 20_000);
     const t = s.track();
-    expect(t.duplicates).toBe(0);
+    expect(t.copies.copies).toBe(0);
     expect(verdicts(t).attempts[0]!.synFrames).toEqual([1, 2]);
   });
 
@@ -169,7 +169,7 @@ describe('ConnectionTracker: capture copies', () => {
     s.conv({ port: 49700, clientIpId: 0 }).syn();
     s.copyOf(1, 10);
     const t = s.track();
-    expect(t.duplicates).toBe(0);
+    expect(t.copies.copies).toBe(0);
     expect(verdicts(t).attempts[0]!.synFrames).toEqual([1, 2]);
   });
 
@@ -179,7 +179,7 @@ describe('ConnectionTracker: capture copies', () => {
     s.copyOf(1, 500);
     s.copyOf(1, 5000);
     const t = s.track();
-    expect(t.duplicates).toBe(1);
+    expect(t.copies.copies).toBe(1);
     expect(verdicts(t).attempts[0]!.synFrames).toEqual([1, 3]);
   });
 
@@ -193,12 +193,12 @@ describe('ConnectionTracker: capture copies', () => {
     s.icmp4(d.lastIp, Icmp4Unreach.HOST);
     s.copyOf(5, 5);
     const t = s.track();
-    expect(t.duplicates).toBe(2);
+    expect(t.copies.copies).toBe(2);
     expect(verdicts(t).attempts.map((a) => [a.outcome, a.rstFrames, a.icmp?.frame ?? null])).toEqual([['reset', [2], null], ['icmp-refused', [], 5]]);
   });
 });
 
-describe('ConnectionTracker: RPC conversations', () => {
+describe('dcerpc analyzer: RPC conversations', () => {
   it('reports EPM endpoints with the conversation, server port and time of the answer', () => {
     const s = new Scene();
     const c = s.conv();
@@ -206,10 +206,10 @@ describe('ConnectionTracker: RPC conversations', () => {
     s.wait(0.5);
     epmMap(c, s.clock, { iface: DRSUAPI_V4, towers: [{ iface: DRSUAPI_V4, port: 49667, ip: '0.0.0.0' }] });
     const t = s.track();
-    expect(t.endpoints).toHaveLength(1);
-    expect(t.endpoints[0]).toMatchObject({ client: CLIENT, server: SERVER, serverPort: 135, port: 49667, frame: 7, requestFrame: 6, source: 'epm', operation: 'ept_map' });
-    expect(t.endpoints[0]!.time).toBeGreaterThan(0.5);
-    expect(t.bindAcks).toEqual([{ frame: 5, client: CLIENT, server: SERVER, serverPort: 135, secondaryAddress: '135' }]);
+    expect(t.dcerpc.endpoints).toHaveLength(1);
+    expect(t.dcerpc.endpoints[0]).toMatchObject({ client: CLIENT, server: SERVER, serverPort: 135, port: 49667, frame: 7, requestFrame: 6, source: 'epm', operation: 'ept_map' });
+    expect(t.dcerpc.endpoints[0]!.time).toBeGreaterThan(0.5);
+    expect(t.dcerpc.bindAcks).toMatchObject([{ frame: 5, client: CLIENT, server: SERVER, serverPort: 135, secondaryAddress: '135' }]);
   });
 
   it('recognises DCE/RPC on a dynamic port by a PDU header in its first segments, and leaves other protocols alone', () => {
@@ -228,8 +228,8 @@ describe('ConnectionTracker: RPC conversations', () => {
     for (let i = 0; i < 8; i++) http.send('client', new TextEncoder().encode(`GET /${i} HTTP/1.1\r\nHost: x\r\n\r\n`));
     http.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: IOXID, transfer: [NDR_V2] }] }));
     const t = s.track();
-    expect(t.endpoints.map((e) => [e.serverPort, e.source, e.operation, e.port])).toEqual([[49700, 'dcom', 'ResolveOxid2', 50001]]);
-    expect(t.conversations().map((c) => [c.ports[1], c.rpcPdus])).toEqual([[49700, 4], [8080, 0]]);
+    expect(t.dcerpc.endpoints.map((e) => [e.serverPort, e.source, e.operation, e.port])).toEqual([[49700, 'dcom', 'ResolveOxid2', 50001]]);
+    expect(t.dcerpc.rpcConversations().map((c) => [c.ports[1], c.pdus])).toEqual([[49700, 4]]);
   });
 
   it('counts segments the snaplen cut, on RPC conversations apart, and keeps reading after them', () => {
@@ -239,17 +239,17 @@ describe('ConnectionTracker: RPC conversations', () => {
     epmMap(c, s.clock, { iface: DRSUAPI_V4, towers: [{ iface: DRSUAPI_V4, port: 49667, ip: '0.0.0.0' }] });
     // Frame 7 (the ept_map response) cut to 100 bytes: no endpoint can come out of it.
     const t = s.track({ cut: new Map([[7, 100]]) });
-    expect([t.payloadCut, t.rpcPayloadCut, t.cutExamples]).toEqual([1, 1, [7]]);
-    expect(t.endpoints).toEqual([]);
-    expect(t.bindAcks).toHaveLength(1);
+    expect([t.conversations.payloadCut, t.dcerpc.payloadCut, t.conversations.cutExamples.map((x) => x.frame)]).toEqual([1, 1, [7]]);
+    expect(t.dcerpc.endpoints).toEqual([]);
+    expect(t.dcerpc.bindAcks).toHaveLength(1);
   });
 
   it('stops adding conversations at maxFlows without failing', () => {
     const s = new Scene();
     for (let i = 0; i < 20; i++) s.conv({ port: 445, clientPort: 40000 + i }).syn();
     const t = s.track({ maxFlows: 5 });
-    expect(t.attempts).toHaveLength(5);
-    expect(t.flows.dropped).toBe(15);
+    expect(t.attempts.attempts).toHaveLength(5);
+    expect(t.conversations.flows.dropped).toBe(15);
   });
 
   it('ignores frames without TCP/ICMP and records that are not packets', () => {
@@ -257,7 +257,7 @@ describe('ConnectionTracker: RPC conversations', () => {
     s.out.push({ ...s.clock.stamp(), data: ethernet({ dst: CMAC, src: SMAC, etherType: 0x0806 }, new Uint8Array(28)) });
     s.conv({ port: 445 }).connect();
     const t = s.track();
-    expect(t.tcpSegments).toBe(3);
-    expect(t.attempts).toHaveLength(1);
+    expect(t.conversations.segments).toBe(3);
+    expect(t.attempts.attempts).toHaveLength(1);
   });
 });

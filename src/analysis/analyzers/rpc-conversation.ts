@@ -4,17 +4,19 @@
  * put together, and the answers that matter decoded: ept_map / ept_lookup towers, DCOM string
  * bindings, faults, the bind_ack secondary address.
  */
-import { DcerpcView, PType, PfcFlag, bindAck, bindContexts, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../wire/dcerpc.js';
-import { EPM_UUID, EpmOpnum, parseEptLookupResponse, parseEptMapRequest, parseEptMapResponse, type Tower } from '../wire/epm.js';
-import { scanStringBindings } from '../wire/dcom.js';
-import { Status } from '../wire/status.js';
-import { DCOM_BINDING_INTERFACES, DCOM_OPERATIONS } from '../model/interfaces.js';
-import { StreamReassembler } from './tcp-stream.js';
+import { DcerpcView, PType, PfcFlag, bindAck, bindContexts, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../../wire/dcerpc.js';
+import { EPM_UUID, EpmOpnum, parseEptLookupResponse, parseEptMapRequest, parseEptMapResponse, type Tower } from '../../wire/epm.js';
+import { scanStringBindings } from '../../wire/dcom.js';
+import { Status } from '../../wire/status.js';
+import { DCOM_BINDING_INTERFACES, DCOM_OPERATIONS } from '../../model/interfaces.js';
+import { StreamReassembler } from '../tcp-stream.js';
 
 /** An advertised endpoint as read from one answer. */
 export interface AdvertisedEndpoint {
   frame: number;
   requestFrame: number | null;
+  /** Seconds since the first frame when the request was read (NaN without one). */
+  requestTime: number;
   source: 'epm' | 'dcom';
   operation: string;
   advertisedHost: string | null;
@@ -28,6 +30,7 @@ export interface AdvertisedEndpoint {
 export interface EpmNoEndpoint {
   frame: number;
   requestFrame: number | null;
+  requestTime: number;
   operation: string;
   status: number;
   /** The interface the client asked for (from the request's map tower), when known. */
@@ -38,6 +41,7 @@ export interface EpmNoEndpoint {
 export interface RpcFaultEvent {
   frame: number;
   requestFrame: number | null;
+  requestTime: number;
   status: number;
   interfaceUuid: string | null;
   opnum: number | null;
@@ -45,6 +49,8 @@ export interface RpcFaultEvent {
 
 /** Where a conversation reports what it found. */
 export interface RpcSink {
+  /** Seconds since the first frame, now. */
+  now(): number;
   endpoint(c: RpcConversation, e: AdvertisedEndpoint): void;
   epmNoEndpoint(c: RpcConversation, e: EpmNoEndpoint): void;
   fault(c: RpcConversation, e: RpcFaultEvent): void;
@@ -60,6 +66,8 @@ interface Call {
   opnum: number;
   contextId: number;
   frame: number;
+  /** When the request was read (NaN: no request seen). */
+  time: number;
   /** Interface asked for in an ept_map request's tower. */
   mapInterface: string | null;
   /** Response fragments so far. */
@@ -167,7 +175,7 @@ export class RpcConversation {
         if (ctx?.uuid === EPM_UUID && v.reqOpnum === EpmOpnum.MAP) {
           mapInterface = parseEptMapRequest(b, v.reqStubOff, v.bodyEnd, v.le, ctx.ndr64)?.tower?.interfaceUuid ?? null;
         }
-        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, mapInterface, parts: null, partBytes: 0, le: v.le });
+        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, time: this.sink.now(), mapInterface, parts: null, partBytes: 0, le: v.le });
         return;
       }
       case PType.RESPONSE: {
@@ -183,7 +191,7 @@ export class RpcConversation {
           return;
         }
         // Multi-fragment response (C706 §12.6.3.1): collect the stubs until LAST_FRAG.
-        const c = call ?? { opnum: -1, contextId: v.respContextId, frame: 0, mapInterface: null, parts: null, partBytes: 0, le: v.le };
+        const c = call ?? { opnum: -1, contextId: v.respContextId, frame: 0, time: Number.NaN, mapInterface: null, parts: null, partBytes: 0, le: v.le };
         if (first || c.parts === null) { c.parts = []; c.partBytes = 0; }
         if (end > start) { c.parts.push(b.slice(start, end)); c.partBytes += end - start; }
         if (!last) {
@@ -204,7 +212,7 @@ export class RpcConversation {
         const call = this.calls.get(v.callId);
         this.calls.delete(v.callId);
         const ctx = this.contexts.get(call?.contextId ?? v.respContextId);
-        this.sink.fault(this, { frame, requestFrame: call?.frame ?? null, status: v.faultStatus, interfaceUuid: ctx?.uuid ?? null, opnum: call?.opnum ?? null });
+        this.sink.fault(this, { frame, requestFrame: call?.frame ?? null, requestTime: call?.time ?? Number.NaN, status: v.faultStatus, interfaceUuid: ctx?.uuid ?? null, opnum: call?.opnum ?? null });
         return;
       }
       default:
@@ -215,6 +223,7 @@ export class RpcConversation {
   private answer(call: Call | null, contextId: number, b: Uint8Array, start: number, end: number, le: boolean, frame: number): void {
     const ctx = this.contexts.get(call?.contextId ?? contextId);
     const requestFrame = call?.frame ?? null;
+    const requestTime = call?.time ?? Number.NaN;
     // Without the bind (capture started late) the interface is unknown; on the endpoint
     // mapper's port the answer is tried as EPM, checked by the tower structure itself.
     const uuid = ctx?.uuid ?? null;
@@ -252,7 +261,7 @@ export class RpcConversation {
       if (l === undefined) { byPort.set(s.port, [s.address]); hosts.set(s.port, s.host); } else if (!l.includes(s.address)) l.push(s.address);
     }
     for (const [port, bindings] of byPort) {
-      this.sink.endpoint(this, { frame, requestFrame, source: 'dcom', operation, advertisedHost: hosts.get(port)!, bindings, port, interfaceUuid: uuid });
+      this.sink.endpoint(this, { frame, requestFrame, requestTime, source: 'dcom', operation, advertisedHost: hosts.get(port)!, bindings, port, interfaceUuid: uuid });
     }
   }
 
@@ -260,11 +269,11 @@ export class RpcConversation {
     if (r === null) return;
     const tcp = r.towers.filter((t) => t.protocol === 'ncacn_ip_tcp' && t.port !== null && t.port !== 0);
     if (r.status !== 0 || (operation === 'ept_map' && tcp.length === 0)) {
-      this.sink.epmNoEndpoint(this, { frame, requestFrame, operation, status: r.status, interfaceUuid: call?.mapInterface ?? null });
+      this.sink.epmNoEndpoint(this, { frame, requestFrame, requestTime: call?.time ?? Number.NaN, operation, status: r.status, interfaceUuid: call?.mapInterface ?? null });
       return;
     }
     for (const t of tcp) {
-      this.sink.endpoint(this, { frame, requestFrame, source: 'epm', operation, advertisedHost: t.ip, bindings: [], port: t.port!, interfaceUuid: t.interfaceUuid || call?.mapInterface || null });
+      this.sink.endpoint(this, { frame, requestFrame, requestTime: call?.time ?? Number.NaN, source: 'epm', operation, advertisedHost: t.ip, bindings: [], port: t.port!, interfaceUuid: t.interfaceUuid || call?.mapInterface || null });
     }
   }
 }

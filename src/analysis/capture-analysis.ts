@@ -1,0 +1,159 @@
+/**
+ * Everything one capture's frames go through: the bulk path or the dissector, the frame
+ * counters, capture copies, the conversation table, and the analyzers. The general path below
+ * dispatches by transport and never names an application protocol; which packets must leave
+ * the bulk path is the analyzers' to say (analyzer.ts).
+ */
+import type { CaptureRecord } from '../capture/reader.js';
+import { Dissector } from '../dissect/dissector.js';
+import { L4, type PacketInfo } from '../dissect/packet-info.js';
+import type { Observations } from '../model/observations.js';
+import { TcpFlag } from '../wire/constants.js';
+import { Clock, Interest, Probe, type AnalysisContext, type Analyzer } from './analyzer.js';
+import { AttemptsAnalyzer, DEFAULT_ATTEMPT_LIMITS } from './analyzers/attempts.js';
+import { DcerpcAnalyzer } from './analyzers/dcerpc.js';
+import { OneSidedAnalyzer } from './analyzers/one-sided.js';
+import { BulkPath } from './bulk-path.js';
+import { CaptureCounters } from './capture-stats.js';
+import { ConversationTable } from './conversations.js';
+import { CopyFilter } from './copy-filter.js';
+
+/**
+ * Bounds on per-capture state, so a SYN flood or port scan cannot grow memory without limit. A
+ * conversation costs about 70 bytes (conversations.ts), an attempt about 2 KB by the time it is
+ * reported. Past a bound, packets and SYNs are counted, not tracked, and the report says so.
+ */
+export interface AnalysisLimits {
+  conversations: number;
+  attempts: number;
+  synEvents: number;
+}
+
+export const DEFAULT_LIMITS: AnalysisLimits = { conversations: 250_000, ...DEFAULT_ATTEMPT_LIMITS };
+
+/** How to analyze one capture. */
+export interface CaptureAnalysisOptions {
+  /** Keep every SYN as an event (for `rpctrace syn`). */
+  keepSyns?: boolean;
+  limits?: Partial<AnalysisLimits>;
+  /** False: every frame takes the general path, never the bulk path (tests compare the two). */
+  bulkPath?: boolean;
+  /** Analyzers run after the built-in ones (they see the same general path). */
+  analyzers?: readonly Analyzer[];
+}
+
+const CONTROL = TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST;
+
+export class CaptureAnalysis {
+  readonly dissector = new Dissector();
+  readonly counters = new CaptureCounters();
+  readonly clock = new Clock();
+  readonly interest = new Interest();
+  readonly conversations: ConversationTable;
+  readonly copies: CopyFilter;
+  readonly attempts: AttemptsAnalyzer;
+  readonly dcerpc = new DcerpcAnalyzer();
+  readonly oneSided = new OneSidedAnalyzer();
+  readonly limits: AnalysisLimits;
+  /** Records the bulk path took. */
+  bulkFrames = 0;
+  private readonly bulk: BulkPath | null;
+  private readonly tcpAnalyzers: Analyzer[];
+  private readonly reassembledAnalyzers: Analyzer[];
+  private readonly udpAnalyzers: Analyzer[];
+  private readonly icmpAnalyzers: Analyzer[];
+  private readonly copyAnalyzers: Analyzer[];
+  private readonly analyzers: readonly Analyzer[];
+
+  constructor(o: CaptureAnalysisOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...o.limits };
+    this.conversations = new ConversationTable(this.limits.conversations, this.clock, this.interest);
+    this.copies = new CopyFilter(this.clock);
+    this.attempts = new AttemptsAnalyzer(o.keepSyns === true, { attempts: this.limits.attempts, synEvents: this.limits.synEvents });
+    this.analyzers = [this.attempts, this.dcerpc, this.oneSided, ...(o.analyzers ?? [])];
+    const ctx: AnalysisContext = { clock: this.clock, conversations: this.conversations, interest: this.interest };
+    for (const a of this.analyzers) a.attach(ctx);
+    this.tcpAnalyzers = this.analyzers.filter((a) => a.tcp !== undefined);
+    this.reassembledAnalyzers = this.analyzers.filter((a) => a.reassembledTcp !== undefined);
+    this.udpAnalyzers = this.analyzers.filter((a) => a.udp !== undefined);
+    this.icmpAnalyzers = this.analyzers.filter((a) => a.icmp !== undefined);
+    this.copyAnalyzers = this.analyzers.filter((a) => a.copy !== undefined);
+    this.bulk = o.bulkPath === false ? null : new BulkPath(this.counters, this.conversations);
+  }
+
+  /** One capture record, in file order. */
+  record(r: CaptureRecord): void {
+    if (this.bulk !== null && this.bulk.take(r)) { this.bulkFrames++; return; }
+    const p = this.dissector.dissect(r);
+    this.counters.add(p);
+    this.packet(p);
+  }
+
+  /** The general path: one dissected frame to the analyzers that asked for its kind. */
+  private packet(p: PacketInfo): void {
+    if (!p.isPacket) return;
+    const clock = this.clock;
+    if (!clock.started) { clock.originSec = p.tsSec; clock.originNsec = p.tsNsec; }
+    clock.nowSec = p.tsSec;
+    clock.nowNsec = p.tsNsec;
+    switch (p.l4) {
+      case L4.TCP: {
+        if (p.fragment === 2 && p.firstPieceSeen) {
+          // A reassembled datagram whose first fragment was handled on its own frame (flags,
+          // counts): only the payload is new.
+          const hit = this.conversations.find(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort);
+          if (hit.id < 0) return;
+          const id = hit.id;
+          const dir = hit.dir;
+          for (const a of this.reassembledAnalyzers) a.reassembledTcp!(p, id, dir);
+          return;
+        }
+        if ((p.tcpFlags & CONTROL) !== 0 && this.copy(p)) return;
+        const hit = this.conversations.track(p);
+        const id = hit.id;
+        const dir = hit.dir;
+        const probe = id >= 0 && p.payloadLen > 0 ? this.conversations.probeStep(id, dir) : Probe.NONE;
+        for (const a of this.tcpAnalyzers) a.tcp!(p, id, dir, probe);
+        return;
+      }
+      case L4.ICMP:
+      case L4.ICMPV6:
+        if (p.quoted.ipVersion !== 0 && this.copy(p)) return;
+        for (const a of this.icmpAnalyzers) a.icmp!(p);
+        return;
+      case L4.UDP:
+        for (const a of this.udpAnalyzers) a.udp!(p);
+        return;
+      default:
+    }
+  }
+
+  /** True when `p` is a capture copy (then only the analyzers that list copies see it). */
+  private copy(p: PacketInfo): boolean {
+    const original = this.copies.check(p);
+    if (original === 0) return false;
+    for (const a of this.copyAnalyzers) a.copy!(p, original);
+    return true;
+  }
+
+  /** After the last record: flushes what the analyzers buffer. */
+  finish(): void {
+    for (const a of this.analyzers) a.finish?.();
+  }
+
+  /** What the rules read, after `finish`. `snaplen`: the capture's (0 when unknown). */
+  observations(snaplen: number): Observations {
+    const t = this.conversations;
+    const c = this.counters;
+    return {
+      attempts: this.attempts.attempts,
+      rpc: this.dcerpc.observations(),
+      oneSided: this.oneSided.pairs(),
+      segments: { segments: t.segments, payload: t.payloadSegments, payloadCut: t.payloadCut, cutExamples: t.cutExamples },
+      copies: this.copies.counts(),
+      limits: this.attempts.limitCounts(),
+      snaplen,
+      captureSeconds: c.timed ? this.clock.rel(c.maxSec, c.maxNsec) : 0,
+    };
+  }
+}

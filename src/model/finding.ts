@@ -1,0 +1,274 @@
+/**
+ * A finding as facts: what rules conclude, before any words. A rule fills `FindingFacts` (id,
+ * severity, protocol, the conversation, the evidence frames with the role each one plays, and
+ * the parameters its text needs); `describeFinding` (finding-text.ts) adds the title,
+ * explanation, remediation and display filter, in one place, for every renderer. Documented
+ * field by field in the README ("JSON output"); keep both in step.
+ */
+
+/** Severity of a finding; `--fail-on` compares against it. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Stable finding identifiers; `rpctrace explain <ID>` describes each. */
+export const FINDING_IDS = [
+  'NONSTANDARD_RPC_PORT_BLOCKED',
+  'RPC_DYNAMIC_PORT_BLOCKED',
+  'RPC_PORT_REFUSED',
+  'EPM_UNREACHABLE',
+  'EPM_REFUSED',
+  'ENDPOINT_NOT_REGISTERED',
+  'INFERRED_RPC_PORT_BLOCKED',
+  'NONSTANDARD_RPC_RANGE',
+  'HANDSHAKE_NOT_COMPLETED',
+  'CONNECTION_UNANSWERED',
+  'ADVERTISED_PORT_NOT_ATTEMPTED',
+  'ONE_SIDED_CAPTURE',
+  'SNAPLEN_TOO_SMALL',
+  'DUPLICATE_PACKETS',
+  'CONTROL_PACKETS_ONLY',
+  'RPC_FAULT',
+  'TOWER_ADDRESS_MISMATCH',
+  'RPC_PORT_OK',
+  'STATE_LIMIT_REACHED',
+] as const;
+export type FindingId = (typeof FINDING_IDS)[number];
+
+/** The transport a finding is about; null for capture-wide findings (a host pair, the capture set-up). */
+export type FindingProtocol = 'tcp' | 'udp' | 'icmp' | null;
+
+/**
+ * What a frame proves, by role. `syn-retransmission` frames carry `n` (1 for the first
+ * retransmission) and `of` (the attempt's first SYN); `capture-copy` frames carry `of` (the frame
+ * they repeat).
+ */
+export const EVIDENCE_ROLES = {
+  'endpoint-request': 'request to the endpoint mapper or DCOM',
+  'endpoint-answer': 'answer that advertised the port',
+  'epm-error': 'endpoint mapper answer without a usable endpoint',
+  syn: 'SYN',
+  'syn-retransmission': 'SYN retransmission',
+  'syn-ack': 'SYN-ACK',
+  ack: 'ACK that completed the handshake',
+  rst: 'RST',
+  'icmp-unreachable': 'ICMP destination unreachable',
+  'epm-syn': 'SYN of the endpoint mapper session',
+  'epm-syn-ack': 'SYN-ACK of the endpoint mapper session',
+  'rpc-request': 'RPC request',
+  'rpc-fault': 'RPC fault',
+  'bind-ack': 'bind_ack',
+  'one-way-data': 'data of a conversation seen in one direction only',
+  'snaplen-cut': 'segment cut by the snaplen',
+  'capture-copy': 'capture copy',
+  'copied-frame': 'frame that was copied',
+  'untracked-syn': 'SYN past the tracking limit',
+} as const;
+export type EvidenceRole = keyof typeof EVIDENCE_ROLES;
+
+/** One frame that backs a finding. */
+export interface Evidence {
+  frame: number;
+  role: EvidenceRole;
+  /** Seconds since the first frame of the capture. */
+  time: number;
+  /** `syn-retransmission`: which retransmission (1, 2, ...). */
+  n?: number;
+  /** `syn-retransmission`: the attempt's first SYN; `capture-copy`: the frame repeated. */
+  of?: number;
+}
+
+/** "SYN retransmission 2 of frame 18748", "RST". */
+export function roleText(e: Evidence): string {
+  const base: string = EVIDENCE_ROLES[e.role];
+  if (e.role === 'syn-retransmission') return `${base} ${e.n ?? '?'} of frame ${e.of ?? '?'}`;
+  if (e.role === 'capture-copy') return `${base} of frame ${e.of ?? '?'}`;
+  return base;
+}
+
+/** The client's SYN schedule of one attempt, as findings tell it. */
+export interface SynSchedule {
+  clientPort: number;
+  synFrames: number[];
+  /** Seconds from the first SYN to each of `synFrames`. */
+  synOffsets: number[];
+  /** Seconds from the first SYN to the last. */
+  retrySeconds: number;
+}
+
+/** The attempts a finding is about: the first five in detail, and how the last one ended. */
+export interface AttemptStory {
+  attempts: SynSchedule[];
+  attemptCount: number;
+  /** SYNs of all the attempts, retransmissions included. */
+  synCount: number;
+  /** Seconds from the last attempt's first SYN to the end of the capture. */
+  lastObservedSeconds: number;
+  lastRetransmissions: number;
+}
+
+/**
+ * Known cases a port suggests: `wmi-24158` (WMI in its own host), `legacy-range` (1025-5000),
+ * `exchange-6005` (Exchange 2010 CAS), `dcom-restricted`, `ad-pinned` (NTDS, Netlogon, FRS,
+ * DFSR), `registry-range` (when nothing more specific fits).
+ */
+export type RangeHint = 'wmi-24158' | 'legacy-range' | 'exchange-6005' | 'dcom-restricted' | 'ad-pinned' | 'registry-range';
+
+/** Extra remediation a blocked port calls for: pinned AD ports, DCOM or WMI port settings. */
+export type BlockedStep = 'ntds-pinned' | 'netlogon-pinned' | 'dcom-wmi';
+
+/** One group of endpoint answers (same client, server and port), as the advertised-port findings tell it. */
+export interface Advertised {
+  /** The client that asked, the server that answered, the port it advertised. */
+  client: string;
+  server: string;
+  port: number;
+  /** Frames of the answers, in frame order. */
+  answerFrames: number[];
+  source: 'epm' | 'dcom';
+  /** DCOM operations of the answers (`RemoteCreateInstance`, ...), or the EPM operations. */
+  operations: string[];
+  /** The interfaces the answers name (well-known name, else UUID), without repeats. */
+  interfaces: string[];
+  inRange: boolean;
+  /** The expected dynamic ranges the verdict used. */
+  dynamicRanges: [number, number][];
+  hints: RangeHint[];
+}
+
+/** How an attempt was refused. */
+export type Refusal =
+  | { kind: 'reset'; frame: number }
+  | { kind: 'icmp'; frame: number; from: string; type: number; code: number; meaning: string };
+
+/** An attempt in a list, as the capture-end finding names it. */
+export interface AttemptRef {
+  client: string;
+  server: string;
+  port: number;
+  synFrame: number;
+}
+
+/** The parameters each finding's text needs, by id. */
+export interface FindingParams {
+  NONSTANDARD_RPC_PORT_BLOCKED: { advertised: Advertised; story: AttemptStory; steps: BlockedStep[] };
+  RPC_DYNAMIC_PORT_BLOCKED: { advertised: Advertised; story: AttemptStory; steps: BlockedStep[] };
+  RPC_PORT_REFUSED: { advertised: Advertised; story: AttemptStory; refusal: Refusal };
+  EPM_UNREACHABLE: { story: AttemptStory };
+  EPM_REFUSED: { story: AttemptStory; refusal: Refusal };
+  ENDPOINT_NOT_REGISTERED: { frame: number; operation: string; status: number; interfaceUuid: string | null; interfaceName: string | null };
+  INFERRED_RPC_PORT_BLOCKED: {
+    epmSynFrame: number;
+    /** Seconds from the endpoint mapper session to the first failed attempt. */
+    delaySeconds: number;
+    refused: boolean;
+    story: AttemptStory;
+    inRange: boolean;
+    dynamicRanges: [number, number][];
+    hints: RangeHint[];
+    steps: BlockedStep[];
+  };
+  NONSTANDARD_RPC_RANGE: { advertised: Advertised; synFrame: number; synAckFrame: number; answerSeconds: number | null };
+  RPC_PORT_OK: { advertised: Advertised; synFrame: number; synAckFrame: number; answerSeconds: number | null };
+  HANDSHAKE_NOT_COMPLETED: {
+    synFrame: number;
+    /** The first five SYN-ACKs, and how many there were. */
+    synAckFrames: number[];
+    synAckCount: number;
+    retransmissions: number;
+    /** TCP ports of the display filter (the endpoint mapper's and the advertised one, or the attempt's). */
+    filterPorts: number[];
+  };
+  CONNECTION_UNANSWERED:
+    | { kind: 'capture-ended'; advertised: Advertised | null; synFrame: number; observedSeconds: number }
+    | { kind: 'unanswered'; story: AttemptStory; clientCount: number; /** the first five */ clients: string[] }
+    | { kind: 'capture-ended-many'; count: number; attempts: AttemptRef[] };
+  ADVERTISED_PORT_NOT_ATTEMPTED: { advertised: Advertised; observedSeconds: number };
+  ONE_SIDED_CAPTURE: Record<never, never>;
+  SNAPLEN_TOO_SMALL: { snaplen: number; payloadCut: number; rpcPayloadCut: number };
+  DUPLICATE_PACKETS: { copies: number; example: [number, number] };
+  CONTROL_PACKETS_ONLY: { tcpSegments: number; established: number };
+  RPC_FAULT: { calls: number; frame: number; status: number; interfaceUuid: string | null; interfaceName: string | null; opnum: number | null };
+  TOWER_ADDRESS_MISMATCH:
+    | { kind: 'tower'; frame: number; advertisedHost: string }
+    | { kind: 'bind-ack'; frame: number; secondaryAddress: string; listenPort: number };
+  STATE_LIMIT_REACHED: {
+    trackedAttempts: number;
+    untrackedSyns: number;
+    untrackedPackets: number;
+    maxAttempts: number;
+    maxConversations: number;
+    /** Untracked SYNs by destination port, most first (at most 5). */
+    topPorts: [number, number][];
+  };
+}
+
+/** Evidence lists are capped; `evidenceTotal` says how many frames there were. */
+export const MAX_EVIDENCE = 50;
+
+/** What a rule concludes: the facts of a finding, without words. */
+export interface FindingFacts<K extends FindingId = FindingId> {
+  id: K;
+  severity: Severity;
+  protocol: FindingProtocol;
+  client: string | null;
+  server: string | null;
+  port: number | null;
+  /** Frames that prove it, ascending, each once, at most MAX_EVIDENCE. */
+  evidence: Evidence[];
+  /** Evidence frames before the cap. */
+  evidenceTotal: number;
+  /** True when the verdict is inferred from a pattern rather than read from an RPC answer. */
+  inferred: boolean;
+  params: FindingParams[K];
+  /**
+   * Set when findings that differ only by client were folded into one (`client` is then null):
+   * how many other clients the finding stands for, and the first five of them.
+   */
+  folded: Folded | null;
+}
+
+/** Other clients a folded finding stands for. */
+export interface Folded {
+  count: number;
+  clients: string[];
+}
+
+/** Facts of any id (a union, so that `params` narrows with `id`). */
+export type AnyFindingFacts = { [K in FindingId]: FindingFacts<K> }[FindingId];
+
+/** A verdict with its proof and its words: what the report carries. */
+export interface Finding {
+  id: FindingId;
+  severity: Severity;
+  /** One line, specific: "Port 15595 advertised by 10.1.1.10 is blocked (SYNs unanswered)". */
+  title: string;
+  client: string | null;
+  server: string | null;
+  port: number | null;
+  /** Frames that prove it, ascending (the frames of `evidence`). */
+  evidenceFrames: number[];
+  /** Plain words: what happened, what it means, what is inference. */
+  explanation: string;
+  /** What to change or check, in order. */
+  remediation: string[];
+  /** Wireshark display filter that shows the evidence. */
+  displayFilter: string;
+  /** True when the verdict is inferred from a pattern rather than read from an RPC answer. */
+  inferred: boolean;
+  protocol: FindingProtocol;
+  /** Each evidence frame with the role it plays and its time. */
+  evidence: Evidence[];
+  evidenceTotal: number;
+  params: FindingParams[FindingId];
+  folded: Folded | null;
+}
+
+/**
+ * Builds a finding's evidence: frames once each (the first role given wins), ascending, capped
+ * at MAX_EVIDENCE. Times are rounded to the microsecond as everywhere in the report.
+ */
+export function evidenceList(items: readonly Evidence[]): { evidence: Evidence[]; evidenceTotal: number } {
+  const seen = new Map<number, Evidence>();
+  for (const e of items) if (!seen.has(e.frame)) seen.set(e.frame, e);
+  const all = [...seen.values()].sort((a, b) => a.frame - b.frame);
+  return { evidence: all.slice(0, MAX_EVIDENCE), evidenceTotal: all.length };
+}

@@ -1,0 +1,164 @@
+/**
+ * What the analyzers hand to the rules: plain values, one kind per analyzer, no tracker behind
+ * them. Times are seconds since the first frame of the capture (not rounded).
+ */
+import type { IcmpRefusal } from './connections.js';
+
+/** A frame and its time, as examples for capture-wide findings. */
+export interface FrameAt {
+  frame: number;
+  time: number;
+}
+
+/** One TCP connection attempt as seen on the wire: the first SYN, its retransmissions, and every answer. */
+export interface AttemptRecord {
+  readonly client: string;
+  readonly clientPort: number;
+  readonly server: string;
+  readonly serverPort: number;
+  readonly isn: number;
+  readonly synFrames: readonly number[];
+  readonly synTimes: readonly number[];
+  readonly synAckFrames: readonly number[];
+  readonly synAckTimes: readonly number[];
+  /** The client's ACK that completed the handshake, or null. */
+  readonly ackFrame: number | null;
+  readonly ackTime: number;
+  /** RSTs from the server side before the handshake completed. */
+  readonly rstFrames: readonly number[];
+  readonly rstTimes: readonly number[];
+  /** The client reset the connection after the SYN-ACK (it did get the answer). */
+  readonly clientRstFrame: number | null;
+  readonly icmp: IcmpRefusal | null;
+  readonly icmpTime: number;
+  /** Times of the first SYN, the last SYN, and the first answer (NaN: none). */
+  readonly firstSyn: number;
+  readonly lastSyn: number;
+  readonly answeredAt: number;
+  /** Time of the first SYN, ISO 8601 UTC with nanoseconds. */
+  readonly isoTime: string;
+}
+
+/** An endpoint a server advertised (EPM tower or DCOM string binding), with the conversation that carried it. */
+export interface EndpointEvent {
+  /** Frame where the answer PDU completed. */
+  frame: number;
+  requestFrame: number | null;
+  requestTime: number;
+  source: 'epm' | 'dcom';
+  operation: string;
+  /** The address written in the tower or first binding (`0.0.0.0`, an IP, a host name), or null. */
+  advertisedHost: string | null;
+  /** DCOM: every string binding with this port (`HOST[PORT]`), in the order written; EPM: []. */
+  bindings: string[];
+  port: number;
+  interfaceUuid: string | null;
+  client: string;
+  server: string;
+  serverPort: number;
+  /** Time of the answer. */
+  time: number;
+}
+
+/** An endpoint mapper answer without a usable TCP endpoint. */
+export interface NoEndpointEvent {
+  frame: number;
+  time: number;
+  requestFrame: number | null;
+  requestTime: number;
+  operation: string;
+  status: number;
+  /** The interface the client asked for (from the request's map tower), when known. */
+  interfaceUuid: string | null;
+  client: string;
+  server: string;
+}
+
+/** A DCE/RPC fault PDU. */
+export interface FaultEvent {
+  frame: number;
+  time: number;
+  requestFrame: number | null;
+  requestTime: number;
+  status: number;
+  interfaceUuid: string | null;
+  opnum: number | null;
+  client: string;
+  server: string;
+  serverPort: number;
+}
+
+/** A bind_ack and the secondary address (the port the server believes it listens on) it carries. */
+export interface BindAckEvent {
+  frame: number;
+  time: number;
+  client: string;
+  server: string;
+  serverPort: number;
+  secondaryAddress: string;
+}
+
+/** DCE/RPC over TCP: what the endpoint mapper and DCOM answered, faults, bind_acks. */
+export interface RpcObservations {
+  endpoints: readonly EndpointEvent[];
+  noEndpoints: readonly NoEndpointEvent[];
+  faults: readonly FaultEvent[];
+  bindAcks: readonly BindAckEvent[];
+  /** Segments of DCE/RPC conversations whose payload the snaplen cut. */
+  payloadCut: number;
+}
+
+/** A host pair where one side sends data and nothing at all comes back. */
+export interface OneSidedPair {
+  sender: string;
+  receiver: string;
+  /** First frames of the one-way conversations (at most 10). */
+  frames: readonly FrameAt[];
+}
+
+/** TCP segment counts over the whole capture. */
+export interface SegmentCounts {
+  segments: number;
+  /** Segments carrying payload. */
+  payload: number;
+  /** Of those, segments whose payload the snaplen cut. */
+  payloadCut: number;
+  /** The first few of them. */
+  cutExamples: readonly FrameAt[];
+}
+
+/** Frames recorded twice by the capture set-up (only SYN, FIN, RST and quoted ICMP are checked). */
+export interface CopyCounts {
+  copies: number;
+  /** The first few: the copy, and the frame it repeats. */
+  examples: readonly { copy: FrameAt; original: FrameAt }[];
+}
+
+/** What the bounds on per-capture state left untracked. */
+export interface LimitCounts {
+  maxAttempts: number;
+  maxConversations: number;
+  trackedAttempts: number;
+  /** SYNs that opened no tracked attempt. */
+  untrackedSyns: number;
+  /** TCP packets of conversations the full table could not take. */
+  untrackedPackets: number;
+  /** Untracked SYNs by destination port, most first (at most 5). */
+  topPorts: [number, number][];
+  /** First frames that hit a bound. */
+  examples: readonly FrameAt[];
+}
+
+/** Everything the rules read about one capture. */
+export interface Observations {
+  attempts: readonly AttemptRecord[];
+  rpc: RpcObservations;
+  oneSided: readonly OneSidedPair[];
+  segments: SegmentCounts;
+  copies: CopyCounts;
+  limits: LimitCounts;
+  /** The capture's snaplen (0 when unknown). */
+  snaplen: number;
+  /** Seconds from the first frame to the latest frame. */
+  captureSeconds: number;
+}

@@ -1,0 +1,66 @@
+/**
+ * How far the capture itself can be trusted: one direction missing, payload cut by the
+ * snaplen, packets recorded twice, only control packets, state bounds reached.
+ */
+import type { AnyFindingFacts, Evidence } from '../model/finding.js';
+import { evidenceList } from '../model/finding.js';
+import type { RuleContext } from './context.js';
+import { round } from './derive.js';
+
+/** A snaplen below this many bytes cuts every endpoint-mapper answer. */
+const SHORT_SNAPLEN = 256;
+
+export function captureQualityRules(ctx: RuleContext): AnyFindingFacts[] {
+  const out: AnyFindingFacts[] = [];
+  const o = ctx.obs;
+  const none = { inferred: false, folded: null };
+  for (const p of ctx.oneSided.values()) {
+    out.push({
+      id: 'ONE_SIDED_CAPTURE', severity: 'warning', protocol: null, client: p.sender, server: p.receiver, port: null,
+      ...evidenceList(p.frames.map((f): Evidence => ({ frame: f.frame, role: 'one-way-data', time: round(f.time) }))), ...none, params: {},
+    });
+  }
+  const s = o.segments;
+  if (o.rpc.payloadCut > 0 || (o.snaplen > 0 && o.snaplen < SHORT_SNAPLEN && s.payloadCut > 0)) {
+    out.push({
+      id: 'SNAPLEN_TOO_SMALL', severity: 'warning', protocol: 'tcp', client: null, server: null, port: null,
+      ...evidenceList(s.cutExamples.map((f): Evidence => ({ frame: f.frame, role: 'snaplen-cut', time: round(f.time) }))), ...none,
+      params: { snaplen: o.snaplen, payloadCut: s.payloadCut, rpcPayloadCut: o.rpc.payloadCut },
+    });
+  }
+  const c = o.copies;
+  if (c.copies > 0) {
+    const first = c.examples[0]!;
+    out.push({
+      id: 'DUPLICATE_PACKETS', severity: 'info', protocol: null, client: null, server: null, port: null,
+      ...evidenceList(c.examples.flatMap((x): Evidence[] => [
+        { frame: x.copy.frame, role: 'capture-copy', time: round(x.copy.time), of: x.original.frame },
+        { frame: x.original.frame, role: 'copied-frame', time: round(x.original.time) },
+      ])), ...none,
+      params: { copies: c.copies, example: [first.copy.frame, first.original.frame] },
+    });
+  }
+  // Only a filter explains established connections without a byte of payload, one of them to 135 or several.
+  const established = ctx.attempts.filter((a) => a.outcome === 'established').length;
+  if (s.payload === 0 && (established >= 3 || ctx.attempts.some((a) => a.serverPort === 135 && a.outcome === 'established'))) {
+    out.push({
+      id: 'CONTROL_PACKETS_ONLY', severity: 'info', protocol: 'tcp', client: null, server: null, port: null,
+      evidence: [], evidenceTotal: 0, ...none, params: { tcpSegments: s.segments, established },
+    });
+  }
+  return out;
+}
+
+/** The bounds on per-capture state were reached: what was counted rather than tracked. */
+export function stateLimitRules(ctx: RuleContext): AnyFindingFacts[] {
+  const l = ctx.obs.limits;
+  if (l.untrackedSyns === 0 && l.untrackedPackets === 0) return [];
+  return [{
+    id: 'STATE_LIMIT_REACHED', severity: 'warning', protocol: 'tcp', client: null, server: null, port: null,
+    ...evidenceList(l.examples.map((f): Evidence => ({ frame: f.frame, role: 'untracked-syn', time: round(f.time) }))), inferred: false, folded: null,
+    params: {
+      trackedAttempts: l.trackedAttempts, untrackedSyns: l.untrackedSyns, untrackedPackets: l.untrackedPackets,
+      maxAttempts: l.maxAttempts, maxConversations: l.maxConversations, topPorts: l.topPorts,
+    },
+  }];
+}
