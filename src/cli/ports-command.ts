@@ -1,26 +1,16 @@
 /** `rpctrace ports`: per file, how connection attempts fared per server port. */
-import type { PortsReport } from '../model/ports-report.js';
-import { renderJson } from '../report/json.js';
-import { renderPortsMarkdown, renderPortsTable } from '../report/ports.js';
-import { analyzeInputs, couldNotRead, type EngineOptions } from './analyze-command.js';
+import { PORTS_WRITERS, type OutputFormat } from '../report/index.js';
+import { DOCUMENT_META, forEachInput, couldNotRead, type EngineOptions } from './analyze-command.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './main.js';
 
-/** `ports` renderers by `--format` name. */
-export const PORTS_RENDERERS = { table: renderPortsTable, json: renderJson, md: renderPortsMarkdown } as const satisfies Record<string, (r: PortsReport) => string>;
-
-export async function portsCommand(captures: string[], opts: EngineOptions & { format: keyof typeof PORTS_RENDERERS }, io: Io): Promise<ExitCode> {
-  const { report, inputProblems } = await analyzeInputs(captures, opts, io);
-  const doc: PortsReport = {
-    schemaVersion: report.schemaVersion,
-    tool: report.tool,
-    files: report.files.map((f) => ({
-      path: f.path,
-      ports: f.ports,
-      dynamicRanges: f.settings.dynamicRanges,
-      errors: f.errors,
-    })),
-  };
-  io.out.write(PORTS_RENDERERS[opts.format](doc));
-  return inputProblems || report.files.some(couldNotRead) ? ExitCode.Usage : ExitCode.Ok;
+export async function portsCommand(captures: string[], opts: EngineOptions & { format: OutputFormat }, io: Io): Promise<ExitCode> {
+  const writer = (await PORTS_WRITERS[opts.format]())(io.out, DOCUMENT_META);
+  let unreadable = false;
+  const { inputProblems } = await forEachInput(captures, opts, io, (f) => {
+    if (couldNotRead(f)) unreadable = true;
+    writer.file({ path: f.path, ports: f.ports, dynamicRanges: f.settings.dynamicRanges, errors: f.errors });
+  });
+  writer.end();
+  return inputProblems || unreadable ? ExitCode.Usage : ExitCode.Ok;
 }

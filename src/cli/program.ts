@@ -11,7 +11,7 @@ import { VERSION } from './version.js';
 
 import type { Io } from './main.js';
 
-/** `--format` of analyze and ports; the type check keeps it in step with report/index.ts RENDERERS. */
+/** `--format` of analyze and ports; the type check keeps it in step with report/index.ts REPORT_WRITERS. */
 const FORMATS = ['table', 'json', 'md'] as const satisfies readonly OutputFormat[];
 const _everyRendererListed: Exclude<OutputFormat, (typeof FORMATS)[number]> extends never ? true : never = true;
 void _everyRendererListed;

@@ -2,7 +2,7 @@
 import { analyzeFile } from '../analysis/pipeline.js';
 import { SCHEMA_VERSION, type SynReport } from '../model/report.js';
 import { renderJson } from '../report/json.js';
-import { renderSynText } from '../report/table.js';
+import { renderSynText } from '../report/syn.js';
 import { ExitCode } from './exit-codes.js';
 import { couldNotRead } from './analyze-command.js';
 import type { Io } from './main.js';

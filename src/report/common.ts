@@ -1,4 +1,4 @@
-/** Wording shared by the renderers, so table, Markdown and ports output say the same things. */
+/** Wording the layout uses: flows, frame lists, counts, outcomes, ranges. */
 import { thousands } from '../model/numbers.js';
 import { SEVERITY_RANK } from '../model/finding-catalog.js';
 import type { Attempt, Endpoint } from '../model/connections.js';
@@ -105,36 +105,3 @@ export function formatText(f: FileReport): string {
 
 /** Thousands separators. */
 export const n = thousands;
-
-/** How one renderer draws each section of a file's report. */
-export interface FileSectionRenderers {
-  verdicts(f: FileReport, findings: readonly Finding[]): string;
-  /** The evidence for each finding (only called when there are findings). */
-  details(findings: readonly Finding[]): string;
-  endpoints(endpoints: readonly Endpoint[]): string;
-  attempts(attempts: readonly Attempt[]): string;
-  capture(f: FileReport): string;
-}
-
-/** One file's report: `heading`, then its sections in the order every renderer uses. */
-export function fileSection(f: FileReport, heading: string, r: FileSectionRenderers): string {
-  const parts = [heading];
-  if (notAnalyzed(f)) {
-    parts.push('Not analyzed: the file could not be read (see the read problems below).');
-  } else {
-    const findings = sortFindings(f.findings);
-    parts.push(r.verdicts(f, findings));
-    if (findings.length > 0) parts.push(r.details(findings));
-    parts.push(r.endpoints(f.endpoints), r.attempts(f.attempts));
-  }
-  parts.push(r.capture(f));
-  return parts.join('\n\n');
-}
-
-/** The columns of the multi-file summary. */
-export const SUMMARY_HEAD = ['File', 'Format', 'Frames', 'Verdicts', 'Read problems'];
-
-/** One file's row of the multi-file summary (`path` as the renderer writes it). */
-export function summaryRow(f: FileReport, path: string): string[] {
-  return [path, f.format ?? '-', n(f.frames), notAnalyzed(f) ? 'not analyzed' : severityCounts(f.findings), `${f.errors.length} error(s), ${f.warnings.length} warning(s)`];
-}

@@ -1,21 +1,49 @@
 /**
- * Renderers by output format (vitest's ReportersMap): the CLI's `--format` choice is typed by
- * this table. Each renderer is pure: report in, text out.
+ * Writers by output format (vitest's ReportersMap): the CLI's `--format` choice is typed by these
+ * tables. Each writer is pure text-making over a sink; the terminal one is loaded on demand, as
+ * it pulls in cli-table3, which JSON output does not need (start-up time, issue 4).
  */
-import type { Report } from '../model/report.js';
+import type { FileReport, Report } from '../model/report.js';
+import { JsonListWriter } from './json.js';
+import type { DocumentMeta, PortsWriter, ReportWriter, Sink, Skipped } from './writer.js';
 
-/** A renderer of the `analyze` report. */
-export type Renderer = (r: Report) => string;
+export type { DocumentMeta, PortsWriter, ReportWriter, Sink, Skipped } from './writer.js';
 
-/**
- * `analyze` renderers by `--format` name, loaded on demand: the table renderer pulls in
- * cli-table3, which JSON output does not need (start-up time, issue 4).
- */
-export const RENDERERS = {
-  table: async () => (await import('./table.js')).renderTable,
-  json: async () => (await import('./json.js')).renderJson,
-  md: async () => (await import('./markdown.js')).renderMarkdown,
-} as const satisfies Record<string, () => Promise<Renderer>>;
+/** Makes an `analyze` writer that writes to `out`. */
+export type ReportWriterFactory = (out: Sink, meta: DocumentMeta) => ReportWriter;
+
+/** `analyze --format json`: the versioned document, streamed file by file. */
+export function jsonWriter(out: Sink, meta: DocumentMeta): ReportWriter {
+  const w = new JsonListWriter(out, { schemaVersion: meta.schemaVersion, tool: meta.tool }, 'files');
+  return { file: (f: FileReport) => w.item(f), end: (skipped: readonly Skipped[]) => w.end({ skipped }) };
+}
+
+/** `analyze` writers by `--format` name. */
+export const REPORT_WRITERS = {
+  table: async (): Promise<ReportWriterFactory> => (await import('./text.js')).tableWriter,
+  json: async (): Promise<ReportWriterFactory> => jsonWriter,
+  md: async (): Promise<ReportWriterFactory> => (await import('./markdown.js')).markdownWriter,
+} as const;
 
 /** A `--format` value of `analyze`. */
-export type OutputFormat = keyof typeof RENDERERS;
+export type OutputFormat = keyof typeof REPORT_WRITERS;
+
+/** `ports` writers by `--format` name. */
+export const PORTS_WRITERS = {
+  table: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./text.js')).portsTableWriter,
+  json: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (out, meta) => {
+    const w = new JsonListWriter(out, { schemaVersion: meta.schemaVersion, tool: meta.tool }, 'files');
+    return { file: (f) => w.item(f), end: () => w.end({}) };
+  },
+  md: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./markdown.js')).portsMarkdownWriter,
+} as const satisfies Record<OutputFormat, unknown>;
+
+/** A whole report at once, through the streaming writer of `format` (tests, small documents). */
+export async function renderReport(format: OutputFormat, r: Report): Promise<string> {
+  let text = '';
+  const sink = { write: (s: string): void => { text += s; } };
+  const w = (await REPORT_WRITERS[format]())(sink, { schemaVersion: r.schemaVersion, tool: r.tool });
+  for (const f of r.files) w.file(f);
+  w.end(r.skipped);
+  return text;
+}

@@ -1,30 +1,57 @@
 /** Plain-text layout helpers shared by the terminal renderers: word wrapping and catalog text. */
 
+/** Text to wrap: `whole` pieces (a path, a display filter) are never broken inside. */
+export interface Piece {
+  text: string;
+  whole: boolean;
+}
+
+/**
+ * Splits the pieces into lines of at most `width` characters: at spaces where possible, then
+ * after hyphens, inside a word only when nothing else fits. A word that holds a whole piece is
+ * never broken: it gets a line of its own, longer than `width` if it must. Line breaks in
+ * breakable text are kept; runs of spaces count as one.
+ */
+export function wrapPieces(pieces: readonly Piece[], width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  let line = '';
+  let word = '';
+  let whole = false;
+  const add = (piece: string, sep: string): void => {
+    if (line !== '' && line.length + sep.length + piece.length <= w) { line += sep + piece; return; }
+    if (line !== '') out.push(line);
+    let rest = piece;
+    while (!whole && rest.length > w) { out.push(rest.slice(0, w)); rest = rest.slice(w); }
+    line = rest;
+  };
+  const flush = (): void => {
+    if (word === '') return;
+    // A word too long for the width breaks after its hyphens first (`answered-not-completed`).
+    const parts = !whole && word.length > w ? word.split(/(?<=-)/) : [word];
+    parts.forEach((p, i) => add(p, i === 0 ? ' ' : ''));
+    word = '';
+    whole = false;
+  };
+  for (const p of pieces) {
+    if (p.whole) { word += p.text; whole = true; continue; }
+    for (const ch of p.text) {
+      if (ch === ' ') flush();
+      else if (ch === '\n') { flush(); out.push(line); line = ''; }
+      else word += ch;
+    }
+  }
+  flush();
+  out.push(line);
+  return out;
+}
+
 /**
  * Splits `text` into lines of at most `width` characters: at spaces where possible, then after
  * hyphens, inside a word only when nothing else fits. Existing line breaks are kept.
  */
 export function wrapLines(text: string, width: number): string[] {
-  const w = Math.max(1, width);
-  const out: string[] = [];
-  for (const raw of text.split('\n')) {
-    let line = '';
-    const add = (piece: string, sep: string): void => {
-      if (line !== '' && line.length + sep.length + piece.length <= w) { line += sep + piece; return; }
-      if (line !== '') out.push(line);
-      let rest = piece;
-      while (rest.length > w) { out.push(rest.slice(0, w)); rest = rest.slice(w); }
-      line = rest;
-    };
-    for (const word of raw.split(' ')) {
-      if (word === '') continue;
-      // A word too long for the width breaks after its hyphens first (`answered-not-completed`).
-      const pieces = word.length > w ? word.split(/(?<=-)/) : [word];
-      pieces.forEach((p, i) => add(p, i === 0 ? ' ' : ''));
-    }
-    out.push(line);
-  }
-  return out;
+  return wrapPieces([{ text, whole: false }], width);
 }
 
 /**

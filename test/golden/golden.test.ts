@@ -1,8 +1,10 @@
 /**
  * Golden tests (Zeek Baseline style): every file in samples/ through `analyze --format json` and
- * `syn --format json`, compared with test/golden/<sample>.<command>.json. Paths and the tool
- * version are normalised. `UPDATE_GOLDEN=1 npx vitest run test/golden` rewrites the baselines;
- * review the diff in the commit.
+ * `syn --format json`, compared with test/golden/<sample>.<command>.json, and through `analyze`
+ * as terminal text and as Markdown (<sample>.analyze.txt, <sample>.analyze.md; the path given
+ * relative to the project, as a user in it would type it). Paths and the tool version are
+ * normalised. `UPDATE_GOLDEN=1 npx vitest run test/golden` rewrites the baselines; review the
+ * diff in the commit.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -13,10 +15,26 @@ import { ROOT, sampleFiles } from '../helpers/corpus.js';
 const GOLDEN = join(ROOT, 'test', 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-async function jsonOf(argv: string[]): Promise<{ code: number; doc: unknown }> {
+async function textOf(argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
   const code = await run(argv, { out: { write: (s: string) => { out += s; } }, err: { write: () => {} } });
+  return { code, out };
+}
+
+async function jsonOf(argv: string[]): Promise<{ code: number; doc: unknown }> {
+  const { code, out } = await textOf(argv);
   return { code, doc: JSON.parse(out) };
+}
+
+/** Compares `text` with the baseline `name`, or writes it under UPDATE_GOLDEN=1. */
+function baseline(name: string, text: string): void {
+  const file = join(GOLDEN, name);
+  if (UPDATE || !existsSync(file)) {
+    if (!UPDATE) throw new Error(`no baseline ${file}: run UPDATE_GOLDEN=1 npx vitest run test/golden`);
+    writeFileSync(file, text);
+    return;
+  }
+  expect(text).toBe(readFileSync(file, 'utf8'));
 }
 
 function normalise(doc: unknown, path: string): string {
@@ -34,14 +52,13 @@ describe('golden output for every sample', () => {
     for (const command of ['analyze', 'syn'] as const) {
       it(`${basename(path)} ${command}`, async () => {
         const { code, doc } = await jsonOf([command, '--format', 'json', path]);
-        const withCode = normalise({ exitCode: code, ...(doc as object) }, path);
-        const file = join(GOLDEN, `${basename(path)}.${command}.json`);
-        if (UPDATE || !existsSync(file)) {
-          if (!UPDATE) throw new Error(`no baseline ${file}: run UPDATE_GOLDEN=1 npx vitest run test/golden`);
-          writeFileSync(file, withCode);
-          return;
-        }
-        expect(withCode).toBe(readFileSync(file, 'utf8'));
+        baseline(`${basename(path)}.${command}.json`, normalise({ exitCode: code, ...(doc as object) }, path));
+      });
+    }
+    for (const [format, ext] of [['table', 'txt'], ['md', 'md']] as const) {
+      it(`${basename(path)} analyze as ${format}`, async () => {
+        const { code, out } = await textOf(['analyze', '--format', format, relative(ROOT, path)]);
+        baseline(`${basename(path)}.analyze.${ext}`, `exit ${code}\n${out.replace(/rpctrace \d+\.\d+\.\d+\S*/g, 'rpctrace <version>')}`);
       });
     }
   }

@@ -1,0 +1,244 @@
+/**
+ * The report laid out once, as neutral blocks (heading, paragraph, list, table, key/value table,
+ * catalog prose, a numbered entry, a tight group), which text.ts writes for the terminal and
+ * markdown.ts for a support ticket. Every section and row of every renderer is decided here.
+ *
+ * Inline content distinguishes plain words from two kinds of literal text: `lit` is a value the
+ * reader may copy (a path, a finding id, a display filter, text from a capture): never wrapped
+ * inside, shown as a code span in Markdown; `code` is a command inside prose (catalog text writes
+ * it between backticks), shown with its backticks on the terminal.
+ */
+import type { Attempt, Endpoint } from '../model/connections.js';
+import type { Finding } from '../model/finding.js';
+import type { PortsFile } from '../model/ports-report.js';
+import type { FileReport } from '../model/report.js';
+import type { ReadProblem } from '../model/read-problem.js';
+import {
+  DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText, formatText,
+  framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, rangesText, severityCounts, sortFindings,
+} from './common.js';
+
+/** A piece of inline content. */
+export type Inline = string | { lit: string } | { code: string } | { strong: Inline[] };
+
+/** One line of catalog-style prose (finding-catalog.ts conventions). */
+export type ProseLine =
+  | { kind: 'blank' }
+  | { kind: 'text'; text: Inline[] }
+  | { kind: 'item'; text: Inline[] }
+  | { kind: 'command'; text: string };
+
+/** A table column: its heading and its width on an 100-column terminal (padding included). */
+export interface Column {
+  head: string;
+  width: number;
+}
+
+export type Block =
+  | { kind: 'heading'; level: 1 | 2 | 3; text: Inline[] }
+  | { kind: 'paragraph'; text: Inline[] }
+  | { kind: 'list'; ordered: boolean; items: Inline[][] }
+  | { kind: 'table'; columns: Column[]; rows: Inline[][][] }
+  | { kind: 'keyValue'; rows: [Inline[], Inline[]][] }
+  | { kind: 'prose'; lines: ProseLine[] }
+  /**
+   * A numbered item with a head line and a body (a finding with its evidence). `aside` goes on
+   * the head line when it fits (the terminal), or after the body's first block under its label
+   * (Markdown).
+   */
+  | { kind: 'entry'; label: string; head: Inline[]; aside: { label: string; text: Inline[] } | null; body: Block[] }
+  /** Blocks that belong together: no blank line between them on the terminal. */
+  | { kind: 'group'; blocks: Block[] };
+
+const lit = (s: string): Inline => ({ lit: s });
+const para = (...text: Inline[]): Block => ({ kind: 'paragraph', text });
+const heading = (level: 1 | 2 | 3, ...text: Inline[]): Block => ({ kind: 'heading', level, text });
+const group = (...blocks: (Block | null)[]): Block => ({ kind: 'group', blocks: blocks.filter((b): b is Block => b !== null) });
+
+/** Text whose `backtick spans` are commands and the rest words. */
+export function inlineText(s: string): Inline[] {
+  return s.split(/(`[^`]+`)/).filter((p) => p !== '').map((p) => (p.startsWith('`') && p.endsWith('`') && p.length > 1 ? { code: p.slice(1, -1) } : p));
+}
+
+/** Catalog-style text as prose lines: `- ` items, two-space commands, blank lines, text. */
+export function prose(text: string): Block {
+  const lines: ProseLine[] = text.split('\n').map((line): ProseLine => {
+    if (line === '') return { kind: 'blank' };
+    if (line.startsWith('  ') && line.trim() !== '') return { kind: 'command', text: line.slice(2) };
+    if (line.startsWith('- ')) return { kind: 'item', text: inlineText(line.slice(2)) };
+    return { kind: 'text', text: inlineText(line) };
+  });
+  return { kind: 'prose', lines };
+}
+
+/** The head of a whole document (Markdown shows it; the terminal does not). */
+export function documentHead(tool: { name: string; version: string }, schemaVersion: number): Block[] {
+  return [heading(1, 'rpctrace report'), para(`${tool.name} ${tool.version}, report schema ${schemaVersion}; frame numbers are Wireshark's.`)];
+}
+
+const findingLabel = (x: Finding): Inline[] => [lit(x.id), ...(x.inferred ? [' (inferred)'] : [])];
+
+function verdicts(f: FileReport, findings: readonly Finding[]): Block {
+  const table: Block | null = findings.length === 0 ? null : {
+    kind: 'table',
+    columns: [{ head: 'Severity', width: 10 }, { head: 'Finding', width: 39 }, { head: 'Client -> server:port', width: 27 }, { head: 'Evidence frames', width: 18 }],
+    rows: findings.map((x) => [[x.severity], [...findingLabel(x), '\n', x.title], [flowText(x)], [framesText(x.evidenceFrames, TABLE_FRAMES)]]),
+  };
+  return group(
+    heading(3, `Verdicts: ${severityCounts(findings)}`),
+    table,
+    hasProblems(findings) ? null : para(findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.'),
+    f.complete ? null : para('Reading stopped early (see the read problems below); the verdicts cover the frames before that point.'),
+  );
+}
+
+function entry(x: Finding, i: number): Block {
+  const flow = flowText(x);
+  const body: Block[] = [para({ strong: [x.title] })];
+  if (x.explanation !== '') body.push(prose(x.explanation));
+  if (x.remediation.length > 0) body.push(group(para('What to do:'), { kind: 'list', ordered: true, items: x.remediation.map(inlineText) }));
+  body.push(group(
+    x.displayFilter !== '' ? para('Wireshark filter: ', lit(x.displayFilter)) : null,
+    x.evidenceFrames.length > 0 ? para(`Evidence frames: ${framesText(x.evidenceFrames, DETAIL_FRAMES)}`) : null,
+    para('Background: ', lit(`rpctrace explain ${x.id}`)),
+  ));
+  return { kind: 'entry', label: `${i + 1}.`, head: [x.severity, '  ', ...findingLabel(x)], aside: flow === '-' ? null : { label: 'Connection: ', text: [flow] }, body };
+}
+
+function endpointServer(e: Endpoint): string {
+  const tower = e.advertisedHost !== null && e.advertisedHost !== '0.0.0.0' && e.advertisedHost !== e.server ? `\n(in answer: ${e.advertisedHost})` : '';
+  return `${hostPort(e.server, e.port)}${tower}`;
+}
+
+function endpoints(list: readonly Endpoint[]): Block {
+  if (list.length === 0) return group(heading(3, 'Endpoints advertised'), para('None seen (no endpoint mapper or DCOM answer with a TCP port in this capture).'));
+  return group(
+    heading(3, `Endpoints advertised (${list.length})`),
+    {
+      kind: 'table',
+      columns: [{ head: 'Frame', width: 8 }, { head: 'Answer', width: 22 }, { head: 'Interface', width: 20 }, { head: 'Server:port', width: 20 }, { head: 'In range', width: 8 }, { head: 'Follow-up', width: 15 }],
+      rows: list.slice(0, MAX_ENDPOINT_ROWS).map((e) => [[String(e.frame)], [`${e.source} ${e.operation}`], [interfaceText(e)], [endpointServer(e)], [e.inRange ? 'yes' : 'no'], [followUpText(e)]]),
+    },
+    list.length > MAX_ENDPOINT_ROWS ? para(`${list.length - MAX_ENDPOINT_ROWS} more endpoints not listed (all are in `, lit('--format json'), ').') : null,
+  );
+}
+
+function attempts(list: readonly Attempt[]): Block {
+  if (list.length === 0) return group(heading(3, 'Connection attempts: none (no TCP SYN in this capture).'));
+  const failed = list.filter((a) => a.outcome !== 'established');
+  const head = heading(3, `Connection attempts: ${attemptCounts(list)}`);
+  if (failed.length === 0) return group(head);
+  return group(
+    head,
+    para('Unsuccessful attempts:'),
+    {
+      kind: 'table',
+      columns: [{ head: 'First SYN', width: 8 }, { head: 'Time (s)', width: 10 }, { head: 'Client -> server:port', width: 28 }, { head: 'Outcome', width: 14 }, { head: 'Detail', width: 33 }],
+      rows: failed.slice(0, MAX_ATTEMPT_ROWS).map((a) => [[String(a.synFrames[0] ?? '-')], [`+${a.relativeTime.toFixed(3)}`], [`${hostPort(a.client, a.clientPort)} -> ${hostPort(a.server, a.serverPort)}`], [a.outcome], [attemptDetail(a)]]),
+    },
+    failed.length > MAX_ATTEMPT_ROWS ? para(`${failed.length - MAX_ATTEMPT_ROWS} more unsuccessful attempts not listed (all are in `, lit('--format json'), ').') : null,
+  );
+}
+
+/** Read problems, each naming the file and the byte offset. */
+function problems(path: string, list: readonly ReadProblem[]): Block | null {
+  if (list.length === 0) return null;
+  return group(para('Read problems:'), { kind: 'list', ordered: false, items: list.map((p) => [lit(path), `: ${p.severity} at offset ${p.offset}: ${p.message}`]) });
+}
+
+function capture(f: FileReport): Block {
+  const s = f.stats;
+  const rows: [Inline[], Inline[]][] = [
+    [['Format'], [formatText(f)]],
+    [['Link types'], [f.linkTypes.map((l) => `${l.name} (${l.linkType})${l.decoded ? '' : ' not decoded'}: ${n(l.frames)}`).join('\n') || '-']],
+    [['Frames'], [`${n(f.frames)}${f.complete ? '' : ' (reading stopped early, see errors)'}`]],
+    [['First / last frame'], [f.firstTimestamp === null ? '-' : `${f.firstTimestamp}\n${f.lastTimestamp ?? '-'} (${f.durationSeconds.toFixed(3)} s)`]],
+    [['IPv4 / IPv6'], [`${n(s.ipv4)} / ${n(s.ipv6)}`]],
+    [['TCP / UDP'], [`${n(s.tcp)} / ${n(s.udp)}`]],
+    [['ICMP / ICMPv6'], [`${n(s.icmp)} / ${n(s.icmpv6)}`]],
+    [['TCP SYN'], [`${n(s.tcpSyn)} (${n(s.tcpSynRetransmissions)} retransmitted)`]],
+    [['TCP SYN-ACK'], [n(s.tcpSynAck)]],
+    [['TCP RST / FIN'], [`${n(s.tcpRst)} / ${n(s.tcpFin)}`]],
+    [['ICMP unreachable'], [n(s.icmpUnreachable)]],
+  ];
+  if (s.nonIp > 0) rows.push([['Not IP'], [n(s.nonIp)]]);
+  if (s.nonPacketRecords > 0) rows.push([['Records, no packet'], [n(s.nonPacketRecords)]]);
+  for (const a of f.anomalies) rows.push([[lit(a.name)], [`${n(a.count)}: ${a.description} (first frames ${a.firstFrames.join(', ')})`]]);
+  rows.push([['Settings'], [`expected dynamic range ${rangesText(f.settings.dynamicRanges)}; follow-up window ${f.settings.followWindowSeconds} s`]]);
+  return group(
+    heading(3, 'Capture'),
+    { kind: 'keyValue', rows },
+    problems(f.path, [...f.errors, ...f.warnings]),
+    f.comments.length === 0 ? null : group(para('Packet comments:'), { kind: 'list', ordered: false, items: f.comments.map((c) => [`frame ${c.frame}: `, lit(c.text)]) }),
+  );
+}
+
+/** One file's report: its heading, then its sections in the order every renderer uses. */
+export function fileBlocks(f: FileReport): Block[] {
+  const blocks: Block[] = [heading(2, lit(f.path))];
+  if (notAnalyzed(f)) {
+    blocks.push(para('Not analyzed: the file could not be read (see the read problems below).'));
+  } else {
+    const findings = sortFindings(f.findings);
+    blocks.push(verdicts(f, findings));
+    if (findings.length > 0) blocks.push(heading(3, 'Evidence'), ...findings.map(entry));
+    blocks.push(endpoints(f.endpoints), attempts(f.attempts));
+  }
+  blocks.push(capture(f));
+  return blocks;
+}
+
+/** One file's row of the multi-file summary. */
+export interface SummaryRow {
+  path: string;
+  format: string;
+  frames: string;
+  verdicts: string;
+  problems: string;
+}
+
+export function summaryRow(f: FileReport): SummaryRow {
+  return {
+    path: f.path, format: f.format ?? '-', frames: n(f.frames), verdicts: notAnalyzed(f) ? 'not analyzed' : severityCounts(f.findings),
+    problems: `${f.errors.length} error(s), ${f.warnings.length} warning(s)`,
+  };
+}
+
+/** The multi-file summary: one row per file. */
+export function summaryBlocks(rows: readonly SummaryRow[]): Block[] {
+  return [group(heading(3, `Summary of ${rows.length} files`), {
+    kind: 'table',
+    columns: [{ head: 'File', width: 32 }, { head: 'Format', width: 9 }, { head: 'Frames', width: 10 }, { head: 'Verdicts', width: 22 }, { head: 'Read problems', width: 20 }],
+    rows: rows.map((r) => [[lit(r.path)], [r.format], [r.frames], [r.verdicts], [r.problems]]),
+  })];
+}
+
+/** Files found in directory arguments that are not captures. */
+export function skippedBlocks(skipped: readonly { path: string; reason: string }[]): Block[] {
+  if (skipped.length === 0) return [];
+  return [group(
+    para(`Skipped ${skipped.length} file(s) in the given directories that are not captures:`),
+    { kind: 'list', ordered: false, items: skipped.map((s) => [lit(s.path), `: ${s.reason}`]) },
+  )];
+}
+
+const PORT_COLUMNS: Column[] = [
+  { head: 'Port', width: 8 }, { head: 'Attempts', width: 10 }, { head: 'Established', width: 13 }, { head: 'Failed', width: 8 },
+  { head: 'Incomplete', width: 12 }, { head: 'Servers', width: 9 }, { head: 'Advertised', width: 12 }, { head: 'In expected range', width: 19 },
+];
+
+/** `rpctrace ports`: one file's table of server ports. */
+export function portsBlocks(f: PortsFile): Block[] {
+  return [
+    heading(2, lit(f.path)),
+    group(
+      para(`Expected dynamic range: ${rangesText(f.dynamicRanges)}`),
+      f.ports.length === 0 ? para('No TCP connection attempts.') : {
+        kind: 'table',
+        columns: PORT_COLUMNS,
+        rows: f.ports.map((p) => [[String(p.port)], [n(p.attempts)], [n(p.established)], [n(p.failed)], [n(p.incomplete)], [n(p.servers)], [p.advertised ? 'yes' : 'no'], [p.inRange ? 'yes' : 'no']]),
+      },
+      problems(f.path, f.errors),
+    ),
+  ];
+}

@@ -1,0 +1,23 @@
+/** `rpctrace syn` as text, one line per SYN, in the spirit of Network Monitor's frame summary. Pure: report in, text out. */
+import type { SynReport } from '../model/report.js';
+import { hostPort } from './common.js';
+
+export function renderSynText(r: SynReport): string {
+  const lines: string[] = [];
+  const w = Math.max(5, String(r.syns.reduce((m, s) => Math.max(m, s.frame), 0)).length);
+  lines.push(`${'Frame'.padStart(w)}  ${'Time'.padStart(12)}  Conversation`);
+  for (const s of r.syns) {
+    const tag = s.duplicateOf !== null ? `[capture copy of #${s.duplicateOf}] `
+      : s.retransmitOf !== null ? `[SynReTransmit #${s.retransmitOf}] `
+        : s.attempt > 1 ? `[new ISN on a reused port, attempt ${s.attempt}] ` : '';
+    lines.push(
+      `${String(s.frame).padStart(w)}  ${`+${s.relativeTime.toFixed(6)}`.padStart(12)}  ${hostPort(s.src, s.srcPort)} -> ${hostPort(s.dst, s.dstPort)}  TCP:${tag}Flags=${s.flags}, SrcPort=${s.srcPort}, DstPort=${s.dstPort}, Seq=${s.seq}`,
+    );
+  }
+  const retx = r.syns.filter((s) => s.retransmitOf !== null).length;
+  const copies = r.syns.filter((s) => s.duplicateOf !== null).length;
+  lines.push(`${r.syns.length} SYN(s), ${retx} retransmission(s)${copies > 0 ? `, ${copies} capture cop${copies === 1 ? 'y' : 'ies'}` : ''}`);
+  if (r.omitted > 0) lines.push(`${r.omitted} more SYN(s) not listed: rpctrace lists at most ${r.syns.length} per capture`);
+  for (const p of [...r.errors, ...r.warnings]) lines.push(`${p.severity}: ${r.path}: offset ${p.offset}: ${p.message}`);
+  return `${lines.join('\n')}\n`;
+}
