@@ -126,3 +126,14 @@ function buildReport(
     settings,
   };
 }
+
+/**
+ * Analyzes a capture given as a stream of bytes (any supported format, gzip or not), read once
+ * from start to end. `name` is the path the report gives it (default `-`).
+ */
+export async function analyzeStream(stream: AsyncIterable<Uint8Array>, opts: AnalyzeOptions & { name?: string } = {}): Promise<FileAnalysis> {
+  const { name, ...rest } = opts;
+  const a = await analyzeFile('-', { ...rest, stdin: stream });
+  if (name !== undefined) a.report.path = name;
+  return a;
+}

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/analysis/pipeline.js';
 import { corpusCases, sampleFiles } from '../helpers/corpus.js';
 import { HAVE_TSHARK, TSHARK_SKIP_REASON, tsharkFacts } from '../helpers/tshark.js';
+import { EXTERNAL_TEST_MS } from '../helpers/external.js';
 
 /** Files where rpctrace deliberately differs from tshark, by base name, with the reason. */
 const KNOWN: Readonly<Record<string, string>> = {};
@@ -26,5 +27,5 @@ describe.skipIf(!HAVE_TSHARK)(`rpctrace and tshark agree on frame-level facts${T
     expect(syns.filter((s) => s.retransmitOf !== null || s.duplicateOf !== null).map((s) => s.frame)).toEqual(t.synRetransmissions);
     expect(report.stats.tcpSynAck).toBe(t.synAck.length);
     expect(report.stats.tcpRst).toBe(t.rst.length);
-  }, 60_000);
+  }, EXTERNAL_TEST_MS);
 });

@@ -3,8 +3,9 @@
  * fields the differential tests compare.
  */
 import { spawnSync } from 'node:child_process';
+import { EXTERNAL_CALL_MS } from './external.js';
 
-export const HAVE_TSHARK = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+export const HAVE_TSHARK = spawnSync('tshark', ['--version'], { stdio: 'ignore', timeout: EXTERNAL_CALL_MS }).status === 0;
 export const TSHARK_SKIP_REASON = HAVE_TSHARK ? '' : ' (skipped: tshark is not installed; .ci/run installs it)';
 
 /** tshark's view of one capture. */
@@ -25,7 +26,8 @@ export function tsharkFacts(path: string): TsharkFacts {
     '-n', '-2', '-r', path, '-o', 'tcp.analyze_sequence_numbers:TRUE',
     '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=f',
     '-e', 'frame.number', '-e', 'frame.protocols', '-e', 'tcp.flags', '-e', 'tcp.analysis.retransmission',
-  ], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'], timeout: EXTERNAL_CALL_MS });
+  if (run.error !== undefined) throw new Error(`tshark on ${path}: ${run.error.message}`);
   if (run.status !== 0 && run.status !== 2) throw new Error(`tshark failed on ${path}: ${run.stderr}`);
   const out = run.stdout;
   const facts: TsharkFacts = { frames: 0, syn: [], synRetransmissions: [], synAck: [], rst: [] };

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/main.js';
 import { exitCodeFor } from '../../../src/cli/analyze-command.js';
 import { ROOT, SAMPLES } from '../../helpers/corpus.js';
+import { EXTERNAL_CALL_MS, EXTERNAL_TEST_MS } from '../../helpers/external.js';
 import { ethSyn, pcapFile } from '../../helpers/frame.js';
 
 async function cli(argv: string[], stdin?: Uint8Array): Promise<{ code: number; out: string; err: string }> {
@@ -156,12 +157,12 @@ describe('rpctrace CLI', () => {
     expect(r.out.replace(/\s+/g, ' ')).toContain('file ends inside the 24-byte file header');
   });
 
-  it('runs as a program through bin/rpctrace.js', () => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), 'syn', good], { encoding: 'utf8' });
+  it('runs as a program through bin/rpctrace.js', { timeout: EXTERNAL_TEST_MS }, () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), 'syn', good], { encoding: 'utf8', timeout: EXTERNAL_CALL_MS });
     expect(out).toContain('[SynReTransmit #1]');
   });
 
-  it('prints from the bundle exactly what the sources print (scripts/bundle.mjs changes no output)', async () => {
+  it('prints from the bundle exactly what the sources print (scripts/bundle.mjs changes no output)', { timeout: EXTERNAL_TEST_MS }, async () => {
     // The bundle replaces strip-ansi and skips a debug-only computation in cli-table3.
     const names = ['busy-healthy.pcap', 'rpc-nonstandard-port-blocked.pcap', 'dcom-activation-blocked.pcap', 'epm-multiple-towers.pcap'];
     for (const format of ['table', 'md', 'json']) {
@@ -169,7 +170,7 @@ describe('rpctrace CLI', () => {
       const inProcess = await cli(args);
       let bundled = '';
       try {
-        bundled = execFileSync(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), ...args], { encoding: 'utf8' });
+        bundled = execFileSync(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), ...args], { encoding: 'utf8', timeout: EXTERNAL_CALL_MS });
       } catch (e) {
         bundled = (e as { stdout: string }).stdout; // exit code 1: findings at error level
       }
@@ -177,11 +178,11 @@ describe('rpctrace CLI', () => {
     }
   });
 
-  it('stops quietly when the reader of its output goes away (`| head`), keeping the exit code', async () => {
+  it('stops quietly when the reader of its output goes away (`| head`), keeping the exit code', { timeout: EXTERNAL_TEST_MS }, async () => {
     const { spawn } = await import('node:child_process');
     const blocked = join(SAMPLES, 'rpc-nonstandard-port-blocked.pcap');
     // Far more output than a pipe buffers (64 KiB), so writes go on after the pipe is closed.
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), 'analyze', ...Array<string>(60).fill(blocked)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'rpctrace.js'), 'analyze', ...Array<string>(60).fill(blocked)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: EXTERNAL_CALL_MS });
     let err = '';
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     // Like `head -1`: take the first chunk, then close the pipe.

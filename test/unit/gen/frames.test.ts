@@ -3,6 +3,7 @@
  * layouts match the specs, and (when tshark is installed) tshark reads the same ports, flags
  * and EPM towers out of a file built from them.
  */
+import { EXTERNAL_CALL_MS, EXTERNAL_TEST_MS } from '../../helpers/external.js';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { writePcap, type WriterFrame } from '../../../src/capture/writer.js';
@@ -331,7 +332,7 @@ describe('conversation helper', () => {
 describe(`tshark cross-check${TSHARK_SKIP_REASON}`, () => {
   const tmp = useTempFiles();
   const tshark = (path: string, args: string[]): string[] =>
-    execFileSync('tshark', ['-n', '-r', path, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    execFileSync('tshark', ['-n', '-r', path, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: EXTERNAL_CALL_MS })
       .split('\n')
       .filter((l) => l !== '');
 
@@ -360,7 +361,7 @@ describe(`tshark cross-check${TSHARK_SKIP_REASON}`, () => {
   }
 
   for (const bigEndian of [false, true]) {
-    it.skipIf(!HAVE_TSHARK)(`reads the EPM ports, return code and floors (${bigEndian ? 'big' : 'little'}-endian NDR)`, () => {
+    it.skipIf(!HAVE_TSHARK)(`reads the EPM ports, return code and floors (${bigEndian ? 'big' : 'little'}-endian NDR)`, { timeout: EXTERNAL_TEST_MS }, () => {
       const path = tmp(build(bigEndian), 'epm.pcap');
       const rows = tshark(path, ['-Y', 'epm', '-T', 'fields', '-e', 'frame.number', '-e', 'epm.proto.tcp_port', '-e', 'epm.proto.ip', '-e', 'epm.rc', '-e', 'epm.num_towers']);
       expect(rows).toEqual(['6\t135\t0.0.0.0\t\t', '7\t15595,61234\t10.1.1.10,10.9.9.9\t0x00000000\t2']);
@@ -368,7 +369,7 @@ describe(`tshark cross-check${TSHARK_SKIP_REASON}`, () => {
     });
   }
 
-  it.skipIf(!HAVE_TSHARK)('agrees on flags, ports and checksums', () => {
+  it.skipIf(!HAVE_TSHARK)('agrees on flags, ports and checksums', { timeout: EXTERNAL_TEST_MS }, () => {
     const path = tmp(build(false), 'flags.pcap');
     const rows = tshark(path, [
       '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE',

@@ -2,6 +2,7 @@
  * The sample generator is deterministic, and the committed samples/ are exactly what it writes,
  * so the files the golden tests run on cannot drift from their documented content.
  */
+import { EXTERNAL_CALL_MS, EXTERNAL_TEST_MS } from '../../helpers/external.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,12 +53,12 @@ describe('sample generator', () => {
 
 describe(`committed samples as tshark reads them${TSHARK_SKIP_REASON}`, () => {
   const tshark = (name: string, args: string[]): string[] =>
-    execFileSync('tshark', ['-n', '-r', join(SAMPLES_DIR, name), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    execFileSync('tshark', ['-n', '-r', join(SAMPLES_DIR, name), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: EXTERNAL_CALL_MS })
       .split('\n')
       .filter((l) => l !== '');
   const epm = (name: string): string[] => tshark(name, ['-Y', 'epm', '-T', 'fields', '-e', 'frame.number', '-e', 'epm.proto.tcp_port', '-e', 'epm.rc']);
 
-  it.skipIf(!HAVE_TSHARK)('the failure advertises the blocked port and its SYNs go unanswered', () => {
+  it.skipIf(!HAVE_TSHARK)('the failure advertises the blocked port and its SYNs go unanswered', { timeout: EXTERNAL_TEST_MS }, () => {
     expect(epm('rpc-nonstandard-port-blocked.pcap')).toEqual(['6\t135\t', `7\t${BLOCKED_PORT}\t0x00000000`]);
     const syns = tshark('rpc-nonstandard-port-blocked.pcap', ['-Y', `tcp.port == ${BLOCKED_PORT}`, '-T', 'fields', '-e', 'frame.time_relative', '-e', 'tcp.flags', '-e', 'tcp.seq_raw']);
     expect(syns.map((l) => l.split('\t')[1])).toEqual(['0x0002', '0x0002', '0x0002']);
@@ -66,12 +67,12 @@ describe(`committed samples as tshark reads them${TSHARK_SKIP_REASON}`, () => {
     expect([t[1]! - t[0]!, t[2]! - t[0]!].map((x) => Math.round(x * 1000) / 1000)).toEqual([3, 9]);
   });
 
-  it.skipIf(!HAVE_TSHARK)('the healthy sample advertises a port that answers', () => {
+  it.skipIf(!HAVE_TSHARK)('the healthy sample advertises a port that answers', { timeout: EXTERNAL_TEST_MS }, () => {
     expect(epm('rpc-healthy.pcap')).toEqual(['8\t135\t', `9\t${HEALTHY_PORT}\t0x00000000`]);
     expect(tshark('rpc-healthy.pcap', ['-Y', `tcp.srcport == ${HEALTHY_PORT} && tcp.flags == 0x012`])).toHaveLength(1);
   });
 
-  it.skipIf(!HAVE_TSHARK)('EPM variants: several towers, not registered, big-endian NDR, two pcapng sections', () => {
+  it.skipIf(!HAVE_TSHARK)('EPM variants: several towers, not registered, big-endian NDR, two pcapng sections', { timeout: EXTERNAL_TEST_MS }, () => {
     expect(epm('epm-multiple-towers.pcap')).toEqual(['6\t135\t', `7\t${BLOCKED_PORT},${BLOCKED_PORT}\t0x00000000`]);
     expect(epm('epm-not-registered.pcap')).toEqual(['6\t135\t', '7\t\t0x16c9a0d6']);
     expect(epm('rpc-ndr-big-endian.pcap')).toEqual(['6\t135\t', `7\t${HEALTHY_PORT}\t0x00000000`]);
@@ -84,12 +85,12 @@ describe(`committed samples as tshark reads them${TSHARK_SKIP_REASON}`, () => {
   const skip = (n: string): boolean =>
     (n.startsWith('rpc-nonstandard-port-blocked') && n !== 'rpc-nonstandard-port-blocked.pcap') || ['not-a-capture.pcap', 'empty.pcap', 'truncated-inside-last-record.pcap'].includes(n);
   for (const s of SAMPLES.filter((x) => !skip(x.name))) {
-    it.skipIf(!HAVE_TSHARK)(`${s.name}: no frame is malformed`, () => {
+    it.skipIf(!HAVE_TSHARK)(`${s.name}: no frame is malformed`, { timeout: EXTERNAL_TEST_MS }, () => {
       expect(tshark(s.name, ['-Y', '_ws.malformed'])).toEqual([]);
     });
   }
 
-  it.skipIf(!HAVE_TSHARK)('tricky transports: tshark reads the advertised port where rpctrace must', () => {
+  it.skipIf(!HAVE_TSHARK)('tricky transports: tshark reads the advertised port where rpctrace must', { timeout: EXTERNAL_TEST_MS }, () => {
     const blocked = `${BLOCKED_PORT}\t0x00000000`;
     expect(epm('epm-response-split-segments.pcap')).toEqual(['6\t135\t', `8\t${blocked}`]);
     expect(epm('dcerpc-coalesced-pdus.pcap')).toEqual(['4\t135\t', `5\t${blocked}`]);
@@ -99,7 +100,7 @@ describe(`committed samples as tshark reads them${TSHARK_SKIP_REASON}`, () => {
     expect(tshark('epm-response-out-of-order.pcap', ['-o', 'tcp.reassemble_out_of_order:TRUE', '-Y', 'epm', '-T', 'fields', '-e', 'frame.number', '-e', 'epm.proto.tcp_port', '-e', 'epm.rc'])).toEqual(['6\t135\t', `8\t${blocked}`]);
   });
 
-  it.skipIf(!HAVE_TSHARK)('NDR64, ept_lookup in two fragments, sealed stubs', () => {
+  it.skipIf(!HAVE_TSHARK)('NDR64, ept_lookup in two fragments, sealed stubs', { timeout: EXTERNAL_TEST_MS }, () => {
     expect(epm('epm-ndr64.pcap')).toEqual(['6\t135\t', `7\t${HEALTHY_PORT}\t0x00000000`]);
     expect(tshark('epm-ndr64.pcap', ['-Y', 'dcerpc.pkt_type == 12', '-T', 'fields', '-e', 'dcerpc.cn_ack_result', '-e', 'dcerpc.cn_ack_trans_id'])).toEqual([
       '2,0,3\t00000000-0000-0000-0000-000000000000,71710533-beba-4937-8319-b5dbef9ccc36,00000000-0000-0000-0000-000000000000',
@@ -111,7 +112,7 @@ describe(`committed samples as tshark reads them${TSHARK_SKIP_REASON}`, () => {
     expect(epm('epm-encrypted-inferred.pcap')).toEqual(['9\t\t', '10\t\t']);
   });
 
-  it.skipIf(!HAVE_TSHARK)('DCOM activation answers carry the string bindings, resolver addresses first', () => {
+  it.skipIf(!HAVE_TSHARK)('DCOM activation answers carry the string bindings, resolver addresses first', { timeout: EXTERNAL_TEST_MS }, () => {
     const bindings = (name: string): string[] => tshark(name, ['-Y', 'dcom.dualstringarray.network_addr', '-T', 'fields', '-e', 'frame.number', '-e', 'dcom.dualstringarray.network_addr']);
     expect(bindings('dcom-activation-blocked.pcap')).toEqual(['10\tSERVER,10.1.1.10,SERVER[49725],10.1.1.10[49725]']);
     expect(bindings('dcom-wmi-24158-blocked.pcap')).toEqual(['10\tSERVER,10.1.1.10,SERVER[24158],10.1.1.10[24158]']);
