@@ -99,7 +99,7 @@ export class ConversationTable {
     this.lastFrame[id] = p.frame;
     this.pkts[2 * id + hit.dir]!++;
     if ((p.tcpFlags & TcpFlag.SYN) !== 0) this.isnCol[2 * id + hit.dir] = p.seq;
-    if (p.payloadLen > 0) this.countPayload(id, hit.dir, p.frame, p.tsSec, p.tsNsec, p.payloadCaptured < p.payloadLen);
+    if (p.payloadLen > 0) this.countPayload(id, hit.dir, p.frame, p.payloadCaptured < p.payloadLen);
     return hit;
   }
 
@@ -134,7 +134,7 @@ export class ConversationTable {
     this.segments++;
     this.lastFrame[id] = frame;
     this.pkts[2 * id + dir]!++;
-    if (payloadLen > 0) this.countPayload(id, dir, frame, r.tsSec, r.tsNsec, payloadCaptured < payloadLen);
+    if (payloadLen > 0) this.countPayload(id, dir, frame, payloadCaptured < payloadLen);
     if (probe) this.probedCol[2 * id + dir]!++;
     return true;
   }
@@ -159,12 +159,17 @@ export class ConversationTable {
     return [this.firstFrame[id]!, this.lastFrame[id]!];
   }
 
-  private countPayload(id: number, dir: 0 | 1, frame: number, sec: number, nsec: number, cut: boolean): void {
+  /**
+   * Counts a payload segment of the current packet (the clock's latest). Times are read from the
+   * clock, not passed in: seconds above 2^30 passed as arguments would be boxed, an allocation
+   * per packet.
+   */
+  private countPayload(id: number, dir: 0 | 1, frame: number, cut: boolean): void {
     this.payloadSegments++;
     this.data[2 * id + dir]!++;
     if (cut) {
       this.payloadCut++;
-      if (this.cutExamples.length < CUT_EXAMPLES) this.cutExamples.push({ frame, time: this.clock.rel(sec, nsec) });
+      if (this.cutExamples.length < CUT_EXAMPLES) this.cutExamples.push({ frame, time: this.clock.now() });
     }
   }
 

@@ -2,6 +2,7 @@
  * The command line: `run(argv, io)` returns an exit code and never calls process.exit; the bin
  * shim does. Only what a command needs is loaded: `--version` answers before commander is.
  */
+import { BufferedSink } from '../report/writer.js';
 import { ExitCode } from './exit-codes.js';
 import { VERSION } from './version.js';
 
@@ -19,10 +20,14 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
     io.out.write(`${VERSION}\n`);
     return ExitCode.Ok;
   }
+  const out = new BufferedSink(io.out);
   try {
     const { runProgram } = await import('./program.js');
-    return await runProgram(argv, io);
+    const code = await runProgram(argv, { ...io, out });
+    out.flush();
+    return code;
   } catch (e: unknown) {
+    out.flush();
     // A bug, never bad input: say so plainly; the stack only when asked for (RPCTRACE_DEBUG=1).
     const detail = e instanceof Error ? (process.env.RPCTRACE_DEBUG === '1' ? (e.stack ?? e.message) : e.message) : String(e);
     io.err.write(`rpctrace: internal error: ${detail}\nThis is a bug in rpctrace ${VERSION}; please report it with the command line and, if you can, the capture (RPCTRACE_DEBUG=1 adds the stack trace).\n`);

@@ -35,10 +35,12 @@ export function wrapPieces(pieces: readonly Piece[], width: number): string[] {
   };
   for (const p of pieces) {
     if (p.whole) { word += p.text; whole = true; continue; }
-    for (const ch of p.text) {
-      if (ch === ' ') flush();
-      else if (ch === '\n') { flush(); out.push(line); line = ''; }
-      else word += ch;
+    // Runs of other characters, each space or line break on its own (no string per character).
+    for (const m of p.text.matchAll(/[^ \n]+|[ \n]/g)) {
+      const t = m[0];
+      if (t === ' ') flush();
+      else if (t === '\n') { flush(); out.push(line); line = ''; }
+      else word += t;
     }
   }
   flush();

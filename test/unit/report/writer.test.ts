@@ -33,3 +33,20 @@ describe('report writers', () => {
     expect(writes.join('').endsWith('\n')).toBe(true);
   });
 });
+
+describe('nestedJson', () => {
+  it('indents any value as JSON.stringify does at that depth', async () => {
+    const { nestedJson } = await import('../../../src/report/json.js');
+    const values: unknown[] = [null, 1, 'a"b\n', [], {}, [1, [2, { a: [] }]], { x: { y: [1, 'z'] }, u: undefined }, mixedFile()];
+    for (const v of values) {
+      for (let depth = 0; depth < 4; depth++) {
+        let wrapped: unknown = { k: v };
+        for (let i = 1; i < depth; i++) wrapped = { k: wrapped };
+        const want = JSON.stringify(depth === 0 ? v : wrapped, null, 2);
+        // The value as it appears inside `wrapped`, from after its key to its closing lines.
+        const inside = depth === 0 ? want : want.slice(want.lastIndexOf('"k": ') + 5, want.length - Array.from({ length: depth }, (_, i) => 2 + 2 * i).reduce((a, b) => a + b, 0));
+        expect(nestedJson(v, depth), `${JSON.stringify(v)} at ${depth}`).toBe(inside);
+      }
+    }
+  });
+});
