@@ -215,6 +215,23 @@ describe('writeNetmon', () => {
   it('is deterministic', () => {
     expect(writeNetmon(FRAMES, 1)).toEqual(FILE);
   });
+
+  it('stores records in `fileOrder` while the table lists the frames in order', () => {
+    const f = writeNetmon(FRAMES, 1, { fileOrder: [5, 3, 0, 1, 4, 2] });
+    expect(f.length).toBe(FILE.length);
+    const v = dv(f);
+    const table = FRAMES.map((_, i) => v.getUint32(TABLE_OFF + i * 4, true));
+    // Frame 6 (54 bytes) comes first in the file, frame 4 (96 bytes) second, frame 1 third.
+    expect(table[5]).toBe(128);
+    expect(table[3]).toBe(128 + 16 + 54 + 2);
+    expect(table[0]).toBe(128 + 16 + 54 + 2 + 16 + 96 + 2);
+    table.forEach((off, i) => {
+      expect(v.getUint32(off + 12, true)).toBe(FRAMES[i]!.data.length);
+      expect(Buffer.compare(f.subarray(off + 16, off + 16 + FRAMES[i]!.data.length), FRAMES[i]!.data)).toBe(0);
+    });
+    expect(() => writeNetmon(FRAMES, 1, { fileOrder: [0, 1, 2, 3, 4, 4] })).toThrow(RangeError);
+    expect(() => writeNetmon(FRAMES, 1, { fileOrder: [0, 1] })).toThrow(RangeError);
+  });
 });
 
 describe('NetMon round trip through the writer', () => {
