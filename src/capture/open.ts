@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { ReadProblem } from '../model/read-problem.js';
 import { ByteWindow, FileSource, StreamSource, DEFAULT_CHUNK, type ChunkSource } from './source.js';
 import type { CaptureReader } from './reader.js';
+import type { SpoolOptions } from './spool.js';
 import { FORMATS, SNIFF_BYTES } from './detect.js';
 
 /** Size of the classic pcap file header, the largest a reader parses before asking for more. */
@@ -34,6 +35,8 @@ export interface OpenOptions {
   chunkSize?: number;
   /** Standard input stream, injectable for tests. */
   stdin?: AsyncIterable<Uint8Array>;
+  /** Where a stream that must be read out of order (NetMon) is kept; tests lower the memory bound. */
+  spool?: SpoolOptions;
 }
 
 /** Opens `input`, or returns the problem that prevents reading it at all. */
@@ -88,7 +91,11 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   }
 
   const win = new ByteWindow(src, chunk);
-  const close = (): void => src.close();
+  let reader: CaptureReader | null = null;
+  const close = (): void => {
+    reader?.close();
+    src.close();
+  };
   // Readers parse their fixed file header in the constructor (pcap's is 24 bytes): the window
   // must hold it even when the chunk size is smaller.
   win.want(Math.max(SNIFF_BYTES, PCAP_FILE_HEADER));
@@ -108,7 +115,7 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   // the reader reports the cut, the caller reports `win.error` next to it.
   for (const f of FORMATS) {
     if (f.sniff(win.buf, win.pos, win.available())) {
-      const reader = f.open(win, fd);
+      reader = f.open(win, fd, opts.spool ?? {});
       return { reader, win, compression, close };
     }
   }
