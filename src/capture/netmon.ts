@@ -192,6 +192,8 @@ export class NetmonReader extends WindowReader implements CaptureReader {
   private frame = 0;
   /** Next frame table entry (0-based). */
   private tIdx = 0;
+  /** Table entries skipped as unusable. */
+  private badEntries = 0;
 
   // by the table: a chunk of the frame table, and a read-ahead cache of the file (or spool).
   private tbuf: Uint8Array | null = null;
@@ -460,11 +462,18 @@ export class NetmonReader extends WindowReader implements CaptureReader {
       const r = this.record(b, p, incl, off);
       if (r !== null) return r;
     }
+    if (this.badEntries === this.tableCount) {
+      // Not one frame could be found: that is a file that could not be read, not an empty
+      // capture with warnings. (A table of metadata records only is fine: no entry is bad.)
+      return this.stop('bad-frame-table', this.tableOff, `netmon: all ${this.tableCount} frame table entries (table at offset ${this.tableOff}) are unusable, so no frame can be read; see the warnings above for why`);
+    }
     this.finish();
     return null;
   }
 
+  /** Warns about table entry `i` (0-based), which is not read. */
   private skipEntry(code: ReadProblemCode, i: number, message: string): void {
+    this.badEntries++;
     this.warn(code, this.tableOff + i * 4, message, `${code}:entry`);
   }
 

@@ -603,6 +603,53 @@ describe('NetMon damaged files', () => {
     }
   });
 
+  it('stops with an error, not an empty capture, when every frame table entry is unusable', async () => {
+    const f = FILE.slice();
+    const v = dv(f);
+    for (const i of [0, 1, 2]) v.setUint32(TABLE_OFF + i * 4, 999_999 + i, true); // past the end
+    v.setUint32(TABLE_OFF + 12, 40, true); // inside the header
+    v.setUint32(OFFSETS[4]! + 12, 0x7fffffff, true); // entry 5: impossible captured length
+    v.setUint32(TABLE_OFF + 20, TABLE_OFF + 8, true); // entry 6: a "record" running past the end
+    for (const [name, read] of Object.entries(PATHS)) {
+      const g = await read(f);
+      expect(g.frames, name).toEqual([]);
+      expect(g.problems.map((p) => [p.code, p.severity]), name).toEqual([
+        ['bad-frame-table', 'warning'],
+        ['bad-frame-table', 'warning'],
+        ['bad-frame-table', 'warning'],
+        ['bad-record-length', 'warning'],
+        ['bad-frame-table', 'warning'], // "2 more like the above (5 in all)"
+        ['bad-frame-table', 'error'],
+      ]);
+      expect(g.problems[4]!.message).toBe('2 more like the above (5 in all)');
+      expect(g.problems.at(-1), name).toEqual({
+        code: 'bad-frame-table', severity: 'error', offset: TABLE_OFF,
+        message: `netmon: all 6 frame table entries (table at offset ${TABLE_OFF}) are unusable, so no frame can be read; see the warnings above for why`,
+      });
+    }
+  });
+
+  it('reads the usable entries with warnings, and no error, when only some are bad', async () => {
+    const f = FILE.slice();
+    for (const i of [0, 2, 3, 4, 5]) dv(f).setUint32(TABLE_OFF + i * 4, 999_999, true);
+    for (const [name, read] of Object.entries(PATHS)) {
+      const g = await read(f);
+      expectFrames(g.frames, [FRAMES[1]!]);
+      expect(errors(g), name).toEqual([]);
+      expect(warnings(g).length, name).toBe(4); // 3 listed + "2 more like the above"
+    }
+  });
+
+  it('is not an error when every entry points at a metadata record Wireshark skips', async () => {
+    const f = FILE.slice();
+    FRAMES.forEach((fr, i) => dv(f).setUint16(OFFSETS[i]! + 16 + fr.data.length, 0xfffe, true)); // DNS cache
+    for (const read of Object.values(PATHS)) {
+      const g = await read(f);
+      expect(g.frames).toEqual([]);
+      expect(g.problems).toEqual([]);
+    }
+  });
+
   it('reads a frame table length that is not a multiple of 4 by whole entries', async () => {
     const f = FILE.slice();
     dv(f).setUint32(28, 6 * 4 - 1, true);

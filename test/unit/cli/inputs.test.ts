@@ -67,3 +67,47 @@ describe('NetMon with the frame table out of file order, through analyze', () =>
     expect(Buffer.compare(readFileSync(plain), cap)).toBe(0);
   });
 });
+
+describe('NetMon frame tables with bad entries, through analyze', () => {
+  /** The blocked-port sample as NetMon, with `bad` table entries (0-based) pointing past the end. */
+  async function withBadEntries(bad: (n: number) => number[], name: string): Promise<{ path: string; tableOff: number; n: number }> {
+    const frames = await sampleFrames('rpc-nonstandard-port-blocked.pcap');
+    const cap = writeNetmon(frames, 1);
+    const v = new DataView(cap.buffer, cap.byteOffset, cap.byteLength);
+    const tableOff = v.getUint32(24, true);
+    for (const i of bad(frames.length)) v.setUint32(tableOff + i * 4, 0xfffffff0, true);
+    const path = join(dir, name);
+    writeFileSync(path, cap);
+    writeFileSync(`${path}.gz`, gzipSync(cap));
+    return { path, tableOff, n: frames.length };
+  }
+
+  it('exits 2 when every entry is bad: the file could not be read, whatever the input path', async () => {
+    const { path, tableOff, n } = await withBadEntries((k) => Array.from({ length: k }, (_, i) => i), 'all-bad.cap');
+    for (const p of [path, `${path}.gz`]) {
+      const r = await cli(['analyze', '--format', 'json', '--fail-on', 'none', p]);
+      expect(r.code, p).toBe(2);
+      const f = JSON.parse(r.out).files[0];
+      expect(f).toMatchObject({ format: 'netmon', frames: 0, complete: false });
+      expect(f.errors).toEqual([{ code: 'bad-frame-table', severity: 'error', offset: tableOff, message: expect.stringContaining(`all ${n} frame table entries`) }]);
+      expect(f.warnings[0]).toMatchObject({ code: 'bad-frame-table', offset: tableOff });
+      const t = await cli(['analyze', p]);
+      expect(t.code).toBe(2);
+      expect(t.out).toContain(`${p}: offset ${tableOff}: netmon: all ${n} frame table entries`);
+    }
+  });
+
+  it('reads the rest when only some entries are bad: warnings, complete, exit code from the findings', async () => {
+    const { path, tableOff } = await withBadEntries(() => [0], 'one-bad.cap');
+    for (const p of [path, `${path}.gz`]) {
+      const r = await cli(['analyze', '--format', 'json', '--fail-on', 'none', p]);
+      expect(r.code, p).toBe(0);
+      const f = JSON.parse(r.out).files[0];
+      expect(f.complete).toBe(true);
+      expect(f.errors).toEqual([]);
+      expect(f.frames).toBeGreaterThan(0);
+      expect(f.warnings).toEqual([expect.objectContaining({ code: 'bad-frame-table', severity: 'warning', offset: tableOff })]);
+      expect((await cli(['analyze', p])).code).toBe(1); // the blocked port is still found: an error finding
+    }
+  });
+});
