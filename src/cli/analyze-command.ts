@@ -25,6 +25,7 @@ export async function analyzeInputs(captures: string[], opts: EngineOptions, io:
   const report: Report = { schemaVersion: SCHEMA_VERSION, tool: { name: 'rpctrace', version: VERSION }, files: [], skipped: [] };
   const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
   for (const input of inputs) {
+    if (input.skip !== undefined) { report.skipped.push({ path: input.path, reason: input.skip }); continue; }
     const { report: f } = await analyzeFile(input.path, io.stdin !== undefined ? { ...base, stdin: io.stdin } : base);
     if (input.fromDirectory && f.format === null && f.errors.every((e) => NOT_CAPTURE.has(e.code))) {
       report.skipped.push({ path: input.path, reason: f.errors[0]?.message ?? 'not a capture' });

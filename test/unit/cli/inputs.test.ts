@@ -1,15 +1,18 @@
 /**
- * Inputs as a user hands them to the command line: the same capture plain, gzip-compressed or
- * on standard input gives the same report. Runs `run(argv, io)` in process.
+ * Inputs as a user hands them to the command line: the same capture plain, gzip-compressed, on
+ * standard input, through a FIFO, `/dev/stdin` or process substitution gives the same report.
+ * Runs `run(argv, io)` in process, and the real bin shim where the shell or the kernel is part
+ * of the test (every spawn has a 30 s timeout: the tests run on 2 busy cores).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/main.js';
 import { writeNetmon, type NetmonFrame } from '../../../samples/gen/netmon-writer.js';
-import { SAMPLES } from '../../helpers/corpus.js';
+import { ROOT, SAMPLES } from '../../helpers/corpus.js';
 import { readOk } from '../../helpers/capture.js';
 
 async function cli(argv: string[], stdin?: Uint8Array): Promise<{ code: number; out: string; err: string }> {
@@ -110,4 +113,103 @@ describe('NetMon frame tables with bad entries, through analyze', () => {
       expect((await cli(['analyze', p])).code).toBe(1); // the blocked port is still found: an error finding
     }
   });
+});
+
+// ---- pipes, FIFOs, /dev/stdin ----------------------------------------------------------
+
+const SPAWN_TIMEOUT = 30_000;
+const BIN = join(ROOT, 'bin', 'rpctrace.js');
+const JSON_ARGS = ['analyze', '--format', 'json', '--fail-on', 'none'];
+
+let fifoN = 0;
+/** A new named pipe in `where` (Node has no mkfifo). */
+function mkfifo(where = dir): string {
+  const p = join(where, `fifo-${fifoN++}`);
+  const r = spawnSync('mkfifo', [p], { timeout: SPAWN_TIMEOUT });
+  if (r.status !== 0) throw new Error(`mkfifo failed: ${String(r.stderr)}`);
+  return p;
+}
+
+/** Copies the file `src` into the FIFO `fifo` from a separate process (cat). */
+function feed(fifo: string, src: string): Promise<number | null> {
+  const child = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', src, fifo], { stdio: 'ignore', timeout: SPAWN_TIMEOUT });
+  return new Promise((resolve) => child.on('close', resolve));
+}
+
+/** The one file report of a spawned `analyze --format json`, with its exit code. */
+function spawned(r: SpawnSyncReturns<string>): { code: number | null; file: Record<string, unknown> } {
+  if (r.error !== undefined) throw r.error;
+  expect(r.stderr).toBe('');
+  return { code: r.status, file: JSON.parse(r.stdout).files[0] };
+}
+
+describe('named pipes, process substitution and /dev/stdin work like -', () => {
+  it('--help says so', async () => {
+    const h = await cli(['--help']);
+    expect(h.out).toContain("'-' reads standard input, and named pipes (<(zcat x.pcap.gz), /dev/stdin, FIFOs) are read like it.");
+  });
+
+  const pcapPath = join(SAMPLES, 'rpc-nonstandard-port-blocked.pcap');
+  const gzPath = join(dir, 'blocked.pcap.gz');
+  writeFileSync(gzPath, gzipSync(readFileSync(pcapPath)));
+  let want: Record<string, unknown>;
+
+  it('a FIFO named explicitly is read once, front to back, plain or gzip', async () => {
+    want = facts(JSON.parse((await cli([...JSON_ARGS, pcapPath])).out).files[0]);
+    expect(want.frames).toBeGreaterThan(10);
+    for (const src of [pcapPath, gzPath]) {
+      const fifo = mkfifo();
+      const writer = feed(fifo, src);
+      const r = await cli([...JSON_ARGS, fifo]);
+      expect(await writer).toBe(0);
+      expect(r.code).toBe(0);
+      const f = JSON.parse(r.out).files[0];
+      expect(f.path).toBe(fifo);
+      expect(f.compression).toBe(src === gzPath ? 'gzip' : null);
+      expect(facts(f)).toEqual(want);
+    }
+  }, SPAWN_TIMEOUT);
+
+  it('a FIFO inside a directory is listed as skipped, never opened (nobody writes to it)', async () => {
+    const folder = join(dir, 'with-fifo');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.pcap'), readFileSync(pcapPath));
+    const fifo = mkfifo(folder);
+    const r = await cli([...JSON_ARGS, folder]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([join(folder, 'a.pcap')]);
+    expect(doc.skipped).toEqual([{ path: fifo, reason: 'not read: a named pipe (FIFO), not a regular file (name it explicitly to read it)' }]);
+    const t = await cli(['analyze', '--fail-on', 'none', folder]);
+    expect(t.out).toContain(`${fifo}: not read: a named pipe (FIFO)`);
+  }, SPAWN_TIMEOUT);
+
+  it('/dev/stdin redirected from a file, from a pipe, and from a socket (Node\'s stdio)', () => {
+    // `< file`: standard input is the regular file itself.
+    const fd = openSync(gzPath, 'r');
+    try {
+      const r = spawned(spawnSync(process.execPath, [BIN, ...JSON_ARGS, '/dev/stdin'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: SPAWN_TIMEOUT }));
+      expect(r.code).toBe(0);
+      expect(r.file).toMatchObject({ path: '/dev/stdin', compression: 'gzip' });
+      expect(facts(r.file)).toEqual(want);
+    } finally {
+      closeSync(fd);
+    }
+    // `cat file | rpctrace analyze /dev/stdin`: a pipe.
+    const p = spawned(spawnSync('sh', ['-c', 'f="$1"; shift; cat "$f" | "$@"', 'sh', pcapPath, process.execPath, BIN, ...JSON_ARGS, '/dev/stdin'], { encoding: 'utf8', timeout: SPAWN_TIMEOUT }));
+    expect(p.code).toBe(0);
+    expect(facts(p.file)).toEqual(want);
+    // Node's `input` is a UNIX socket: Linux refuses to open it by name (ENXIO).
+    const s = spawned(spawnSync(process.execPath, [BIN, ...JSON_ARGS, '/dev/stdin'], { input: readFileSync(pcapPath), encoding: 'utf8', timeout: SPAWN_TIMEOUT }));
+    expect(s.code).toBe(0);
+    expect(facts(s.file)).toEqual(want);
+  }, SPAWN_TIMEOUT * 3);
+
+  it('process substitution: rpctrace analyze <(gzip -dc x.pcap.gz)', () => {
+    const r = spawnSync('bash', ['-c', '"$1" "$2" analyze --format json --fail-on none <(gzip -dc "$3")', 'bash', process.execPath, BIN, gzPath], { encoding: 'utf8', timeout: SPAWN_TIMEOUT });
+    const { code, file } = spawned(r);
+    expect(code).toBe(0);
+    expect(file.path).toMatch(/^\/dev\/fd\/\d+$/);
+    expect(facts(file)).toEqual(want);
+  }, SPAWN_TIMEOUT);
 });
