@@ -5,11 +5,11 @@
  * of the test (every spawn has a 30 s timeout: the tests run on 2 busy cores).
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/main.js';
 import { writeNetmon, type NetmonFrame } from '../../../samples/gen/netmon-writer.js';
 import { ROOT, SAMPLES } from '../../helpers/corpus.js';
@@ -31,6 +31,7 @@ async function cli(argv: string[], stdin?: Uint8Array): Promise<{ code: number; 
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'rpctrace-inputs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The frames of a sample pcap, for writing them again as NetMon. */
 async function sampleFrames(name: string): Promise<NetmonFrame[]> {
