@@ -38,14 +38,29 @@ export function netmonMediaFor(linkType: number): number {
   return 0xe000 | linkType;
 }
 
+/** Options of `writeNetmon`. */
+export interface NetmonWriteOptions {
+  /**
+   * The order of the records in the file, as indexes into `frames`: `fileOrder[k]` is the frame
+   * stored k-th. The frame table still lists `frames` in order, so a reader that follows the table
+   * (as NetMon and Wireshark do) returns `frames` in order, and one that reads the file front to
+   * back does not. Default: the identity (editcap's layout).
+   */
+  fileOrder?: readonly number[];
+}
+
 /**
  * A NetMon 2.1 file holding `frames` in order, all of link type `linkType`. The header's start
  * time is the first frame's time cut to milliseconds, written as a UTC SYSTEMTIME (editcap
  * writes local time; under TZ=UTC the bytes are the same); each record stores microseconds
  * since then, rounded as netmon.c does.
  */
-export function writeNetmon(frames: readonly NetmonFrame[], linkType: number): Uint8Array {
+export function writeNetmon(frames: readonly NetmonFrame[], linkType: number, opts: NetmonWriteOptions = {}): Uint8Array {
   const media = netmonMediaFor(linkType);
+  const order = opts.fileOrder ?? frames.map((_, i) => i);
+  if (order.length !== frames.length || new Set(order).size !== frames.length || order.some((i) => !Number.isInteger(i) || i < 0 || i >= frames.length)) {
+    throw new RangeError(`netmon writer: fileOrder must be a permutation of 0..${frames.length - 1}`);
+  }
   let size = HEADER_SIZE + frames.length * 4;
   for (const f of frames) size += RECORD_HEADER + f.data.length + TRAILER;
   if (size > 0xffffffff) throw new RangeError(`netmon writer: ${size} bytes do not fit 32-bit file offsets`);
@@ -57,7 +72,8 @@ export function writeNetmon(frames: readonly NetmonFrame[], linkType: number): U
   const tableOff = size - frames.length * 4;
 
   let at = HEADER_SIZE;
-  frames.forEach((f, i) => {
+  for (const i of order) {
+    const f = frames[i]!;
     // netmon.c: delta = secs * 1e6 + (nsecs + 500) / 1000, nsecs borrowed into 0..999999999.
     const d = BigInt(f.tsSec) * NS_PER_S + BigInt(f.tsNsec) - startNs;
     let secs = d / NS_PER_S;
@@ -74,7 +90,7 @@ export function writeNetmon(frames: readonly NetmonFrame[], linkType: number): U
     v.setUint16(at + RECORD_HEADER + f.data.length, media, true);
     v.setUint32(tableOff + i * 4, at, true);
     at += RECORD_HEADER + f.data.length + TRAILER;
-  });
+  }
 
   // Header (netmon.c struct netmon_hdr after the magic).
   out.set([0x47, 0x4d, 0x42, 0x55], 0); // "GMBU"

@@ -5,6 +5,7 @@
  */
 import { u32 } from '../wire/bytes.js';
 import type { ByteWindow } from './source.js';
+import type { SpoolOptions } from './spool.js';
 import type { CaptureFormat, CaptureReader } from './reader.js';
 import { PcapReader, pcapMagic } from './pcap.js';
 import { PcapngReader, BlockType } from './pcapng.js';
@@ -18,8 +19,11 @@ export interface FormatEntry {
   readonly name: CaptureFormat;
   /** True when the bytes at `o` (of which `n` are present) are this format's magic. */
   readonly sniff: (b: Uint8Array, o: number, n: number) => boolean;
-  /** Builds the reader; `fd` is the open file when the input is a plain file (random access), else null. */
-  readonly open: (win: ByteWindow, fd: number | null) => CaptureReader;
+  /**
+   * Builds the reader; `fd` is the open file when the input is a regular file (random access),
+   * else null; `spool` says where a reader that needs random access keeps a stream.
+   */
+  readonly open: (win: ByteWindow, fd: number | null, spool: SpoolOptions) => CaptureReader;
 }
 
 export const FORMATS: readonly FormatEntry[] = [
@@ -31,5 +35,5 @@ export const FORMATS: readonly FormatEntry[] = [
     sniff: (b, o, n) => n >= 12 && u32(b, o, true) === BlockType.SHB && (u32(b, o + 8, true) === 0x1a2b3c4d || u32(b, o + 8, false) === 0x1a2b3c4d),
     open: (w) => new PcapngReader(w),
   },
-  { name: 'netmon', sniff: (b, o, n) => n >= 4 && netmonMagic(b, o), open: (w, fd) => new NetmonReader(w, fd) },
+  { name: 'netmon', sniff: (b, o, n) => n >= 4 && netmonMagic(b, o), open: (w, fd, spool) => new NetmonReader(w, fd, spool) },
 ];

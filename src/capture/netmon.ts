@@ -14,15 +14,18 @@
  *                 and time zone index u8 (2.3): 2, 6 or 15 bytes
  *   frame table   one u32 file offset per record; it, not file order, defines the frames
  *
- * With a file descriptor the reader follows the frame table with positioned reads, as Wireshark
- * does. Without one (gzip, stdin) it can only read forwards: records in file order from offset
- * 128 up to the table, then the table, which is checked against what was read.
+ * The frame table, at the end of the file, defines the frames and their order (Wireshark follows
+ * it too). With a file descriptor the reader follows it with positioned reads. A stream (gzip,
+ * standard input, a pipe) cannot seek, so it is first copied into a `Spool` (in memory up to
+ * `SPOOL_MEMORY`, then a temporary file) to its end, and the copy is read exactly as a file is:
+ * the same frames, in the same order, with the same problems, whatever the input path.
  */
-import { fstatSync, readSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { u16le, u32be, u32le } from '../wire/bytes.js';
 import { LinkType } from '../wire/constants.js';
 import type { ReadProblemCode } from '../model/read-problem.js';
 import type { ByteWindow } from './source.js';
+import { FdAccess, Spool, SpoolSource, type RandomAccess, type SpoolOptions } from './spool.js';
 import { WindowReader, type CaptureReader, type CaptureRecord, type FormatInfo } from './reader.js';
 import { splitDecimal, tsOut } from './timestamp.js';
 
@@ -122,24 +125,32 @@ const TABLE_CHUNK_ENTRIES = 65536;
 const JUMP_READ = 16 * 1024;
 /** After a backward jump, bytes kept after the frame's start: a full Ethernet frame fits. */
 const BACK_TAIL = 2048;
+/**
+ * A stream is spooled up to the end of its frame table or this offset, whichever is later, and
+ * only counted beyond: no table entry (a u32 offset) can reach a byte past a maximal frame there
+ * (16-byte header + MAX_FRAME + 15-byte trailer, and a cache read of MAX_FRAME + 64 bytes).
+ */
+const SPOOL_ADDRESSABLE = 2 ** 32 + MAX_FRAME + 64;
 /** Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01. */
 const FILETIME_UNIX_DIFF = 11644473600;
 
 const Mode = {
   /** Waiting for the 64-byte header in the window. */
   HEADER: 0,
-  /** fd available: follow the frame table with positioned reads. */
+  /** Follow the frame table with positioned reads (the file, or the spool of a stream). */
   TABLE: 1,
-  /** Stream: discard bytes up to `skipTo`, then go on with `afterSkip`. */
+  /** Walk: discard bytes up to `skipTo`, then go on with `afterSkip`. */
   SKIP: 2,
-  /** Stream: records in file order up to the frame table. */
+  /** Walk: records in file order up to the frame table (a cut file, or a table too big to follow). */
   SCAN: 3,
-  /** Stream: the frame table, checked against the records seen. */
+  /** Walk: the frame table after the records, compared with them. */
   SCAN_TABLE: 4,
+  /** Stream: copying it into the spool up to its end, then on as a file. */
+  SPOOL: 5,
 } as const;
 type Mode = (typeof Mode)[keyof typeof Mode];
 
-/** Order-sensitive 32-bit hash step over record offsets (stream mode compares file and table order). */
+/** Order-sensitive 32-bit hash step over record offsets (a walk in file order is compared with the table). */
 const mix = (h: number, x: number): number => {
   const m = Math.imul(h ^ x, 0x9e3779b1);
   return (m ^ (m >>> 15)) >>> 0;
@@ -148,7 +159,8 @@ const mix = (h: number, x: number): number => {
 /**
  * Reader for NetMon 1.x and 2.x. `fd` is the open file when the input is a plain file: the
  * frame table is then followed with positioned reads in large ascending chunks, as Wireshark
- * follows it. With `fd` null (gzip, stdin) records are read in file order.
+ * follows it. With `fd` null (gzip, stdin, a pipe) the stream is spooled first (`spool` says
+ * where), then followed the same way. `close()` releases the spool.
  */
 export class NetmonReader extends WindowReader implements CaptureReader {
   readonly format = 'netmon' as const;
@@ -156,6 +168,13 @@ export class NetmonReader extends WindowReader implements CaptureReader {
 
   private mode: Mode = Mode.HEADER;
   private fd: number | null;
+  /** Where positioned reads go: the file, or the spool of a stream. */
+  private ra: RandomAccess | null = null;
+  private readonly spoolOpts: SpoolOptions;
+  private spool: Spool | null = null;
+  /** Stream bytes seen while spooling (those past `spoolKeep` are counted, not kept). */
+  private streamSize = 0;
+  private spoolKeep = 0;
   private fileSize = 0;
   private major = 0;
   private minor = 0;
@@ -173,8 +192,10 @@ export class NetmonReader extends WindowReader implements CaptureReader {
   private frame = 0;
   /** Next frame table entry (0-based). */
   private tIdx = 0;
+  /** Table entries skipped as unusable. */
+  private badEntries = 0;
 
-  // fd mode: a chunk of the frame table, and a read-ahead cache of the file.
+  // by the table: a chunk of the frame table, and a read-ahead cache of the file (or spool).
   private tbuf: Uint8Array | null = null;
   private tbFirst = 0;
   private tbCount = 0;
@@ -184,7 +205,7 @@ export class NetmonReader extends WindowReader implements CaptureReader {
   /** File offset of the previous frame read by the table: tells forward from backward. */
   private prevOff = 0;
 
-  // stream mode
+  // walk in file order
   private skipTo = 0;
   private afterSkip: Mode = Mode.SCAN;
   /** Records met in file order (including skipped metadata), and their order hash. */
@@ -194,14 +215,24 @@ export class NetmonReader extends WindowReader implements CaptureReader {
   private prevEntry = -1;
   /** First 0-based table entry whose offset is not above the one before it, or -1. */
   private disorderAt = -1;
-  /** Set when the stream scan left the record walk early (a bad record, or no table). */
+  /** Set when the walk left the records early (a bad record, or no table). */
   private scanBroken = false;
 
-  /** `win` holds at least the magic at its cursor; `fd` is the open plain file, or null. */
-  constructor(win: ByteWindow, fd: number | null) {
+  /**
+   * `win` holds at least the magic at its cursor, at stream offset 0; `fd` is the open plain
+   * file, or null for a stream, which is spooled as `spool` says.
+   */
+  constructor(win: ByteWindow, fd: number | null, spool: SpoolOptions = {}) {
     super(win);
     this.fd = fd;
+    this.spoolOpts = spool;
     this.cache = win.buf;
+  }
+
+  /** Releases the spool of a stream (its memory, its temporary file). */
+  override close(): void {
+    this.spool?.close();
+    this.spool = null;
   }
 
   next(): CaptureRecord | null {
@@ -222,6 +253,9 @@ export class NetmonReader extends WindowReader implements CaptureReader {
         }
         case Mode.SCAN_TABLE:
           return this.checkTable();
+        case Mode.SPOOL:
+          if (!this.spoolIn()) return null;
+          break;
       }
     }
     return null;
@@ -300,29 +334,56 @@ export class NetmonReader extends WindowReader implements CaptureReader {
       } catch {
         size = -1;
       }
-      if (size < 0) {
-        this.fd = null; // not seekable (a pipe): read it as a stream
-      } else {
-        this.fileSize = size;
-        const tableEnd = this.tableOff + this.tableCount * 4;
-        if (!this.tableTooBig && tableEnd <= size) {
-          // The window's first chunk becomes the read-ahead cache; the window is not used again.
-          this.cache = w.buf;
-          this.cStart = w.base;
-          this.cLen = w.end;
-          this.mode = Mode.TABLE;
-          return true;
-        }
-        // (A table above 1 GiB is reported once, where the stream walk reaches it.)
-        if (!this.tableTooBig) {
-          this.warn('bad-frame-table', start + 24, `netmon: the frame table (offset ${this.tableOff}, ${this.tableCount * 4} bytes) runs past the end of the file (${size} bytes), so the file was cut short; frames are read in file order from offset ${NETMON_HEADER_SIZE}`);
-        }
+      if (size >= 0) {
+        this.ra = new FdAccess(this.fd);
+        return this.followTable(size, start);
       }
+      this.fd = null; // not a regular file after all: read it as a stream
     }
-    // Stream: records are taken to lie between the padded header and the table, as netmon.c
-    // writes them. XXX: NetMon's own layout is not documented; netmon.c has seen files whose
-    // first frame is not at 128 and files with gaps between frames. A stream of such a file
-    // yields garbage records, and checkTable() then warns that the table disagrees.
+    if (this.tableTooBig) return this.inFileOrder(start);
+    // A stream cannot seek to the table at its end: copy it, header included, then follow the
+    // table in the copy. (The magic is at stream offset 0, so spool positions are file offsets.)
+    this.spool = new Spool(this.spoolOpts);
+    this.spoolKeep = Math.max(this.tableOff + this.tableCount * 4, SPOOL_ADDRESSABLE);
+    this.streamSize = start;
+    w.pos = p;
+    this.mode = Mode.SPOOL;
+    return true;
+  }
+
+  /**
+   * Chooses how to read a file of `size` bytes whose header was read: by the frame table when
+   * it lies whole inside the file, else (a cut file) front to back. The window is then at the
+   * end of the header (a file) or at the end of the stream (a spooled stream).
+   */
+  private followTable(size: number, start: number): boolean {
+    const w = this.win;
+    this.fileSize = size;
+    const tableEnd = this.tableOff + this.tableCount * 4;
+    if (!this.tableTooBig && tableEnd <= size) {
+      // The window's last chunk becomes the read-ahead cache; the window is not used again.
+      this.cache = w.buf;
+      this.cStart = w.base;
+      this.cLen = w.end;
+      this.mode = Mode.TABLE;
+      return true;
+    }
+    // (A table above 1 GiB is reported once, where the walk reaches it.)
+    if (!this.tableTooBig) {
+      this.warn('bad-frame-table', start + 24, `netmon: the frame table (offset ${this.tableOff}, ${this.tableCount * 4} bytes) runs past the end of the file (${size} bytes), so the file was cut short; frames are read in file order from offset ${NETMON_HEADER_SIZE}`);
+    }
+    // A spooled stream is walked again from its start, in the copy.
+    if (this.spool !== null) w.restart(new SpoolSource(this.spool));
+    return this.inFileOrder(start);
+  }
+
+  /**
+   * Records are taken to lie between the padded header and the table, as netmon.c writes them.
+   * XXX: NetMon's own layout is not documented; netmon.c has seen files whose first frame is not
+   * at 128 and files with gaps between frames. A walk over such a file yields garbage records,
+   * and checkTable() then warns that the table disagrees.
+   */
+  private inFileOrder(start: number): boolean {
     if (this.tableOff < NETMON_HEADER_FIELDS) {
       this.stop('bad-frame-table', start + 24, `netmon: frame table offset ${this.tableOff} lies inside the ${NETMON_HEADER_FIELDS}-byte file header`);
       return false;
@@ -333,7 +394,34 @@ export class NetmonReader extends WindowReader implements CaptureReader {
     return true;
   }
 
-  // ---- fd mode -------------------------------------------------------------------------
+  /**
+   * Copies the window into the spool up to the end of the stream, then goes on as with a file;
+   * false when the driver must fill (or reading stopped).
+   */
+  private spoolIn(): boolean {
+    const w = this.win;
+    const spool = this.spool!;
+    const n = w.available();
+    if (n > 0) {
+      const keep = Math.min(n, Math.max(0, this.spoolKeep - this.streamSize));
+      try {
+        spool.append(w.buf, w.pos, w.pos + keep);
+      } catch (e) {
+        this.stop('io-error', spool.size, `netmon: ${e instanceof Error ? e.message : String(e)}; a stream is copied to follow its frame table (offset ${this.tableOff}); decompress the file, or point TMPDIR at a directory with room`);
+        return false;
+      }
+      this.streamSize += n;
+      w.pos = w.end;
+    }
+    if (!w.eof) {
+      w.want(1);
+      return false;
+    }
+    this.ra = spool;
+    return this.followTable(this.streamSize, 0);
+  }
+
+  // ---- by the frame table (a file, or a spooled stream) ---------------------------------
 
   /** Next frame by the frame table, skipping (with a warning) entries that cannot be read. */
   private nextByTable(): CaptureRecord | null {
@@ -374,11 +462,18 @@ export class NetmonReader extends WindowReader implements CaptureReader {
       const r = this.record(b, p, incl, off);
       if (r !== null) return r;
     }
+    if (this.badEntries === this.tableCount) {
+      // Not one frame could be found: that is a file that could not be read, not an empty
+      // capture with warnings. (A table of metadata records only is fine: no entry is bad.)
+      return this.stop('bad-frame-table', this.tableOff, `netmon: all ${this.tableCount} frame table entries (table at offset ${this.tableOff}) are unusable, so no frame can be read; see the warnings above for why`);
+    }
     this.finish();
     return null;
   }
 
+  /** Warns about table entry `i` (0-based), which is not read. */
   private skipEntry(code: ReadProblemCode, i: number, message: string): void {
+    this.badEntries++;
     this.warn(code, this.tableOff + i * 4, message, `${code}:entry`);
   }
 
@@ -445,7 +540,7 @@ export class NetmonReader extends WindowReader implements CaptureReader {
     let got = 0;
     try {
       while (got < len) {
-        const n = readSync(this.fd!, buf, got, len - got, pos + got);
+        const n = this.ra!.readAt(buf, got, len - got, pos + got);
         if (n === 0) break;
         got += n;
       }
@@ -456,7 +551,7 @@ export class NetmonReader extends WindowReader implements CaptureReader {
     return got;
   }
 
-  // ---- stream mode ---------------------------------------------------------------------
+  // ---- walk in file order (a cut file) --------------------------------------------------
 
   /** Discards bytes up to `skipTo`; false when the driver must fill (or reading stopped). */
   private skip(): boolean {
@@ -525,7 +620,7 @@ export class NetmonReader extends WindowReader implements CaptureReader {
     return null;
   }
 
-  /** The stream ended before the frame table was complete: a cut file. */
+  /** The file ended before the frame table was complete: a cut file. */
   private endedEarly(): null {
     const w = this.win;
     const at = w.offset();
@@ -545,8 +640,10 @@ export class NetmonReader extends WindowReader implements CaptureReader {
   }
 
   /**
-   * Reads the frame table after the records and compares it with them: Wireshark numbers
-   * frames in table order, and here they were numbered in file order.
+   * Reads the frame table after a walk in file order and compares it with the records: Wireshark
+   * numbers frames in table order, and here they were numbered in file order. The walk is taken
+   * only when the table ran past the end of the file, so this normally ends in endedEarly(); a
+   * complete table here means the file grew while it was read.
    */
   private checkTable(): null {
     const w = this.win;
@@ -575,7 +672,7 @@ export class NetmonReader extends WindowReader implements CaptureReader {
       w.pos = p;
     }
     if (this.seen !== this.tableCount || this.seenHash !== this.tableHash) {
-      const fix = 'frame numbers may differ from Wireshark\'s, which follow the table; read the uncompressed file to follow it too';
+      const fix = 'frames were numbered in file order because the table was not complete when reading began (the file grew while it was read?); frame numbers may differ from Wireshark\'s, which follow the table';
       let what: string;
       if (this.disorderAt >= 0) {
         what = `frame table entry ${this.disorderAt + 1} points at or before entry ${this.disorderAt}, so table order differs from file order`;
@@ -589,7 +686,7 @@ export class NetmonReader extends WindowReader implements CaptureReader {
     return this.finish();
   }
 
-  // ---- both modes ----------------------------------------------------------------------
+  // ---- all modes -----------------------------------------------------------------------
 
   /**
    * Fills `this.rec` from the record at `b[p]` (file offset `off`, captured length `incl`,

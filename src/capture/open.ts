@@ -1,19 +1,26 @@
 /**
- * Opening a capture: pick the source (file, gzip, stdin), sniff the magic, hand the window to
- * the format's reader. Formats are chosen by magic bytes only, never by file name.
+ * Opening a capture: pick the source (file, gzip, stdin, pipe), sniff the magic, hand the window
+ * to the format's reader. Formats are chosen by magic bytes only, never by file name.
+ *
+ * Only a regular file is read with positioned reads. Anything else named on the command line (a
+ * FIFO, `<(zcat x.pcap.gz)`, `/dev/stdin`, a character device, a socket) is a stream, read once
+ * front to back like `-`: no seeking, no size, and the sniffed bytes are put back, not re-read.
  */
-import { createReadStream, fstatSync, openSync, readSync, closeSync } from 'node:fs';
+import { createReadStream, fstatSync, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { constants as zlibConstants, createGunzip, type Gunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { ReadProblem } from '../model/read-problem.js';
 import { ByteWindow, FileSource, StreamSource, DEFAULT_CHUNK, type ChunkSource } from './source.js';
 import type { CaptureReader } from './reader.js';
+import type { SpoolOptions } from './spool.js';
 import { FORMATS, SNIFF_BYTES } from './detect.js';
 
 /** Size of the classic pcap file header, the largest a reader parses before asking for more. */
 const PCAP_FILE_HEADER = 24;
 /** The smallest default window: a file that grows while it is read still gets sizeable reads. */
 const SMALL_WINDOW = 64 * 1024;
+/** Read size for pipes and devices: a Linux pipe holds 64 KiB; larger reads only allocate more. */
+const STREAM_READ = 64 * 1024;
 
 /** A capture ready to read. Call `close()` when done, whatever happened. */
 export interface OpenedCapture {
@@ -23,7 +30,7 @@ export interface OpenedCapture {
   close(): void;
 }
 
-/** Where the capture comes from: a path, or `-` for standard input. */
+/** Where the capture comes from: a path (a file, FIFO, device...), or `-` for standard input. */
 export type CaptureInput = string;
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -34,6 +41,8 @@ export interface OpenOptions {
   chunkSize?: number;
   /** Standard input stream, injectable for tests. */
   stdin?: AsyncIterable<Uint8Array>;
+  /** Where a stream that must be read out of order (NetMon) is kept; tests lower the memory bound. */
+  spool?: SpoolOptions;
 }
 
 /** Opens `input`, or returns the problem that prevents reading it at all. */
@@ -44,14 +53,51 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   let fd: number | null = null;
   /** Bytes of a regular file, -1 for anything else. */
   let size = -1;
+  /** A stream to read once, and how to let go of it; null for a regular file. */
+  let stream: { data: AsyncIterable<Uint8Array>; close: () => void } | null = null;
+  const stdin = (): { data: AsyncIterable<Uint8Array>; close: () => void } => ({
+    data: opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>),
+    close: () => {},
+  });
   if (input === '-') {
-    const stdin = opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>);
-    const first = await firstChunk(stdin);
+    stream = stdin();
+  } else {
+    let st: Stats;
+    try {
+      // stat, not open: opening a FIFO blocks until a writer comes, and openSync would block
+      // the whole process there.
+      st = statSync(input);
+    } catch (e) {
+      return ioProblem(errnoText(e));
+    }
+    if (st.isDirectory()) return ioProblem('is a directory');
+    if (!st.isFile()) {
+      if (isStandardInput(st)) {
+        // `/dev/stdin` (or `/dev/fd/0`) names our own standard input; when that is a socket
+        // (stdin of a process spawned by Node or sshd), Linux refuses to open it by name (ENXIO).
+        stream = stdin();
+      } else {
+        // Opened on libuv's thread pool: a FIFO without a writer yet does not stop the process.
+        const rs = createReadStream(input, { highWaterMark: STREAM_READ });
+        stream = { data: rs, close: () => rs.destroy() };
+      }
+    }
+  }
+  if (stream !== null) {
+    let first: Awaited<ReturnType<typeof firstChunk>>;
+    try {
+      first = await firstChunk(stream.data);
+    } catch (e) {
+      stream.close();
+      return ioProblem(errnoText(e));
+    }
+    const release = stream.close;
     if (first.head.length >= 2 && first.head[0] === GZIP_MAGIC_0 && first.head[1] === GZIP_MAGIC_1) {
       compression = 'gzip';
-      src = new StreamSource(gunzipKeepingTail(Readable.from(first.all)));
+      const gunzip = gunzipKeepingTail(Readable.from(first.all));
+      src = new StreamSource(gunzip, () => { gunzip.destroy(); release(); });
     } else {
-      src = new StreamSource(first.all);
+      src = new StreamSource(first.all, release);
     }
   } else {
     try {
@@ -88,7 +134,11 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   }
 
   const win = new ByteWindow(src, chunk);
-  const close = (): void => src.close();
+  let reader: CaptureReader | null = null;
+  const close = (): void => {
+    reader?.close();
+    src.close();
+  };
   // Readers parse their fixed file header in the constructor (pcap's is 24 bytes): the window
   // must hold it even when the chunk size is smaller.
   win.want(Math.max(SNIFF_BYTES, PCAP_FILE_HEADER));
@@ -108,7 +158,7 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
   // the reader reports the cut, the caller reports `win.error` next to it.
   for (const f of FORMATS) {
     if (f.sniff(win.buf, win.pos, win.available())) {
-      const reader = f.open(win, fd);
+      reader = f.open(win, fd, opts.spool ?? {});
       return { reader, win, compression, close };
     }
   }
@@ -142,6 +192,16 @@ function gunzipKeepingTail(input: Readable): Gunzip {
   input.on('end', () => gunzip.flush(zlibConstants.Z_SYNC_FLUSH, () => gunzip.end()));
   input.on('error', (e) => gunzip.destroy(e));
   return gunzip;
+}
+
+/** True when `st` is the file behind our own standard input (fd 0). */
+function isStandardInput(st: Stats): boolean {
+  try {
+    const s0 = fstatSync(0);
+    return s0.dev === st.dev && s0.ino === st.ino;
+  } catch {
+    return false; // no fd 0
+  }
 }
 
 function errnoText(e: unknown): string {

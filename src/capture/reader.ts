@@ -64,6 +64,8 @@ export interface CaptureReader {
   next(): CaptureRecord | null;
   /** Warnings and at most one final error, in file order. */
   readonly problems: ReadProblem[];
+  /** Releases what the reader holds besides the window (a spool); `OpenedCapture.close()` calls it. */
+  close(): void;
 }
 
 /** Shared state and helpers for readers that walk a `ByteWindow`. */
@@ -75,6 +77,9 @@ export abstract class WindowReader {
   private readonly warned = new Map<string, { n: number; first: ReadProblem }>();
 
   constructor(protected readonly win: ByteWindow) {}
+
+  /** Nothing to release by default. */
+  close(): void {}
 
   /**
    * 1 when `n` bytes are available at the cursor, 0 when the driver must fill first

@@ -92,8 +92,22 @@ export class ByteWindow {
   /** Why the source stopped early (a read or decompression error), or null. */
   error: string | null = null;
 
-  constructor(private readonly src: ChunkSource, private readonly chunk = DEFAULT_CHUNK) {
+  constructor(private src: ChunkSource, private readonly chunk = DEFAULT_CHUNK) {
     this.buf = new Uint8Array(chunk);
+  }
+
+  /**
+   * Starts over at stream offset 0 on `src`, a copy of the stream already read (a spool), for a
+   * reader that must walk it front to back a second time. Keeps the buffer and `error` (the
+   * first pass's source error still stands). The first source stays with whoever closes it.
+   */
+  restart(src: ChunkSource): void {
+    this.src = src;
+    this.pos = 0;
+    this.end = 0;
+    this.base = 0;
+    this.eof = false;
+    this.wanted = 0;
   }
 
   /** Unread bytes in the window. */

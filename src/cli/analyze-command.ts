@@ -32,6 +32,7 @@ export async function forEachInput(captures: readonly string[], opts: EngineOpti
   const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
   const skipped: Skipped[] = [];
   for (const input of inputs) {
+    if (input.skip !== undefined) { skipped.push({ path: input.path, reason: input.skip }); continue; }
     const { report: f } = await analyzeFile(input.path, io.stdin !== undefined ? { ...base, stdin: io.stdin } : base);
     if (input.fromDirectory && f.format === null && f.errors.every((e) => NOT_CAPTURE.has(e.code))) {
       skipped.push({ path: input.path, reason: f.errors[0]?.message ?? 'not a capture' });

@@ -1,14 +1,22 @@
 /** Expands command-line inputs: files as given, directories one level deep (sorted), `-` for stdin. */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
-/** One input to analyze; `fromDirectory` inputs that are not captures are skipped quietly. */
+/**
+ * One input to analyze; `fromDirectory` inputs that are not captures are skipped quietly.
+ * `skip` is set for directory entries that are listed as skipped without being opened.
+ */
 export interface Input {
   path: string;
   fromDirectory: boolean;
+  skip?: string;
 }
 
-/** Expands `args`; a directory contributes its regular files, not its subdirectories. */
+/**
+ * Expands `args`; a directory contributes its regular files, not its subdirectories. Anything
+ * else inside it (a FIFO, socket or device) is skipped with a reason and never opened: a FIFO
+ * nobody writes to would block forever. Named explicitly, such a file is read as a stream.
+ */
 export function expandInputs(args: readonly string[]): { inputs: Input[]; problems: string[] } {
   const inputs: Input[] = [];
   const problems: string[] = [];
@@ -30,12 +38,25 @@ export function expandInputs(args: readonly string[]): { inputs: Input[]; proble
     }
     for (const n of names) {
       const p = join(a, n);
+      let st: Stats;
       try {
-        if (statSync(p).isFile()) inputs.push({ path: p, fromDirectory: true });
+        st = statSync(p);
       } catch {
-        // Vanished or unreadable entry: skipped; a directory listing is best effort.
+        continue; // Vanished or unreadable entry: skipped; a directory listing is best effort.
+      }
+      if (st.isFile()) inputs.push({ path: p, fromDirectory: true });
+      else if (!st.isDirectory()) {
+        inputs.push({ path: p, fromDirectory: true, skip: `not read: ${kind(st)}, not a regular file (name it explicitly to read it)` });
       }
     }
   }
   return { inputs, problems };
+}
+
+function kind(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'a special file';
 }

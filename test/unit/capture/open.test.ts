@@ -2,8 +2,13 @@
  * Input plumbing: gzip, standard input and small chunk sizes must give exactly the records the
  * plain file gives (records straddling chunk boundaries included).
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeNetmon } from '../../../samples/gen/netmon-writer.js';
 import { analyzeFile } from '../../../src/analysis/pipeline.js';
 import { concat, ethSyn, hex, Ng, opt, pcapFile } from '../../helpers/frame.js';
 import { readAll, readOk, useTempFiles, type ReadResult } from '../../helpers/capture.js';
@@ -194,4 +199,76 @@ describe('opening', () => {
     expect(r.format).toBe('pcap');
     expect(r.problems[0]).toMatchObject({ code: 'truncated-record', offset: 0 });
   });
+});
+
+/**
+ * Writes `bytes` into the FIFO `fifo` from another process: the first `first` bytes, a pause,
+ * then the rest (0: all at once). Resolves with the writer's exit code.
+ */
+function feedFifo(fifo: string, bytes: Uint8Array, first = 0): Promise<number | null> {
+  const src = tmp(bytes, 'fifo-src');
+  const script = `
+    const fs = require('fs');
+    const [fifo, src, first] = process.argv.slice(1);
+    const b = fs.readFileSync(src);
+    const fd = fs.openSync(fifo, 'w');
+    const k = Number(first);
+    if (k > 0) {
+      fs.writeSync(fd, b, 0, k);
+      setTimeout(() => { fs.writeSync(fd, b, k, b.length - k); fs.closeSync(fd); }, 150);
+    } else {
+      fs.writeSync(fd, b);
+      fs.closeSync(fd);
+    }`;
+  const child = spawn(process.execPath, ['-e', script, fifo, src, String(first)], { stdio: 'ignore', timeout: 30_000 });
+  return new Promise((resolve) => child.on('close', resolve));
+}
+
+const fifoDir = mkdtempSync(join(tmpdir(), 'rpctrace-fifo-'));
+afterAll(() => rmSync(fifoDir, { recursive: true, force: true }));
+let fifoN = 0;
+/** A new named pipe (Node has no mkfifo). */
+function mkfifo(): string {
+  const p = join(fifoDir, `p${fifoN++}`);
+  const r = spawnSync('mkfifo', [p], { timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`mkfifo failed: ${String(r.stderr)}`);
+  return p;
+}
+
+describe('named pipes (FIFOs) are read as streams, like standard input', () => {
+  const pcap = pcapBytes(11);
+  const netmonFrames = Array.from({ length: 40 }, (_, i) => ({ tsSec: 1700000000 + i, tsNsec: i * 1000, data: concat(ethSyn(i + 1), new Uint8Array(i * 37)) }));
+  // Records stored backwards: only the table at the end gives the order.
+  const netmon = writeNetmon(netmonFrames, 1, { fileOrder: netmonFrames.map((_, i) => 39 - i) });
+  const cases: [string, Uint8Array, boolean][] = [
+    ['pcap', pcap, false],
+    ['pcap, gzip', gzipSync(pcap), true],
+    ['pcapng', pcapngBytes(12), false],
+    ['netmon, table out of file order', netmon, false],
+    ['netmon, table out of file order, gzip', gzipSync(netmon), true],
+  ];
+
+  for (const [name, bytes, gz] of cases) {
+    it(`${name}: the records of the plain file, also when the writer sends 1 byte first`, async () => {
+      const plain = await readOk(tmp(gz ? gunzipSync(bytes) : bytes));
+      expect(plain.problems).toEqual([]);
+      for (const first of [0, 1]) {
+        const fifo = mkfifo();
+        const writer = feedFifo(fifo, bytes, first);
+        const r = await readOk(fifo);
+        expect(await writer).toBe(0);
+        expect(r.compression).toBe(gz ? 'gzip' : null);
+        expect(r.problems).toEqual([]);
+        expect(r.sourceError).toBeNull();
+        expect(r.records).toEqual(plain.records);
+      }
+    }, 30_000);
+  }
+
+  it('a FIFO whose writer sends nothing is empty-file', async () => {
+    const fifo = mkfifo();
+    const writer = feedFifo(fifo, new Uint8Array(0));
+    expect(await readAll(fifo)).toMatchObject({ code: 'empty-file' });
+    expect(await writer).toBe(0);
+  }, 30_000);
 });
