@@ -58,6 +58,7 @@ export class Dissector {
     p.vlanTags = 0;
     p.ipVersion = 0;
     p.l4 = L4.NONE;
+    p.tcpOptionsCut = false;
     p.quoted.ipVersion = 0;
     p.fragment = 0;
     p.firstPieceSeen = false;
@@ -197,9 +198,11 @@ export class Dissector {
     switch (proto) {
       case IpProto.TCP: {
         const t = this.tcp;
-        const s = t.wrap(b, off, ipEnd);
+        const s = t.wrap(b, off, ipEnd, declaredEnd);
         if (s !== Status.Ok) { p.l4 = L4.OTHER; return this.note(s, 'truncated_tcp', 'malformed_tcp'); }
+        if (t.optionsCut) this.anomalies.note('tcp_options_cut', p.frame);
         p.l4 = L4.TCP;
+        p.tcpOptionsCut = t.optionsCut;
         p.l4Off = off;
         p.srcPort = t.srcPort;
         p.dstPort = t.dstPort;

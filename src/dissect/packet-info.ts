@@ -59,6 +59,8 @@ export class PacketInfo {
   firstPieceSeen = false;
 
   l4: L4 = L4.NONE;
+  /** With TCP: the snaplen cut the options (the fixed header was read). */
+  tcpOptionsCut = false;
   srcPort = 0;
   dstPort = 0;
   tcpFlags = 0;

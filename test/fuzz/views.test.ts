@@ -52,6 +52,13 @@ const PROBES: Record<string, Probe> = {
     tcp.options(opts);
     return [s, tcp.srcPort, tcp.dstPort, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payloadOff, opts.mss, opts.windowScale, opts.sackPermitted];
   },
+  // The segment declared longer than what was captured: options may be cut, never read past `end`.
+  tcpCut: (b, o, e) => {
+    const s = tcp.wrap(b, o, e, e + 40);
+    if (s !== Status.Ok) return [s];
+    tcp.options(opts);
+    return [s, tcp.srcPort, tcp.dstPort, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payloadOff, tcp.optionsCut, opts.mss, opts.windowScale, opts.sackPermitted];
+  },
   udp: (b, o, e) => { const s = udp.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, udp.srcPort, udp.dstPort, udp.length, udp.payloadOff]; },
   icmp: (b, o, e) => { const s = icmp.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, icmp.type, icmp.code, icmp.quoteOff]; },
 };
@@ -63,6 +70,7 @@ const PREFIXES: Record<string, Uint8Array[]> = {
   ipv4: [hex`45`, hex`46`, hex`4f`, hex`41`, hex``],
   ipv6: [hex`60`, hex`60000000 0000 00`, hex`60000000 0000 2c`, hex`60000000 0040 3c`, hex`60000000 0000 33`],
   tcp: [hex`0000 0000 00000000 00000000 f0`, hex`0000 0000 00000000 00000000 60`, hex``],
+  tcpCut: [hex`0000 0000 00000000 00000000 f0`, hex`0000 0000 00000000 00000000 80 02 0000 0000 0000 0204`, hex``],
   udp: [hex``], icmp: [hex``],
 };
 

@@ -242,6 +242,35 @@ describe('Dissector: snaplen-cut frames are counted, not misread', () => {
     expect(anomalies(run(nineTags, 1).d)).toEqual({ malformed_link: 1 });
   });
 
+  it('a SYN whose options the snaplen cut is still a SYN: only the options are marked cut', () => {
+    // 68-byte snaplen on a VLAN trunk: 14 + 4 + 20 leaves 30 of the SYN's 32 TCP header bytes.
+    const syn = hex`00 00 5e 00 53 01  02 00 00 00 00 01  81 00 00 0a  08 00   # Ethernet, 802.1Q VLAN 10, IPv4
+      45 00 00 34 00 01 40 00 80 06 00 00  0a 00 00 01  0a 00 00 02         # IPv4: total 52, TCP
+      c0 00 3c eb 01 02 03 04 00 00 00 00 80 02 fa f0 00 00 00 00           # TCP: 49152 > 15595 SYN, data offset 8
+      02 04 05 b4 01 03 03 08 01 01 04 02                                   # MSS, NOP, WS, NOP, NOP, SACK permitted`;
+    expect(syn.length).toBe(70);
+    const { p, d } = run(syn.subarray(0, 68), 1);
+    expect(p.l4).toBe(L4.TCP);
+    expect([p.srcPort, p.dstPort, p.seq, p.tcpFlags]).toEqual([49152, 15595, 0x01020304, 0x02]);
+    expect(p.tcpOptionsCut).toBe(true);
+    expect(p.payloadLen).toBe(0);
+    expect(anomalies(d)).toEqual({ tcp_options_cut: 1 });
+    const c = new CaptureCounters();
+    c.add(p);
+    expect(c.stats(0).tcpSyn).toBe(1);
+  });
+
+  it('a data offset past the segment is malformed_tcp, not a snaplen cut', () => {
+    const f = hex`45 00 00 32 00 01 40 00 40 06 00 00 0a 00 00 01 0a 00 00 02   # IPv4: total 50, TCP
+      c0 00 00 87 00 00 00 01 00 00 00 00 f0 10 ff ff 00 00 00 00            # TCP: data offset 15 (60 bytes) in a 30-byte segment
+      ${'aa '.repeat(10)}`;
+    const { p, d } = run(f, 228);
+    expect(p.l4).toBe(L4.OTHER);
+    expect(anomalies(d)).toEqual({ malformed_tcp: 1 });
+    // Cut by a snaplen after the fixed header: the IP length still proves the header impossible.
+    expect(anomalies(run(f.subarray(0, 44), 228).d)).toEqual({ malformed_tcp: 1 });
+  });
+
   it('counts each anomaly with its first frames', () => {
     const d = new Dissector();
     for (let i = 1; i <= 7; i++) d.dissect(record(full.subarray(0, 20), 1, i));
