@@ -4,7 +4,7 @@
  */
 export const ANOMALIES = {
   truncated_link: { layer: 'link', text: 'link-layer header cut short (snaplen or a runt frame)' },
-  malformed_link: { layer: 'link', text: 'link-layer header malformed (e.g. too many VLAN tags)' },
+  malformed_link: { layer: 'link', text: 'link-layer header malformed' },
   unsupported_link_type: { layer: 'link', text: 'frame of a link type rpctrace cannot decode' },
   truncated_ip: { layer: 'ip', text: 'IP header cut short by the snaplen' },
   malformed_ip: { layer: 'ip', text: 'IP header malformed (bad version, IHL below 5, total length below the header, extension chain too long)' },
