@@ -3,7 +3,7 @@
  * reused PacketInfo. A failed `wrap` notes an anomaly and stops descending; an exception is a
  * bug, counted as `internal_decoder_error`, and the run goes on.
  */
-import { ipv4Text, ipv6Text, u32be, u32le } from '../wire/bytes.js';
+import { ipv4Text, ipv6Text, u32be, u32le, u8 } from '../wire/bytes.js';
 import { Defragmenter } from './defragment.js';
 import { EtherType, IpProto, LinkType } from '../wire/constants.js';
 import { EthernetView } from '../wire/ethernet.js';
@@ -129,6 +129,27 @@ export class Dissector {
     else if (type === EtherType.IPV6) this.ipv6(b, off, end);
   }
 
+  /**
+   * Whether the first fragment of a datagram holds its whole transport header within the
+   * fragment's own length: then it is analysed on its own frame. Otherwise the header goes on in
+   * the next fragment, and the datagram is analysed when it completes, as Wireshark does.
+   */
+  private headerInFirstFragment(b: Uint8Array, off: number, capEnd: number, declEnd: number, proto: number): boolean {
+    switch (proto) {
+      case IpProto.TCP:
+        if (declEnd - off < 20) return false;
+        // Data offset not captured: the TCP view calls the cut what it is.
+        if (off + 13 > capEnd) return true;
+        return off + (u8(b, off + 12) >>> 4) * 4 <= declEnd;
+      case IpProto.UDP:
+      case IpProto.ICMP:
+      case IpProto.ICMPV6:
+        return declEnd - off >= 8;
+      default:
+        return false;
+    }
+  }
+
   private ipv4(b: Uint8Array, off: number, end: number): void {
     const v = this.ip4;
     const s = v.wrap(b, off, end);
@@ -143,11 +164,15 @@ export class Dissector {
       // RFC 791: only the first fragment (offset 0) carries the transport header; the datagram
       // is reassembled when its fragments cover it (a snaplen cut fragment cannot be used).
       this.fragments++;
-      if (v.fragOffset !== 0) this.anomalies.note('ip_fragment', p.frame);
+      const first = v.fragOffset === 0;
+      if (!first) this.anomalies.note('ip_fragment', p.frame);
+      const whole1 = first && this.headerInFirstFragment(b, v.payloadOff, v.end, v.declaredEnd, v.protocol);
       const key = `4|${ipv4Text(b, v.srcOff)}|${ipv4Text(b, v.dstOff)}|${v.id}|${v.protocol}`;
-      const whole = v.cut ? null : this.defrag.add(key, p.frame, b, off, v.payloadOff, v.payloadOff, v.end, v.fragOffset, v.moreFragments);
+      const whole = v.cut ? null : this.defrag.add(key, p.frame, b, off, v.payloadOff, v.payloadOff, v.end, v.fragOffset, v.moreFragments, whole1);
       if (whole !== null) return this.reassembled(whole.buf, whole.hdrLen, 12, 16, v.protocol, whole.firstSeen);
-      if (v.fragOffset !== 0) { p.l4 = L4.OTHER; return; }
+      // A later fragment, or a first one whose transport header goes on past it: nothing to
+      // read here; the datagram is analysed on the frame that completes it.
+      if (!whole1) { p.l4 = L4.OTHER; return; }
       p.fragment = 1;
     }
     this.transport(b, v.payloadOff, v.end, v.protocol, v.declaredEnd);
@@ -179,10 +204,12 @@ export class Dissector {
     if (v.fragmented) {
       this.fragments++;
       if (v.laterFragment) this.anomalies.note('ip_fragment', p.frame);
+      // RFC 8200 §4.5: the first fragment holds the upper-layer header only if it fits there.
+      const whole1 = !v.laterFragment && this.headerInFirstFragment(b, v.payloadOff, v.end, v.declaredEnd, v.protocol);
       const key = `6|${ipv6Text(b, v.srcOff)}|${ipv6Text(b, v.dstOff)}|${v.fragId}`;
-      const whole = v.cut || v.fragDataOff > v.end ? null : this.defrag.add(key, p.frame, b, off, off + 40, v.fragDataOff, v.end, v.fragOffset, v.fragMore);
+      const whole = v.cut || v.fragDataOff > v.end ? null : this.defrag.add(key, p.frame, b, off, off + 40, v.fragDataOff, v.end, v.fragOffset, v.fragMore, whole1);
       if (whole !== null) return this.reassembled(whole.buf, whole.hdrLen, 8, 24, v.fragNext, whole.firstSeen);
-      if (v.laterFragment) { p.l4 = L4.OTHER; return; }
+      if (!whole1) { p.l4 = L4.OTHER; return; }
       if (v.fragMore) p.fragment = 1;
     }
     this.transport(b, v.payloadOff, v.end, v.protocol, v.declaredEnd);
