@@ -88,6 +88,8 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     problems.push({ code: 'bad-block', severity: 'warning', offset: 0, message: `pcapng: ${extraComments} more packet comments not kept (first ${MAX_COMMENTS} are)` });
   }
   unsupportedLinkWarning(dissector.anomalies, problems);
+  const undecoded = dissector.undecodedWarning();
+  if (undecoded !== null) problems.push(undecoded);
   engine.finish();
   const verdicts = correlate(engine, {
     ...settings,

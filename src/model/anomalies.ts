@@ -14,6 +14,10 @@ export const ANOMALIES = {
   truncated_udp: { layer: 'udp', text: 'UDP header cut short by the snaplen' },
   truncated_icmp: { layer: 'icmp', text: 'ICMP header or its quoted datagram cut short' },
   ip_fragment: { layer: 'ip', text: 'non-first IP fragment: carries no transport header' },
+  truncated_encapsulation: { layer: 'encapsulation', text: 'tunnel or encapsulation header (GRE, ERSPAN, VXLAN, Geneve, GTP-U, MPLS, PPPoE, PBB, FabricPath, or the Ethernet frame inside one) cut short by the snaplen' },
+  malformed_encapsulation: { layer: 'encapsulation', text: 'tunnel or encapsulation header malformed (unknown version, a length below its minimum or past its packet)' },
+  undecoded_encapsulation: { layer: 'encapsulation', text: 'packet inside an encapsulation rpctrace recognises but does not decode (L2TP, EtherIP, NSH, a GRE, Geneve or ERSPAN payload of another type, PPP carrying neither IP nor MPLS, GTP-U carrying neither IPv4 nor IPv6): counted, not analyzed' },
+  encapsulation_too_deep: { layer: 'encapsulation', text: 'more than 8 nested encapsulations: decoding stopped at the eighth' },
   internal_decoder_error: { layer: 'any', text: 'a decoder threw; this is an rpctrace bug, please report it' },
 } as const;
 
