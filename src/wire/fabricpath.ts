@@ -2,8 +2,10 @@
  * Cisco FabricPath (no public specification; the layout Wireshark's packet-cfp.c decodes): a
  * 16-byte outer header that looks like Ethernet (outer destination and source switch
  * addresses), whose type field holds EtherType 0x8903 followed by 2 bytes of forwarding tag and
- * TTL, then the original Ethernet frame. Wireshark's heuristic accepts the tag at byte 12, or
- * at byte 16 after one 802.1Q / 802.1ad tag; rpctrace follows it after any number of tags.
+ * TTL, then the original Ethernet frame, then the FabricPath frame's 4-byte FCS (Wireshark
+ * takes the last 4 bytes as such; the inner IP length leaves them out of the packet here).
+ * Wireshark's heuristic accepts the tag at byte 12, or at byte 16 after one 802.1Q / 802.1ad
+ * tag; rpctrace follows it after any number of tags.
  */
 import { EMPTY, u16be } from './bytes.js';
 import { Status } from './status.js';
