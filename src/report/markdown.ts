@@ -6,7 +6,7 @@ import type { Attempt, Endpoint, Finding } from '../model/engine.js';
 import type { FileReport, Report } from '../model/report.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText,
-  fileSection, formatText, framesText, hasProblems, hostPort, interfaceText, n, rangesText, severityCounts,
+  fileSection, formatText, framesText, hasProblems, hostPort, interfaceText, n, notAnalyzedLines, rangesText, severityCounts,
   summaryRow, SUMMARY_HEAD, type FileSectionRenderers,
 } from './common.js';
 import { mdCode, mdTable, mdText } from './escape.js';
@@ -53,6 +53,7 @@ function verdicts(f: FileReport, findings: readonly Finding[]): string {
     ));
   }
   if (!hasProblems(findings)) lines.push('', findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.');
+  for (const line of notAnalyzedLines(f)) lines.push('', mdText(line));
   if (!f.complete) lines.push('', 'Reading stopped early (see the read problems below); the verdicts cover the frames before that point.');
   return lines.join('\n');
 }

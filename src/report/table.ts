@@ -9,7 +9,7 @@ import type { FileReport, Report, SynReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText,
-  fileSection, formatText, framesText, hasProblems, hostPort, interfaceText, n, rangesText, severityCounts,
+  fileSection, formatText, framesText, hasProblems, hostPort, interfaceText, n, notAnalyzedLines, rangesText, severityCounts,
   summaryRow, SUMMARY_HEAD, type FileSectionRenderers,
 } from './common.js';
 import { layoutText, numbered, wrapLines } from './wrap.js';
@@ -46,6 +46,7 @@ function verdicts(f: FileReport, findings: readonly Finding[]): string {
     ));
   }
   if (!hasProblems(findings)) lines.push(findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.');
+  for (const line of notAnalyzedLines(f)) lines.push(...wrapLines(line, WIDTH));
   if (!f.complete) lines.push('Reading stopped early (see the read problems below); the verdicts cover the frames before that point.');
   return lines.join('\n');
 }
