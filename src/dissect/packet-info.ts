@@ -79,7 +79,11 @@ export class PacketInfo {
    * datagram; `buf` is the reassembled datagram and the transport fields describe all of it.
    */
   fragment: 0 | 1 | 2 = 0;
-  /** With fragment 2: the first fragment was seen on an earlier frame (as fragment 1). */
+  /**
+   * With fragment 2: the first fragment came on an earlier frame and was analysed there (as
+   * fragment 1, holding the whole transport header), so only the payload is new. False when the
+   * first fragment did not hold the header: then this frame is the datagram's first analysis.
+   */
   firstPieceSeen = false;
 
   l4: L4 = L4.NONE;

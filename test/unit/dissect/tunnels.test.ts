@@ -286,3 +286,20 @@ describe('Dissector: MPLS, PPPoE, PBB, FabricPath', () => {
     );
   });
 });
+
+describe('capture stats of tunnelled frames', () => {
+  it('count each frame once, by the packet analysed: the innermost IP packet decoded', () => {
+    const frames = [
+      overUdp(4789, concat(hex`08 00 00 00 00 13 88 00`, ETH_SYN4)), // VXLAN: TCP, not UDP
+      overIp4(IpProto.IPV6, SYN6), // 6in4: IPv6, not IPv4
+      overUdp(1701, concat(hex`02 02 00 01 00 01 ff 03 00 21`, SYN4), 1701), // L2TP, not decoded: the UDP datagram
+      ethernet({ ...MAC, etherType: EtherType.MPLS }, concat(hex`00 01 01 40`, SYN4)), // MPLS: no outer IP
+      ethernet({ ...MAC, etherType: EtherType.PPPOE_DISCOVERY }, hex`11 09 00 00 00 00`), // PPPoE discovery: not IP
+    ];
+    const d = new Dissector();
+    const c = new CaptureCounters();
+    frames.forEach((f, i) => c.add(d.dissect(record(f, ETH, i + 1))));
+    const s = c.stats(0);
+    expect({ ipv4: s.ipv4, ipv6: s.ipv6, tcp: s.tcp, udp: s.udp, nonIp: s.nonIp, tcpSyn: s.tcpSyn }).toEqual({ ipv4: 3, ipv6: 1, tcp: 3, udp: 1, nonIp: 1, tcpSyn: 3 });
+  });
+});
