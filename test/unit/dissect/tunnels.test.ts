@@ -10,7 +10,7 @@ import { Dissector } from '../../../src/dissect/dissector.js';
 import { L4, MAX_ENCAP_DEPTH, type PacketInfo } from '../../../src/dissect/packet-info.js';
 import { CaptureCounters } from '../../../src/analysis/capture-stats.js';
 import { Encap } from '../../../src/wire/constants.js';
-import type { AnomalyName } from '../../../src/model/anomalies.js';
+import { ANOMALIES, type AnomalyName } from '../../../src/model/anomalies.js';
 import { EtherType, IpProto, TcpFlag, ethernet, ipv4, ipv4Fragments, ipv6, tcp, udp, icmpv4Unreachable } from '../../../samples/gen/frames.js';
 import { concat, hex, record } from '../../helpers/frame.js';
 
@@ -197,6 +197,8 @@ describe('Dissector: IP in IP', () => {
     expect(p.l4).toBe(L4.OTHER);
     expect(anomalies(d)).toEqual({ encapsulation_too_deep: 1 });
     expect(d.undecodedWarning()!.message).toContain('nesting deeper than the limit: 1 from frame 1');
+    // The catalog (model/, which imports nothing) states the same limit in words.
+    expect(ANOMALIES.encapsulation_too_deep.text).toContain(`more than ${MAX_ENCAP_DEPTH} nested`);
     // Exactly at the limit, the SYN is read.
     let ok = SYN4;
     for (let i = 0; i < MAX_ENCAP_DEPTH; i++) ok = ipv4({ src: '10.9.0.1', dst: '10.9.0.254', proto: IpProto.IPV4 }, ok);
