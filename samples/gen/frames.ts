@@ -404,6 +404,22 @@ export function ipv6(o: Ipv6Options, payload: Uint8Array): Uint8Array {
   return concat(header, extBytes, payload);
 }
 
+/**
+ * Splits an upper-layer packet into IPv6 fragments of at most `maxData` bytes each (rounded down
+ * to a multiple of 8, RFC 8200 §4.5); every fragment but the last has M set. `o.ext` are the
+ * unfragmentable headers before the Fragment header.
+ */
+export function ipv6Fragments(o: Ipv6Options, payload: Uint8Array, maxData: number, id: number): Uint8Array[] {
+  const step = maxData & ~7;
+  if (step <= 0) throw new RangeError(`fragment size ${maxData} is below 8`);
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < payload.length; at += step) {
+    const end = Math.min(payload.length, at + step);
+    out.push(ipv6({ ...o, ext: [...(o.ext ?? []), { type: 'fragment', offset: at, more: end < payload.length, id }] }, payload.subarray(at, end)));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transport
 
@@ -1062,7 +1078,7 @@ export interface SegmentExtra {
   window?: number;
   /** Explicit sequence number; the conversation state is then left unchanged (retransmissions). */
   seq?: number;
-  /** IPv4 only: send the segment as fragments carrying at most this many bytes each. */
+  /** Send the segment as IP fragments carrying at most this many bytes each (IPv4 or IPv6). */
   fragmentData?: number;
 }
 
@@ -1118,7 +1134,9 @@ export class TcpConversation {
       const ipo = { src, dst, proto: IpProto.TCP, id, df: true, ttl: 128 };
       packets = extra.fragmentData !== undefined ? ipv4Fragments(ipo, t, extra.fragmentData) : [ipv4(ipo, t)];
     } else {
-      packets = [ipv6({ src, dst, nextHeader: IpProto.TCP, hopLimit: 128 }, t)];
+      const ipo = { src, dst, nextHeader: IpProto.TCP, hopLimit: 128 };
+      const id = (fromClient ? this.cIpId++ : this.sIpId++) & 0xffff;
+      packets = extra.fragmentData !== undefined ? ipv6Fragments(ipo, t, extra.fragmentData, id) : [ipv6(ipo, t)];
     }
     for (const ip of packets) {
       this.lastIp = ip;
@@ -1135,9 +1153,15 @@ export class TcpConversation {
     return this;
   }
 
-  /** A SYN from the client; repeated calls are retransmissions with the same ISN. */
-  syn(extraFlags = 0): this {
-    return this.segment('client', TcpFlag.SYN | extraFlags, EMPTY, { options: windowsSynOptions(this.v === 4 ? 1460 : 1440), window: 64240, seq: this.o.clientIsn });
+  /**
+   * A SYN from the client; repeated calls are retransmissions with the same ISN. `fragmentData`
+   * sends it as IP fragments of that many bytes (a small first fragment splits the TCP header).
+   */
+  syn(extraFlags = 0, fragmentData?: number): this {
+    return this.segment('client', TcpFlag.SYN | extraFlags, EMPTY, {
+      options: windowsSynOptions(this.v === 4 ? 1460 : 1440), window: 64240, seq: this.o.clientIsn,
+      ...(fragmentData !== undefined ? { fragmentData } : {}),
+    });
   }
 
   /** The server's SYN-ACK; call after `syn()` (which left the client sequence at the ISN). */

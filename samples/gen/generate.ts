@@ -14,6 +14,22 @@ import { LinkType } from '../../src/wire/constants.js';
 import { writeNetmon } from './netmon-writer.js';
 import * as cases from './cases.js';
 import {
+  TUNNEL_A,
+  TUNNEL_B,
+  blockedFragmentedSyns,
+  erspanLink,
+  fabricPathLink,
+  geneveLink,
+  greLink,
+  gtpuLink,
+  ipInIpv4Link,
+  l2tpLink,
+  mplsLink,
+  pbbLink,
+  pppoeLink,
+  vxlanLink,
+} from './tunnels.js';
+import {
   AF,
   ByteWriter,
   Clock,
@@ -600,7 +616,119 @@ export const SAMPLES: readonly Sample[] = [
     what: `A healthy minute, about 300 frames: DNS (UDP and TCP), Kerberos, LDAP, SMB2 negotiate, HTTP, and six EPM lookups (every 10 s), each followed by a working call (DRSUAPI ${HEALTHY_PORT}, NETLOGON 49668, LSARPC 49664). Expect no finding above info.`,
     build: () => pcap(cases.busyHealthy(), LinkType.ETHERNET),
   },
+  {
+    name: 'tunnel-erspan-ii.pcap',
+    what: `The classic failure as a remote-SPAN session delivers it: every frame mirrored from VLAN 10 (802.1Q tag kept, En 3) inside ERSPAN type II (session 100) in GRE with sequence numbers, from the switch ${TUNNEL_A} to the collector ${TUNNEL_B}. Expect NONSTANDARD_RPC_PORT_BLOCKED for the inner conversation.`,
+    build: () => pcap(blockedScenario({ link: erspanLink({ type: 'II', session: 100, tags: [{ vid: 10 }] }) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-erspan-iii.pcap',
+    what: `The classic failure inside ERSPAN type III (GRE 0x22eb): 12-byte header with timestamps and direction, O bit and the 8-byte platform specific subheader (platform 7), ${TUNNEL_A} to ${TUNNEL_B}. Expect NONSTANDARD_RPC_PORT_BLOCKED.`,
+    build: () => pcap(blockedScenario({ link: erspanLink({ type: 'III', session: 200 }) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-erspan-i.pcap',
+    what: 'The classic failure inside ERSPAN type I: GRE protocol 0x88be without a sequence number, the mirrored frame right after the 4-byte GRE header. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: erspanLink({ type: 'I', session: 0 }) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-gre.pcap',
+    what: `The classic failure across a GRE tunnel between routers ${TUNNEL_A} and ${TUNNEL_B} (RFC 2784 with checksum, RFC 2890 key 42), IPv4 carried directly. Expect NONSTANDARD_RPC_PORT_BLOCKED.`,
+    build: () => pcap(blockedScenario({ link: greLink(42) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-vxlan.pcap',
+    what: `The classic failure inside VXLAN (UDP 4789, VNI 5000) between VTEPs ${TUNNEL_A} and ${TUNNEL_B}, the Ethernet frames of client and server inside. Expect NONSTANDARD_RPC_PORT_BLOCKED.`,
+    build: () => pcap(blockedScenario({ link: vxlanLink(5000) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-geneve.pcap',
+    what: 'The classic failure inside Geneve (UDP 6081, VNI 4242) with one 8-byte option (class 0x0108), Ethernet frames inside, as a cloud traffic-mirroring appliance receives it. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: geneveLink(4242) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-ipip-4in4.pcap',
+    what: `The classic failure in IPv4-in-IPv4 (protocol 4, RFC 2003) between ${TUNNEL_A} and ${TUNNEL_B}. Expect NONSTANDARD_RPC_PORT_BLOCKED.`,
+    build: () => pcap(blockedScenario({ link: ipInIpv4Link() }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-ipip-6in4.pcap',
+    what: `The IPv6 failure (${CLIENT6} to ${SERVER6}) in IPv6-in-IPv4 (protocol 41, RFC 4213) between ${TUNNEL_A} and ${TUNNEL_B}. Expect NONSTANDARD_RPC_PORT_BLOCKED.`,
+    build: () => pcap(blockedScenario({ link: ipInIpv4Link(), client: CLIENT6, server: SERVER6 }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-gtpu.pcap',
+    what: 'The classic failure as a 5G N3 capture shows it: GTP-U G-PDUs (UDP 2152, one TEID per direction) with a PDU Session Container extension header (QFI 9). Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: gtpuLink() }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-mpls.pcap',
+    what: 'The classic failure on a provider core link: MPLS (EtherType 0x8847) with a transport label and a VPN label above each IPv4 packet. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: mplsLink() }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-pppoe.pcap',
+    what: 'The classic failure over a PPPoE session (EtherType 0x8864, session 0x002a, PPP 0x0021); frames from the server side padded to 60 bytes. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: pppoeLink(0x2a) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-pbb.pcap',
+    what: 'The classic failure across a provider backbone (802.1ah): B-TAG (802.1ad VLAN 100), I-TAG (I-SID 123456), then the customer frame with its 802.1Q tag (VLAN 10). Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: pbbLink(123456) }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-fabricpath.pcap',
+    what: 'The classic failure on a Cisco FabricPath core link: outer switch addresses, the FP tag (EtherType 0x8903, FTag 1, TTL 32), then the classic Ethernet frame. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: fabricPathLink() }), LinkType.ETHERNET),
+  },
+  {
+    name: 'tunnel-l2tp-not-decoded.pcap',
+    what: `The classic failure inside L2TPv2 (UDP 1701, PPP), an encapsulation rpctrace recognises but does not decode: it must say so (warning undecoded-encapsulation with the frame count, anomaly undecoded_encapsulation), not report "no problems" in silence. tshark decodes L2TP and sees the SYNs.`,
+    build: () => pcap(blockedScenario({ link: l2tpLink() }), LinkType.ETHERNET),
+  },
+  {
+    name: 'syn-tcp-header-in-ip-fragments.pcap',
+    what: 'The classic failure with each SYN to the blocked port sent as two IPv4 fragments of 16 bytes: the first holds the ports and sequence numbers but not the flags, the second the rest of the 32-byte header. The SYNs count on the frames that complete them (as in tshark). Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedFragmentedSyns({ link: ETH }, 16), LinkType.ETHERNET),
+  },
+  {
+    name: 'syn-tcp-header-in-ipv6-fragments.pcap',
+    what: `The IPv6 failure (${CLIENT6} to ${SERVER6}) with each SYN to the blocked port in four IPv6 fragments (RFC 8200 §4.5) of 8 bytes: the first holds nothing but the ports and the sequence number. Expect NONSTANDARD_RPC_PORT_BLOCKED.`,
+    build: () => pcap(blockedFragmentedSyns({ link: ETH, client: CLIENT6, server: SERVER6 }, 8), LinkType.ETHERNET),
+  },
+  {
+    name: 'snaplen-68-vlan.pcap',
+    what: 'The classic failure captured on an 802.1Q trunk (VLAN 10) with snaplen 68: each SYN loses 2 of its 12 option bytes, but its ports, sequence number and flags were captured. The blocked port must still be found (inferred: the EPM answer is cut too). Expect SNAPLEN_TOO_SMALL and INFERRED_RPC_PORT_BLOCKED.',
+    build: () => pcap(blockedScenario({ link: ethernetLink({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC, tags: [{ vid: 10 }] }) }), LinkType.ETHERNET, { snaplen: 68 }),
+  },
+  {
+    name: 'tcp-data-offset-malformed.pcap',
+    what: 'The classic failure plus one segment to 10.1.1.10:445 whose data offset (15 words, 60 bytes) is longer than the whole 28-byte segment: a malformed header (anomaly malformed_tcp), not a snaplen cut. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => pcap(withMalformedDataOffset(blockedScenario({ link: ETH })), LinkType.ETHERNET),
+  },
+  {
+    name: 'vlan-many-tags.pcap',
+    what: 'The classic failure on a trunk that stacks twelve VLAN tags (802.1ad S-tags outside, an 802.1Q C-tag inside), more than any switch needs: the tags are followed as far as the frame goes. Expect NONSTANDARD_RPC_PORT_BLOCKED.',
+    build: () => {
+      const tags: VlanTag[] = [...Array.from({ length: 11 }, (_, i) => ({ tpid: EtherType.QINQ, vid: 100 + i })), { vid: 10 }];
+      return pcap(blockedScenario({ link: ethernetLink({ clientMac: CLIENT_MAC, serverMac: SERVER_MAC, tags }) }), LinkType.ETHERNET);
+    },
+  },
 ];
+
+/**
+ * Adds, 1 ms before the first SYN to the blocked port, a PSH|ACK segment from the client to port
+ * 445 whose data offset says 60 header bytes in a 28-byte segment.
+ */
+function withMalformedDataOffset(frames: WriterFrame[]): WriterFrame[] {
+  const at = frames.length - 3;
+  const t = tcp(CLIENT4, SERVER4, { srcPort: 49900, dstPort: 445, seq: 0x3e8, ack: 0x7d0, flags: TcpFlag.PSH | TcpFlag.ACK }, new TextEncoder().encode('rpctrace'));
+  t[12] = 0xf0;
+  const before = frames[at]!;
+  const stamp = new Clock(before.tsSec, before.tsNsec).advanceMs(-1).stamp();
+  const frame: WriterFrame = { ...stamp, data: ETH(ipv4({ src: CLIENT4, dst: SERVER4, proto: IpProto.TCP, id: 0x7000, df: true }, t), 4, true) };
+  return [...frames.slice(0, at), frame, ...frames.slice(at)];
+}
 
 function eptMapStubFor(): Uint8Array {
   return eptMapRequestStub({ iface: DRSUAPI_V4 });

@@ -76,6 +76,8 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     problems.push({ code: 'bad-block', severity: 'warning', offset: 0, message: `pcapng: ${extraComments} more packet comments not kept (first ${MAX_COMMENTS} are)` });
   }
   unsupportedLinkWarning(analysis.dissector.anomalies, problems);
+  const undecoded = analysis.dissector.undecodedWarning();
+  if (undecoded !== null) problems.push(undecoded);
   analysis.finish();
   const verdicts = runRules(analysis.observations(reader.info.snaplen), settings);
   const report = buildReport(path, opened, analysis, problems, comments, verdicts, settings);

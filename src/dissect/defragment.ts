@@ -17,7 +17,10 @@ interface Datagram {
   /** Payload length, known once the last fragment (M = 0) arrived; -1 before. */
   total: number;
   lastFrame: number;
-  /** The fragment at offset 0 was already dissected (its transport header decoded) on its own frame. */
+  /**
+   * The fragment at offset 0 was already analysed on its own frame: it held the whole transport
+   * header, so the analyses took its ports and flags there.
+   */
   firstSeen: boolean;
 }
 
@@ -30,7 +33,12 @@ const MAX_AGE_FRAMES = 50_000;
 export interface Reassembled {
   buf: Uint8Array;
   hdrLen: number;
-  /** True when the fragment at offset 0 was seen on an earlier frame (and dissected there). */
+  /**
+   * True when the fragment at offset 0 came on an earlier frame and was analysed there (it held
+   * the whole transport header). False when this frame brought it, or when it did not hold the
+   * whole header (a small first fragment, or a tunnel decoded only whole): the completed
+   * datagram then goes through every analysis.
+   */
   firstSeen: boolean;
 }
 
@@ -42,10 +50,11 @@ export class Defragmenter {
 
   /**
    * Adds a fragment: `payload` is `b[off, end)`, at byte offset `fragOff` in the datagram, `more`
-   * its M flag; `header` is the IP header `b[hdrStart, hdrEnd)`. Returns the datagram when this
+   * its M flag; `header` is the IP header `b[hdrStart, hdrEnd)`. `firstUsable` says whether a
+   * first fragment (offset 0) is analysed on its own frame. Returns the datagram when this
    * fragment completed it, else null.
    */
-  add(key: string, frame: number, b: Uint8Array, hdrStart: number, hdrEnd: number, off: number, end: number, fragOff: number, more: boolean): Reassembled | null {
+  add(key: string, frame: number, b: Uint8Array, hdrStart: number, hdrEnd: number, off: number, end: number, fragOff: number, more: boolean, firstUsable = true): Reassembled | null {
     if (fragOff + (end - off) > MAX_PAYLOAD) { this.forget(key); return null; }
     let d = this.pending.get(key);
     if (d === undefined) {
@@ -59,7 +68,7 @@ export class Defragmenter {
     if (!more) d.total = fragOff + (end - off);
     const done = this.complete(d);
     if (done === null) {
-      if (fragOff === 0) d.firstSeen = true;
+      if (fragOff === 0) d.firstSeen = firstUsable;
       return null;
     }
     this.pending.delete(key);

@@ -9,6 +9,12 @@ import { EMPTY, ipv4Text, ipv6Text } from '../wire/bytes.js';
 export const L4 = { NONE: 0, TCP: 1, UDP: 2, ICMP: 3, ICMPV6: 4, OTHER: 5 } as const;
 export type L4 = (typeof L4)[keyof typeof L4];
 
+/**
+ * Encapsulations the dissector follows around one packet, at most (GRE + ERSPAN inside VXLAN
+ * inside MPLS is four): deeper nesting is counted as `encapsulation_too_deep`.
+ */
+export const MAX_ENCAP_DEPTH = 8;
+
 /** A quoted datagram inside an ICMP error: addresses and ports of the original packet. */
 export class QuotedHeader {
   /** 0 when nothing usable was quoted, else 4 or 6. */
@@ -36,10 +42,28 @@ export class PacketInfo {
   capLen = 0;
   origLen = 0;
 
-  /** VLAN tags seen (0 when untagged) and the outer / inner VLAN ids. */
+  /** VLAN tags of the frame's own link header (0 when untagged) and the outer / inner VLAN ids. */
   vlanTags = 0;
   outerVlan = 0;
   innerVlan = 0;
+
+  /**
+   * The encapsulations around the analysed IP packet, outermost first, as Encap codes
+   * (wire/constants.ts); `encapDepth` of them are valid, 0 when the packet was not tunnelled.
+   * Everything below (ip*, l4, ports, flags, payload) describes the innermost IP packet decoded.
+   */
+  readonly encaps = new Uint8Array(MAX_ENCAP_DEPTH);
+  encapDepth = 0;
+  /**
+   * The frame's outermost IP header when it is not the analysed one (a tunnel in IP: GRE,
+   * ERSPAN, VXLAN, Geneve, IP in IP, GTP-U): its version (0 when the analysed header is the
+   * first), and its address offsets in `outerBuf` (the reassembled datagram when it came in
+   * fragments). MPLS, PPPoE, PBB and FabricPath have no outer IP header.
+   */
+  outerIpVersion = 0;
+  outerBuf: Uint8Array = EMPTY;
+  outerSrcOff = 0;
+  outerDstOff = 0;
 
   /** 0 (no IP), 4 or 6. */
   ipVersion = 0;
@@ -55,10 +79,16 @@ export class PacketInfo {
    * datagram; `buf` is the reassembled datagram and the transport fields describe all of it.
    */
   fragment: 0 | 1 | 2 = 0;
-  /** With fragment 2: the first fragment was seen on an earlier frame (as fragment 1). */
+  /**
+   * With fragment 2: the first fragment came on an earlier frame and was analysed there (as
+   * fragment 1, holding the whole transport header), so only the payload is new. False when the
+   * first fragment did not hold the header: then this frame is the datagram's first analysis.
+   */
   firstPieceSeen = false;
 
   l4: L4 = L4.NONE;
+  /** With TCP: the snaplen cut the options (the fixed header was read). */
+  tcpOptionsCut = false;
   srcPort = 0;
   dstPort = 0;
   tcpFlags = 0;
@@ -84,6 +114,16 @@ export class PacketInfo {
   /** Destination address as text. Allocates. */
   dstText(): string {
     return this.ipVersion === 4 ? ipv4Text(this.buf, this.dstOff) : ipv6Text(this.buf, this.dstOff);
+  }
+  /** Outer (tunnel) source address as text, '' when not tunnelled in IP. Allocates. */
+  outerSrcText(): string {
+    if (this.outerIpVersion === 0) return '';
+    return this.outerIpVersion === 4 ? ipv4Text(this.outerBuf, this.outerSrcOff) : ipv6Text(this.outerBuf, this.outerSrcOff);
+  }
+  /** Outer (tunnel) destination address as text, '' when not tunnelled in IP. Allocates. */
+  outerDstText(): string {
+    if (this.outerIpVersion === 0) return '';
+    return this.outerIpVersion === 4 ? ipv4Text(this.outerBuf, this.outerDstOff) : ipv6Text(this.outerBuf, this.outerDstOff);
   }
   /** Quoted original source address as text. Allocates. */
   quotedSrcText(): string {

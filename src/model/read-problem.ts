@@ -15,6 +15,7 @@ export const READ_PROBLEM_CODES = {
   'bad-frame-table': 'a Network Monitor frame table entry points outside the file',
   'unknown-interface': 'a packet names an interface that no Interface Description Block declared',
   'unsupported-link-type': 'frames of a link type rpctrace cannot decode were counted but not analyzed',
+  'undecoded-encapsulation': 'frames whose packet sits inside an encapsulation rpctrace recognises but does not decode were counted but not analyzed',
   'decompress-error': 'the gzip stream is corrupt or cut short',
   'io-error': 'the operating system could not read the file',
 } as const;

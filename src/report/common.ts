@@ -55,6 +55,17 @@ export const hasProblems = (findings: readonly Finding[]): boolean => findings.s
 /** True when no frame could be read at all, so there is nothing to judge. */
 export const notAnalyzed = (f: FileReport): boolean => f.frames === 0 && f.errors.length > 0;
 
+/**
+ * Lines for the verdicts section about frames that were counted but not analyzed (a link type
+ * or an encapsulation rpctrace does not decode): the verdicts say nothing about their
+ * conversations, so the reader must see that next to them, not only among the read problems.
+ */
+export function notAnalyzedLines(f: FileReport): string[] {
+  return f.warnings
+    .filter((p) => p.code === 'undecoded-encapsulation' || p.code === 'unsupported-link-type')
+    .map((p) => `Not everything was analyzed: ${p.message} (warning ${p.code}).`);
+}
+
 /** The interface of an endpoint as people know it. */
 export const interfaceText = (e: Endpoint): string => e.interfaceName ?? e.interfaceUuid ?? '-';
 

@@ -15,7 +15,7 @@ import type { FileReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText, formatText,
-  framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, rangesText, severityCounts, sortFindings,
+  framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, notAnalyzedLines, rangesText, severityCounts, sortFindings,
 } from './common.js';
 
 /** A piece of inline content. */
@@ -88,6 +88,7 @@ function verdicts(f: FileReport, findings: readonly Finding[]): Block {
     heading(3, `Verdicts: ${severityCounts(findings)}`),
     table,
     hasProblems(findings) ? null : para(findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.'),
+    ...notAnalyzedLines(f).map((l) => para(l)),
     f.complete ? null : para('Reading stopped early (see the read problems below); the verdicts cover the frames before that point.'),
   );
 }

@@ -1,6 +1,8 @@
 /**
  * Ethernet II with any number of 802.1Q / 802.1ad tags, and 802.3 + LLC/SNAP
- * (IEEE 802.3 §3.2.6: a type/length field below 1536 is a length).
+ * (IEEE 802.3 §3.2.6: a type/length field below 1536 is a length). Tags are followed as far as
+ * the frame goes: each takes 4 bytes, so the walk ends with the captured bytes, and a trunk that
+ * stacks more tags than usual still yields its packets.
  */
 import { u16be, EMPTY } from './bytes.js';
 import { EtherType } from './constants.js';
@@ -8,8 +10,6 @@ import { Status } from './status.js';
 
 const ETH_HDR = 14;
 const TAG = 4;
-/** More tags than this is not a real frame (QinQ uses two; three is already unusual). */
-const MAX_TAGS = 8;
 
 /** Ethernet header view; `payloadOff` and `etherType` are after all VLAN tags. */
 export class EthernetView {
@@ -35,7 +35,7 @@ export class EthernetView {
     this.innerVlan = 0;
     while (type === EtherType.VLAN || type === EtherType.QINQ || type === EtherType.QINQ_OLD) {
       if (o + 2 + TAG > end) return Status.Truncated;
-      if (++tags > MAX_TAGS) return Status.Malformed;
+      tags++;
       const vid = u16be(b, o + 2) & 0x0fff;
       if (tags === 1) this.outerVlan = vid;
       this.innerVlan = vid;

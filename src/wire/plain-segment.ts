@@ -12,8 +12,6 @@
  */
 import { EtherType, IpProto, LinkType } from './constants.js';
 
-/** More VLAN tags than this is malformed (as in ethernet.ts). */
-const MAX_TAGS = 8;
 
 /** What `plainSegment` found, reused. Offsets index the frame's buffer. */
 export class PlainSegment {
@@ -40,9 +38,9 @@ export function plainSegment(b: Uint8Array, off: number, end: number, linkType: 
     if (end - off < 14) return false;
     o = off + 12;
     let type = (b[o]! << 8) | b[o + 1]!;
-    let tags = 0;
+    // Any number of tags, as ethernet.ts: each advances 4 bytes and must fit in the frame.
     while (type === EtherType.VLAN || type === EtherType.QINQ || type === EtherType.QINQ_OLD) {
-      if (o + 6 > end || ++tags > MAX_TAGS) return false;
+      if (o + 6 > end) return false;
       o += 4;
       type = (b[o]! << 8) | b[o + 1]!;
     }

@@ -4,24 +4,39 @@ import { Status } from './status.js';
 
 const MIN_HDR = 20;
 
-/** TCP view. Getters are valid only after `wrap() === Ok`. */
+/**
+ * TCP view. Getters are valid only after `wrap() === Ok`. The fixed 20 bytes (ports, sequence
+ * numbers, flags, window) are enough to read a segment; options cut short by the snaplen leave
+ * `optionsCut` set and are walked only as far as they were captured.
+ */
 export class TcpView {
   private b: Uint8Array = EMPTY;
   private o = 0;
+  /** End of the option bytes present: the header's end, or the captured end when cut. */
+  private optEnd = 0;
   hdrLen = 0;
+  /** True when the data offset reaches past the captured bytes (but not past the segment). */
+  optionsCut = false;
 
-  wrap(b: Uint8Array, off: number, end: number): Status {
+  /**
+   * `end` is where the captured bytes of the segment end; `declaredEnd` where the IP length says
+   * the segment ends (the same when nothing was cut).
+   */
+  wrap(b: Uint8Array, off: number, end: number, declaredEnd: number = end): Status {
     if (end - off < MIN_HDR) return Status.Truncated;
     const hl = (b[off + 12]! >>> 4) * 4;
     // Data offset below 5 words is malformed, not short (RFC 9293 §3.1).
     if (hl < MIN_HDR) return Status.Malformed;
-    if (off + hl > end) return Status.Truncated;
+    // A header longer than the segment the IP length declares cannot be: malformed, whatever
+    // was captured. Within the segment but past the captured bytes, only the options are cut.
+    if (off + hl > declaredEnd) return Status.Malformed;
     this.b = b;
     this.o = off;
     this.hdrLen = hl;
+    this.optionsCut = off + hl > end;
+    this.optEnd = this.optionsCut ? end : off + hl;
     return Status.Ok;
   }
-
   get srcPort(): number { return u16be(this.b, this.o); }
   get dstPort(): number { return u16be(this.b, this.o + 2); }
   get seq(): number { return u32be(this.b, this.o + 4); }
@@ -33,14 +48,15 @@ export class TcpView {
 
   /**
    * Walks the options once (RFC 9293 §3.2) and fills `out`; no allocation. A malformed option
-   * (length below 2 or past the header) ends the walk.
+   * (length below 2 or past the header) ends the walk, and so does the end of the captured
+   * bytes: an option cut there is left absent.
    */
   options(out: TcpOptions): void {
     out.mss = -1;
     out.windowScale = -1;
     out.sackPermitted = false;
     const b = this.b;
-    const end = this.o + this.hdrLen;
+    const end = this.optEnd;
     let o = this.o + MIN_HDR;
     while (o < end) {
       const kind = b[o]!;

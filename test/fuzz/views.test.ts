@@ -14,8 +14,18 @@ import { Ipv6View } from '../../src/wire/ipv6.js';
 import { TcpView, type TcpOptions } from '../../src/wire/tcp.js';
 import { UdpView } from '../../src/wire/udp.js';
 import { IcmpView } from '../../src/wire/icmp.js';
+import { GreView } from '../../src/wire/gre.js';
+import { ErspanView } from '../../src/wire/erspan.js';
+import { VxlanView } from '../../src/wire/vxlan.js';
+import { GeneveView } from '../../src/wire/geneve.js';
+import { GtpuView } from '../../src/wire/gtpu.js';
+import { MplsView } from '../../src/wire/mpls.js';
+import { PppView, PppoeView } from '../../src/wire/ppp.js';
+import { PbbView } from '../../src/wire/pbb.js';
+import { FabricPathView } from '../../src/wire/fabricpath.js';
 import { Status } from '../../src/wire/status.js';
 import { Dissector } from '../../src/dissect/dissector.js';
+import { Encap } from '../../src/wire/constants.js';
 import { L4, type PacketInfo } from '../../src/dissect/packet-info.js';
 import { CaptureRecord } from '../../src/capture/reader.js';
 import { Rng } from '../helpers/random.js';
@@ -32,6 +42,16 @@ const tcp = new TcpView();
 const udp = new UdpView();
 const icmp = new IcmpView();
 const opts: TcpOptions = { mss: 0, windowScale: 0, sackPermitted: false };
+const gre = new GreView();
+const erspan = new ErspanView();
+const vxlan = new VxlanView();
+const geneve = new GeneveView();
+const gtpu = new GtpuView();
+const mpls = new MplsView();
+const pppoe = new PppoeView();
+const ppp = new PppView();
+const pbb = new PbbView();
+const fabricPath = new FabricPathView();
 
 /** Each view: wrap, then every getter (only after Ok, per the view contract). */
 const PROBES: Record<string, Probe> = {
@@ -52,8 +72,26 @@ const PROBES: Record<string, Probe> = {
     tcp.options(opts);
     return [s, tcp.srcPort, tcp.dstPort, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payloadOff, opts.mss, opts.windowScale, opts.sackPermitted];
   },
+  // The segment declared longer than what was captured: options may be cut, never read past `end`.
+  tcpCut: (b, o, e) => {
+    const s = tcp.wrap(b, o, e, e + 40);
+    if (s !== Status.Ok) return [s];
+    tcp.options(opts);
+    return [s, tcp.srcPort, tcp.dstPort, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payloadOff, tcp.optionsCut, opts.mss, opts.windowScale, opts.sackPermitted];
+  },
   udp: (b, o, e) => { const s = udp.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, udp.srcPort, udp.dstPort, udp.length, udp.payloadOff]; },
   icmp: (b, o, e) => { const s = icmp.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, icmp.type, icmp.code, icmp.quoteOff]; },
+  gre: (b, o, e) => { const s = gre.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, gre.version, gre.protocol, gre.sequencePresent, gre.payloadOff, gre.payloadEnd]; },
+  erspan: (b, o, e) => { const s = erspan.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, erspan.version, erspan.frameType, erspan.vlan, erspan.sessionId, erspan.payloadOff]; },
+  vxlan: (b, o, e) => { const s = vxlan.wrap(b, o, e, false); return s !== Status.Ok ? [s] : [s, vxlan.vni, vxlan.payloadType, vxlan.payloadOff]; },
+  vxlanGpe: (b, o, e) => { const s = vxlan.wrap(b, o, e, true); return s !== Status.Ok ? [s] : [s, vxlan.vni, vxlan.payloadType, vxlan.payloadOff]; },
+  geneve: (b, o, e) => { const s = geneve.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, geneve.protocol, geneve.vni, geneve.payloadOff]; },
+  gtpu: (b, o, e) => { const s = gtpu.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, gtpu.messageType, gtpu.teid, gtpu.payloadOff, gtpu.payloadEnd]; },
+  mpls: (b, o, e) => { const s = mpls.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, mpls.labels, mpls.topLabel, mpls.payload, mpls.payloadOff]; },
+  pppoe: (b, o, e) => { const s = pppoe.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, pppoe.code, pppoe.sessionId, pppoe.payloadOff, pppoe.payloadEnd]; },
+  ppp: (b, o, e) => { const s = ppp.wrap(b, o, e, true); return s !== Status.Ok ? [s] : [s, ppp.protocol, ppp.payloadOff]; },
+  pbb: (b, o, e) => { const s = pbb.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, pbb.isid, pbb.payloadOff]; },
+  fabricPath: (b, o, e) => { const s = fabricPath.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, fabricPath.ftag, fabricPath.ttl, fabricPath.payloadOff]; },
 };
 
 /** Header prefixes that steer random bytes past the first checks of each view. */
@@ -63,7 +101,16 @@ const PREFIXES: Record<string, Uint8Array[]> = {
   ipv4: [hex`45`, hex`46`, hex`4f`, hex`41`, hex``],
   ipv6: [hex`60`, hex`60000000 0000 00`, hex`60000000 0000 2c`, hex`60000000 0040 3c`, hex`60000000 0000 33`],
   tcp: [hex`0000 0000 00000000 00000000 f0`, hex`0000 0000 00000000 00000000 60`, hex``],
+  tcpCut: [hex`0000 0000 00000000 00000000 f0`, hex`0000 0000 00000000 00000000 80 02 0000 0000 0000 0204`, hex``],
   udp: [hex``], icmp: [hex``],
+  gre: [hex`00 00`, hex`b0 00`, hex`40 00`, hex`30 81`, hex`20 01`, hex``],
+  erspan: [hex`10`, hex`20`, hex`2000 0000 0000 0000 0000`, hex``],
+  vxlan: [hex`08`, hex``], vxlanGpe: [hex`0c 00 00 01`, hex`0c 00 00 07`, hex``],
+  geneve: [hex`00`, hex`01`, hex`3f`, hex``],
+  gtpu: [hex`30 ff`, hex`34 ff 00 20`, hex`32 ff 00 08`, hex`34 ff 00 10 0000 0000 0000 0085 01`, hex``],
+  mpls: [hex`00 01 01 40`, hex`00 01 00 40 00 01 01 40 45`, hex``],
+  pppoe: [hex`11 00`, hex``], ppp: [hex`ff 03 00 21`, hex`21`, hex`ff 03`, hex``],
+  pbb: [hex``], fabricPath: [hex``],
 };
 
 /** Two buffers equal inside [off, end), different everywhere else. */
@@ -111,11 +158,12 @@ describe('views on random bytes', () => {
 
 /** Everything the dissector tells its callers about a frame, as plain data. */
 function facts(p: PacketInfo, base: number): unknown[] {
-  const out: unknown[] = [p.vlanTags, p.ipVersion, p.l4];
+  const out: unknown[] = [p.vlanTags, p.ipVersion, p.l4, p.encapDepth, [...p.encaps.subarray(0, p.encapDepth)], p.outerIpVersion];
+  if (p.outerIpVersion !== 0) out.push(p.outerSrcText(), p.outerDstText());
   if (p.vlanTags > 0) out.push(p.outerVlan, p.innerVlan);
   if (p.ipVersion !== 0) out.push(p.srcText(), p.dstText(), p.ipProto, p.ipCut);
   if (p.l4 === L4.TCP || p.l4 === L4.UDP) out.push(p.srcPort, p.dstPort, p.l4Off - base, p.payloadOff - base, p.payloadLen, p.payloadCaptured);
-  if (p.l4 === L4.TCP) out.push(p.tcpFlags, p.seq, p.ack, p.window);
+  if (p.l4 === L4.TCP) out.push(p.tcpFlags, p.seq, p.ack, p.window, p.tcpOptionsCut);
   if (p.l4 === L4.ICMP || p.l4 === L4.ICMPV6) {
     out.push(p.icmpType, p.icmpCode, p.quoted.ipVersion);
     if (p.quoted.ipVersion !== 0) out.push(p.quotedSrcText(), p.quotedDstText(), p.quoted.protocol, p.quoted.srcPort, p.quoted.dstPort, p.quoted.seq);
@@ -131,6 +179,24 @@ const LINK_HEADERS: [number, Uint8Array[]][] = [
   [108, [hex`00000002`, hex`0000001c`]],
   [101, [hex``]], [12, [hex``]], [14, [hex``]], [228, [hex``]], [229, [hex``]],
 ];
+/** Tunnel headers after Ethernet (an EtherType) or inside IPv4, so random frames reach every encapsulation. */
+const TUNNEL_FRAMES: [number, Uint8Array][] = [
+  [1, hex`000000000000 000000000000 8847 00010140`],
+  [1, hex`000000000000 000000000000 8848 00010040 00010140 00000000 000000000000 000000000000 0800`],
+  [1, hex`000000000000 000000000000 8864 1100 0001 0040 0021`],
+  [1, hex`000000000000 000000000000 88a8 0064 88e7 0001e240 000000000000 000000000000 0800`],
+  [1, hex`000000000000 000000000000 8903 007f 000000000000 000000000000 0800`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 402f 0000 0a000001 0a000002 1000 88be 00000001 100a 0064 00000001 000000000000 000000000000 0800`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 402f 0000 0a000001 0a000002 1000 22eb 00000001 200a0064 00000000 00000001 1c000005 00000000 000000000000 000000000000 0800`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 402f 0000 0a000001 0a000002 3081 880b 0040 0001 00000001 00000000 ff03 0021`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 4004 0000 0a000001 0a000002`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 4029 0000 0a000001 0a000002`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 4011 0000 0a000001 0a000002 c000 12b5 0000 0000 08000000 00138800 000000000000 000000000000 0800`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 4011 0000 0a000001 0a000002 c000 17c1 0000 0000 02006558 00002a00 01028001 00000007 000000000000 000000000000 0800`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 4011 0000 0a000001 0a000002 0868 0868 0000 0000 34ff0040 00000001 00000085 01000100`],
+  [1, hex`000000000000 000000000000 0800 45000000 00000000 4011 0000 0a000001 0a000002 c000 12b6 0000 0000 0c000001 00002a00`],
+];
+
 const IP_HEADERS: Uint8Array[] = [
   hex`45000000 00000000 4006 0000 0a000001 0a000002`,
   hex`45000000 00000000 4011 0000 0a000001 0a000002`,
@@ -172,8 +238,10 @@ describe('dissector on random frames', () => {
     const rng = new Rng(0xd15ec7);
     const bad: string[] = [];
     const reached = new Set<number>();
+    const tunnelled = new Set<number>();
     for (let i = 0; i < 20000 && bad.length < 5; i++) {
-      const [lt, heads] = rng.int(20) === 0 ? [rng.int(300), [hex``]] : rng.pick(LINK_HEADERS);
+      const tunnel = rng.int(4) === 0 ? rng.pick(TUNNEL_FRAMES) : null;
+      const [lt, heads] = tunnel !== null ? [tunnel[0], [tunnel[1]]] : rng.int(20) === 0 ? [rng.int(300), [hex``]] : rng.pick(LINK_HEADERS);
       const link = rng.pick(heads);
       const ip = lt === 0 || lt === 108 || lt >= 101 || rng.int(4) !== 0 ? rng.pick(IP_HEADERS) : hex``;
       const tail = rng.bytes(rng.int(80));
@@ -186,14 +254,17 @@ describe('dissector on random frames', () => {
       const capLen = rng.int(3) === 0 ? rng.int(frame.length + 1) : frame.length;
       const why = checkFrame(lt, frame, capLen, 1 + rng.int(16));
       reached.add(d1.info.l4);
+      for (let k = 0; k < d1.info.encapDepth; k++) tunnelled.add(d1.info.encaps[k]!);
       if (why !== null) {
         const saved = keepRegression({ name: 'views-dissector', bytes: frame }, i, Uint8Array.of(lt >> 8, lt & 0xff, ...frame.subarray(0, capLen)));
         bad.push(`link ${lt}: ${why} -> ${saved}`);
       }
     }
     expect(bad).toEqual([]);
-    // The generator must reach every transport, or the deeper layers go unfuzzed.
+    // The generator must reach every transport, or the deeper layers go unfuzzed; and inside
+    // every kind of encapsulation the frames can hold.
     expect([...reached].sort()).toEqual([L4.NONE, L4.TCP, L4.UDP, L4.ICMP, L4.ICMPV6, L4.OTHER].sort());
+    expect([...tunnelled].sort((a, b) => a - b)).toEqual([Encap.GRE, Encap.ERSPAN_II, Encap.ERSPAN_III, Encap.VXLAN, Encap.VXLAN_GPE, Encap.GENEVE, Encap.IP_IN_IP, Encap.GTP_U, Encap.MPLS, Encap.PPPOE, Encap.PBB, Encap.FABRICPATH]);
   });
 
   const saved = existsSync(REGRESSIONS) ? readdirSync(REGRESSIONS).filter((f) => f.startsWith('views-') && f.endsWith('.bin')).sort() : [];

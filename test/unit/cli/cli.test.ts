@@ -58,6 +58,9 @@ describe('rpctrace CLI', () => {
     expect(h.out).toContain('analyze');
     expect(h.out).toContain('syn');
     expect(h.out).toContain('Exit codes');
+    // What is decoded, and what is reported when it is not.
+    expect(h.out).toMatch(/ERSPAN I\/II\/III/);
+    expect(h.out).toContain('undecoded-encapsulation');
   });
 
   it('exits 2 on a usage error and says what was wrong', async () => {

@@ -69,6 +69,16 @@ describe('Dissector: link types', () => {
     expect(p.innerVlan).toBe(20);
   });
 
+  it('1 ETHERNET with more stacked tags than any switch sends: the packet is still read', () => {
+    const f = concat(hex`00 00 5e 00 53 01  02 00 00 00 00 01  ${'88 a8 00 64 '.repeat(11)} 81 00 00 0a  08 00`, IP4_SYN);
+    const { p, d } = run(f, 1);
+    expectV4Syn(p);
+    expect(p.vlanTags).toBe(12);
+    expect(p.outerVlan).toBe(100);
+    expect(p.innerVlan).toBe(10);
+    expect(d.anomalies.summary()).toEqual([]);
+  });
+
   it('113 LINUX_SLL', () => {
     const f = concat(hex`00 00 00 01 00 06 02 00 00 00 00 01 00 00 08 00  # SLL: IPv4`, IP4_SYN);
     expectV4Syn(run(f, 113).p);
@@ -238,8 +248,35 @@ describe('Dissector: snaplen-cut frames are counted, not misread', () => {
     expect(anomalies(run(ihl4, 228).d)).toEqual({ malformed_ip: 1 });
     const doff3 = hex`45 00 00 28 00 01 40 00 40 06 00 00 0a 00 00 01 0a 00 00 02  c0 00 00 87 00 00 00 01 00 00 00 00 30 02 ff ff 00 00 00 00`;
     expect(anomalies(run(doff3, 228).d)).toEqual({ malformed_tcp: 1 });
-    const nineTags = hex`00 00 5e 00 53 01  02 00 00 00 00 01  ${'81 00 00 01 '.repeat(9)} 08 00`;
-    expect(anomalies(run(nineTags, 1).d)).toEqual({ malformed_link: 1 });
+  });
+
+  it('a SYN whose options the snaplen cut is still a SYN: only the options are marked cut', () => {
+    // 68-byte snaplen on a VLAN trunk: 14 + 4 + 20 leaves 30 of the SYN's 32 TCP header bytes.
+    const syn = hex`00 00 5e 00 53 01  02 00 00 00 00 01  81 00 00 0a  08 00   # Ethernet, 802.1Q VLAN 10, IPv4
+      45 00 00 34 00 01 40 00 80 06 00 00  0a 00 00 01  0a 00 00 02         # IPv4: total 52, TCP
+      c0 00 3c eb 01 02 03 04 00 00 00 00 80 02 fa f0 00 00 00 00           # TCP: 49152 > 15595 SYN, data offset 8
+      02 04 05 b4 01 03 03 08 01 01 04 02                                   # MSS, NOP, WS, NOP, NOP, SACK permitted`;
+    expect(syn.length).toBe(70);
+    const { p, d } = run(syn.subarray(0, 68), 1);
+    expect(p.l4).toBe(L4.TCP);
+    expect([p.srcPort, p.dstPort, p.seq, p.tcpFlags]).toEqual([49152, 15595, 0x01020304, 0x02]);
+    expect(p.tcpOptionsCut).toBe(true);
+    expect(p.payloadLen).toBe(0);
+    expect(anomalies(d)).toEqual({ tcp_options_cut: 1 });
+    const c = new CaptureCounters();
+    c.add(p);
+    expect(c.stats(0).tcpSyn).toBe(1);
+  });
+
+  it('a data offset past the segment is malformed_tcp, not a snaplen cut', () => {
+    const f = hex`45 00 00 32 00 01 40 00 40 06 00 00 0a 00 00 01 0a 00 00 02   # IPv4: total 50, TCP
+      c0 00 00 87 00 00 00 01 00 00 00 00 f0 10 ff ff 00 00 00 00            # TCP: data offset 15 (60 bytes) in a 30-byte segment
+      ${'aa '.repeat(10)}`;
+    const { p, d } = run(f, 228);
+    expect(p.l4).toBe(L4.OTHER);
+    expect(anomalies(d)).toEqual({ malformed_tcp: 1 });
+    // Cut by a snaplen after the fixed header: the IP length still proves the header impossible.
+    expect(anomalies(run(f.subarray(0, 44), 228).d)).toEqual({ malformed_tcp: 1 });
   });
 
   it('counts each anomaly with its first frames', () => {

@@ -53,6 +53,12 @@ describe('renderMarkdown', () => {
     expect(out).toContain(`Evidence frames: ${frames.slice(0, 50).join(', ')} +10 more`);
   });
 
+  it('says next to the verdicts when frames of an unsupported link type were not analyzed', async () => {
+    const out = await renderMarkdown(report([fileReport({ warnings: [{ code: 'unsupported-link-type', severity: 'warning', offset: 0, message: '5 frame(s) of a link type rpctrace cannot decode were counted but not analyzed' }] })]));
+    const verdicts = out.slice(0, out.indexOf('Endpoints advertised'));
+    expect(verdicts).toContain('No problems found.\n\nNot everything was analyzed: 5 frame(s) of a link type rpctrace cannot decode were counted but not analyzed (warning unsupported-link-type).');
+  });
+
   it('says "No problems found." without findings and lists skipped files', async () => {
     const r = report([fileReport()]);
     r.skipped.push({ path: 'd/notes.txt', reason: 'not a capture file' });

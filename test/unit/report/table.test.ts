@@ -65,6 +65,17 @@ describe('renderTable', () => {
     expect(await renderTable(report([mixedFile()]))).not.toContain('No problems found');
   });
 
+  it('says next to the verdicts when frames inside an undecoded encapsulation were not analyzed', async () => {
+    const message = '13 frame(s) carry their packet inside an encapsulation rpctrace does not decode (L2TP: 13 from frame 1): counted, not analyzed, so conversations inside them are missing from the verdicts';
+    const out = await renderTable(report([fileReport({ warnings: [{ code: 'undecoded-encapsulation', severity: 'warning', offset: 0, message }] })]));
+    const verdicts = out.slice(0, out.indexOf('\nEndpoints advertised'));
+    expect(verdicts).toContain('No problems found.\nNot everything was analyzed: 13 frame(s) carry their packet');
+    expect(verdicts.replace(/\n/g, ' ')).toContain('(L2TP: 13 from frame 1)');
+    expect(verdicts.split('\n').every((l) => l.length <= WIDTH)).toBe(true);
+    // And among the read problems of the capture summary.
+    expect(out.replace(/\s+/g, ' ')).toContain(`- capture.pcap: warning at offset 0: ${message}`);
+  });
+
   it('does not claim "No problems found" for a file it could not read', async () => {
     const f = fileReport({ format: null, formatInfo: null, frames: 0, complete: false, linkTypes: [], errors: [{ code: 'not-a-capture', severity: 'error', offset: 0, message: 'not a capture file' }] });
     const out = await renderTable(report([f]));

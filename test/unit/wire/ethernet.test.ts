@@ -73,13 +73,18 @@ describe('EthernetView', () => {
     expect(e.innerVlan).toBe(0);
   });
 
-  it('accepts eight stacked tags and calls a ninth malformed', () => {
-    const eight = hex`${MACS} ${'81 00 00 01 '.repeat(8)} 08 00`;
-    expect(e.wrap(eight, 0, eight.length)).toBe(Status.Ok);
-    expect(e.tags).toBe(8);
-    expect(e.payloadOff).toBe(14 + 32);
-    const nine = hex`${MACS} ${'81 00 00 01 '.repeat(9)} 08 00`;
-    expect(e.wrap(nine, 0, nine.length)).toBe(Status.Malformed);
+  it('follows stacked tags as far as the frame goes, however many there are', () => {
+    for (const n of [8, 9, 40]) {
+      const f = hex`${MACS} ${'81 00 00 01 '.repeat(n - 1)} 88 a8 00 2a  08 00  45`;
+      expect(e.wrap(f, 0, f.length), `${n} tags`).toBe(Status.Ok);
+      expect(e.tags).toBe(n);
+      expect(e.etherType).toBe(0x0800);
+      expect(e.payloadOff).toBe(14 + 4 * n);
+      expect(e.innerVlan).toBe(42);
+    }
+    // Tags that run to the end of the captured bytes are a cut frame, not a malformed one.
+    const cut = hex`${MACS} ${'81 00 00 01 '.repeat(30)}`;
+    expect(e.wrap(cut, 0, cut.length)).toBe(Status.Truncated);
   });
 
   it('finds IPv4 inside 802.3 + LLC/SNAP', () => {

@@ -68,7 +68,8 @@ function shapes(rng: Rng): { bytes: Uint8Array; linkType: number }[] {
     const ext = rng.int(4) === 0;
     const v6 = ipv6({ src: src6, dst: dst6, nextHeader: 6, ...(ext ? { ext: [{ type: 'hop-by-hop' as const }] } : {}) }, tcp(src6, dst6, o, payload));
     const mac = { dst: '00:11:22:33:44:55', src: '66:77:88:99:aa:bb', pad: rng.int(2) === 0 };
-    const tags = Array.from({ length: rng.int(3) }, () => ({ vid: 1 + rng.int(4000), tpid: rng.pick([0x8100, 0x88a8, 0x9100]) }));
+    // Mostly 0 to 2 tags; now and then a trunk stacking a dozen (both readers follow any number).
+    const tags = Array.from({ length: rng.int(10) === 0 ? 9 + rng.int(6) : rng.int(3) }, () => ({ vid: 1 + rng.int(4000), tpid: rng.pick([0x8100, 0x88a8, 0x9100]) }));
     out.push({ bytes: ethernet({ ...mac, etherType: 0x0800, tags }, v4), linkType: LinkType.ETHERNET });
     out.push({ bytes: ethernet({ ...mac, etherType: 0x86dd, tags }, v6), linkType: LinkType.ETHERNET });
     out.push({ bytes: v4, linkType: rng.pick([LinkType.RAW, LinkType.RAW_BSD12, LinkType.RAW_BSD14, LinkType.IPV4]) });

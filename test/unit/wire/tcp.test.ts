@@ -35,13 +35,44 @@ describe('TcpView', () => {
     }
   });
 
-  it('calls a header shorter than 20 bytes, or options past the bytes, truncated', () => {
+  it('calls a header shorter than its fixed 20 bytes truncated', () => {
     const d = tcp(5);
     expect(t.wrap(d, 0, 19)).toBe(Status.Truncated);
-    const long = tcp(15, '01 '.repeat(20));   // 60-byte header, 40 present
-    expect(t.wrap(long, 0, long.length)).toBe(Status.Truncated);
+    // Also when the IP length says the segment goes on: the ports or flags are missing.
+    expect(t.wrap(d, 0, 19, 40)).toBe(Status.Truncated);
+  });
+
+  it('reads a segment whose options the snaplen cut, and marks only the options as cut', () => {
+    const syn = tcp(8, `
+      02 04 05 b4  01  03 03 08  01 01  04 02   # MSS 1460, NOP, WS 8, NOP, NOP, SACK permitted`);
+    // The IP length says 32 header bytes; 30 were captured (a 68-byte snaplen on a VLAN trunk).
+    expect(t.wrap(syn, 0, 30, 32)).toBe(Status.Ok);
+    expect(t.optionsCut).toBe(true);
+    expect([t.srcPort, t.dstPort, t.seq, t.flags]).toEqual([49152, 135, 0xfffffffe, TcpFlag.SYN]);
+    expect(t.hdrLen).toBe(32);
+    expect(t.payloadOff).toBe(32);
+    // The walk reads what was captured and leaves the option the cut went through absent.
+    t.options(opts);
+    expect(opts).toEqual({ mss: 1460, windowScale: 8, sackPermitted: false });
+    expect(t.wrap(syn, 0, 32, 32)).toBe(Status.Ok);
+    expect(t.optionsCut).toBe(false);
+  });
+
+  it('leaves an option absent when the cut falls inside it', () => {
+    const d = tcp(7, '01 01 01 02 04 05 b4 00');
+    expect(t.wrap(d, 0, 25, 28)).toBe(Status.Ok);
+    t.options(opts);
+    expect(opts.mss).toBe(-1);
+  });
+
+  it('calls a data offset past the segment malformed, whatever was captured', () => {
+    const long = tcp(15, '01 '.repeat(20)); // 60-byte header, a 40-byte segment
+    expect(t.wrap(long, 0, long.length)).toBe(Status.Malformed);
+    // Cut by the snaplen, but the IP length (50) is still shorter than the header.
+    expect(t.wrap(long, 0, 30, 50)).toBe(Status.Malformed);
     const exact = tcp(15, '01 '.repeat(40));
     expect(t.wrap(exact, 0, exact.length)).toBe(Status.Ok);
+    expect(t.optionsCut).toBe(false);
     expect(t.payloadOff).toBe(60);
   });
 
