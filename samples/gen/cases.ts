@@ -35,6 +35,7 @@ import {
   type TcpIpTower,
 } from './frames.js';
 import { ISYSTEM_ACTIVATOR, remoteCreateInstanceRequest, remoteCreateInstanceResponse } from './dcom.js';
+import { EPT_S_NOT_REGISTERED as EPT_NOT_REGISTERED } from '../../src/wire/epm.js';
 import { AUTHN_WINNT, AuthnLevel, ntlmAuthenticate, ntlmChallenge, ntlmNegotiate, ntlmSignature, sealed, type NtlmTarget } from './ntlmssp.js';
 import {
   DnsType,
@@ -734,5 +735,60 @@ export function busyHealthy(): WriterFrame[] {
     s.wait(50);
     s.dns('time.windows.com', '10.1.1.1');
   }
+  return s.out;
+}
+
+/**
+ * rpcdump / `portqry -e 135`: ept_lookup of every entry in three calls of at most 4 entries. The
+ * first two answers list lsass interfaces on TCP 49667 and hand back an entry handle; the third
+ * call continues with it and gets EPT_S_NOT_REGISTERED: no more entries. Nothing connects to the
+ * listed port, and the capture goes on for 30 s.
+ */
+export function eptLookupEnumeration(): WriterFrame[] {
+  const s = new Scene(61);
+  const c = s.tcp({ clientPort: 49801, serverPort: 135 });
+  c.connect();
+  c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: EPM_V3, transfer: [NDR_V2] }] }));
+  c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, transfer: NDR_V2 }] }));
+  const handle = Uint8Array.from({ length: 20 }, (_, i) => (i < 4 ? 0 : 0x40 + i));
+  const entries: EptEntry[] = LSASS_INTERFACES.slice(0, 7).map(([iface, annotation]) => ({ tower: { iface, port: HEALTHY_PORT, ip: SERVER4 }, annotation }));
+  const pages = [entries.slice(0, 4), entries.slice(4), []];
+  pages.forEach((page, i) => {
+    c.send('client', dcerpcRequest({ callId: 2 + i, opnum: 2, stub: eptLookupRequestStub({ maxEntries: 4, ...(i > 0 ? { handle } : {}) }) }));
+    s.wait(1);
+    c.send('server', dcerpcResponse({ callId: 2 + i, stub: eptLookupResponseStub({ entries: page, maxEntries: 4, ...(i < 2 ? { handle } : { status: EPT_NOT_REGISTERED }) }) }));
+  });
+  c.ack('client');
+  c.close('client');
+  s.wait(30_000);
+  s.arp();
+  return s.out;
+}
+
+/**
+ * A capture that starts after the client bound to the activator on TCP 135: the first frames
+ * are a RemoteGetClassObject request (IRemoteSCMActivator opnum 3, the opnum of ept_map) and its
+ * answer, whose string bindings name port `port`; neither handshake nor bind is in the capture.
+ * Then SYNs to that port go unanswered.
+ */
+export function dcomActivationAfterBind(port: number): WriterFrame[] {
+  const s = new Scene(62);
+  const c = s.tcp({ clientPort: 49801, serverPort: 135 });
+  const req = remoteCreateInstanceRequest({ clsid: 'f5a2e8c1-3b7d-4e96-a0c4-58d21b9e7f30', serverName: SERVER4, cid: 'b4d2e6f8-1a3c-4e5f-9071-2b4c6d8e0f12' });
+  c.send('client', dcerpcRequest({ callId: 7, opnum: 3, stub: req }));
+  s.wait(3);
+  const resp = remoteCreateInstanceResponse({
+    bindings: [`SERVER[${port}]`, `${SERVER4}[${port}]`],
+    resolver: ['SERVER', SERVER4],
+    principal: 'CORP\\SERVER$',
+    oxid: Uint8Array.of(0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88),
+    oid: Uint8Array.of(0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11),
+    ipid: '0000a901-0be4-0000-6d3c-d1b7a4f25e92',
+    ipidRemUnknown: '0000bd02-0be4-0000-2f6a-2c93e0d47b59',
+  });
+  c.send('server', dcerpcResponse({ callId: 7, stub: resp }));
+  c.ack('client');
+  s.wait(2);
+  unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: port }), 25000);
   return s.out;
 }

@@ -900,6 +900,8 @@ export interface EptLookupRequest {
   /** RPC_C_VERS_ALL (1) by default. */
   versOption?: number;
   maxEntries?: number;
+  /** The entry handle an earlier answer returned (a continued enumeration); null handle by default. */
+  handle?: Uint8Array;
 }
 
 /**
@@ -914,7 +916,7 @@ export function eptLookupRequestStub(o: EptLookupRequest): Uint8Array {
   if (o.iface !== undefined) w.u32(0x00020000).bytes(uuidBytes(o.iface.uuid, true)).u16(o.iface.major).u16(o.iface.minor);
   else w.u32(0);
   w.u32(o.versOption ?? 1);
-  w.zeros(20);
+  w.bytes(o.handle ?? new Uint8Array(20));
   w.u32(o.maxEntries ?? 500);
   return w.done();
 }

@@ -612,6 +612,16 @@ export const SAMPLES: readonly Sample[] = [
     build: () => pcap(cases.eptLookupMultiFragment(), LinkType.ETHERNET),
   },
   {
+    name: 'epm-lookup-enumeration.pcap',
+    what: `rpcdump / portqry -e 135: ept_lookup of every entry in three calls; the first two answers list 7 lsass interfaces on TCP ${HEALTHY_PORT} and return an entry handle, the third (continuing with it) gets EPT_S_NOT_REGISTERED, which ends the listing. Nothing connects to the port; the capture goes on 30 s. Expect no finding above info (no ENDPOINT_NOT_REGISTERED, no ADVERTISED_PORT_NOT_ATTEMPTED).`,
+    build: () => pcap(cases.eptLookupEnumeration(), LinkType.ETHERNET),
+  },
+  {
+    name: 'dcom-activation-after-bind.pcap',
+    what: `A capture that starts after the bind: the first frames are a DCOM RemoteGetClassObject request on TCP 135 (opnum 3, the opnum of ept_map) and its answer with string bindings SERVER[${BLOCKED_PORT}] and ${SERVER4}[${BLOCKED_PORT}]; no handshake, no bind. Then SYNs to ${BLOCKED_PORT} go unanswered. Expect the DCOM endpoint, not an ept_map answer, and NONSTANDARD_RPC_PORT_BLOCKED.`,
+    build: () => pcap(cases.dcomActivationAfterBind(BLOCKED_PORT), LinkType.ETHERNET),
+  },
+  {
     name: 'busy-healthy.pcap',
     what: `A healthy minute, about 300 frames: DNS (UDP and TCP), Kerberos, LDAP, SMB2 negotiate, HTTP, and six EPM lookups (every 10 s), each followed by a working call (DRSUAPI ${HEALTHY_PORT}, NETLOGON 49668, LSARPC 49664). Expect no finding above info.`,
     build: () => pcap(cases.busyHealthy(), LinkType.ETHERNET),

@@ -85,6 +85,8 @@ export interface Endpoint {
   port: number;
   interfaceUuid: string | null;
   interfaceName: string | null;
+  /** True for an entry of an ept_lookup enumeration (rpcdump, `portqry -e 135`): a listing, not a lookup a client makes to connect. */
+  enumeration: boolean;
   /** True when the port lies in one of the expected dynamic ranges. */
   inRange: boolean;
   /** Seconds from the first frame of the capture to the answer. */

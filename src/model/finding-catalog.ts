@@ -31,7 +31,7 @@ export const SEVERITY_RANK = { error: 3, warning: 2, info: 1 } as const satisfie
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 const RETRIES =
-  'How Windows retries: with the usual settings a Windows client sends the SYN at t, again at t+3 s and t+9 s (the wait doubles each time), and gives up about 21 s after the first SYN. SYNs with the same ports and sequence number are one attempt retransmitted, not several attempts. Newer builds may start with a shorter wait and retry more often (`Get-NetTCPSetting`: InitialRtoMs, MaxSynRetransmissions), but the doubling pattern is the same.';
+  'How Windows retries: with the classic settings a Windows client sends the SYN at t, again at t+3 s and t+9 s (the wait doubles each time), and gives up about 21 s after the first SYN. Newer builds and tuned TCP templates start with a 1 s timeout and retransmit more often (`Get-NetTCPSetting`: InitialRtoMs, MaxSynRetransmissions), so SYNs come at t, t+1, t+3, t+7, t+15 s; Linux does the same. Either way the wait doubles, and SYNs with the same ports and sequence number are one attempt retransmitted, not several attempts. rpctrace describes the schedule each capture shows.';
 
 const SPECIAL_CASES = [
   'Firewall rules are often written for 49152-65535, the Windows default since Vista and Server 2008, while the server hands out ports from elsewhere. Known cases:',

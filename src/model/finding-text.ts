@@ -48,7 +48,21 @@ function abbrev(frames: readonly number[]): string {
   return frames.length <= 8 ? frames.join(', ') : `${frames.slice(0, 8).join(', ')} and ${frames.length - 8} more`;
 }
 
-/** "3 SYNs from port 50012 at +0 s, +3.0 s, +9.0 s (frames 12, 15, 18). The capture goes on ..." */
+/**
+ * The schedule the client's retries followed, as observed: the classic Windows one (first retry
+ * after 3 s), a 1 s initial timeout (newer Windows builds and tuned templates, and Linux), or
+ * just the delay seen. Empty without a retransmission.
+ */
+function schedule(s: AttemptStory): string {
+  const a = s.attempts.find((x) => x.synOffsets.length > 1);
+  if (a === undefined) return '';
+  const first = a.synOffsets[1]!;
+  if (first >= 2.5 && first <= 3.5) return ' The retries follow the classic Windows schedule (first retry after 3 s, each wait twice the one before: +3 s, +9 s), with which a client gives up about 21 s after the first SYN.';
+  if (first >= 0.7 && first <= 1.5) return ' The retries start after 1 s and double (+1 s, +3 s, +7 s, +15 s, ...): an initial timeout of 1 s, as newer Windows builds, tuned TCP templates and Linux use, with more retransmissions than the classic Windows +3 s, +9 s.';
+  return ` The first retry came ${fmtS(first)} after the SYN.`;
+}
+
+/** "3 SYNs from port 50012 at +0 s, +3.0 s, +9.0 s (frames 12, 15, 18). The retries follow ..." */
 function synStory(s: AttemptStory): string {
   const parts = s.attempts.map((a) => {
     const n = a.synFrames.length;
@@ -56,10 +70,10 @@ function synStory(s: AttemptStory): string {
     return `${n === 1 ? 'a SYN' : `${n} SYNs`} from port ${a.clientPort}${when} (frame${n === 1 ? '' : 's'} ${abbrev(a.synFrames)})`;
   });
   if (s.attemptCount > s.attempts.length) parts.push(`and ${s.attemptCount - s.attempts.length} more attempt(s)`);
-  const gaveUp = s.lastObservedSeconds >= WINDOWS_GIVE_UP_SECONDS
-    ? ' The capture goes on long enough for a Windows client (retries at +3 s and +9 s) to have given up.'
-    : s.lastRetransmissions === 0 ? '' : ` The capture ends ${fmtS(s.lastObservedSeconds)} after the first SYN; Windows retries at +3 s and +9 s and gives up about 21 s after the first.`;
-  return `${parts.join('; ')}.${gaveUp}`;
+  const end = s.lastObservedSeconds >= WINDOWS_GIVE_UP_SECONDS
+    ? ` The capture goes on ${fmtS(s.lastObservedSeconds)} after the last attempt's first SYN: long enough for a client with the classic Windows settings to have given up.`
+    : s.lastRetransmissions === 0 ? '' : ` The capture ends ${fmtS(s.lastObservedSeconds)} after the first SYN.`;
+  return `${parts.join('; ')}.${schedule(s)}${end}`;
 }
 
 const HINTS: Record<RangeHint, string> = {

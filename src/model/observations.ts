@@ -53,6 +53,8 @@ export interface EndpointEvent {
   bindings: string[];
   port: number;
   interfaceUuid: string | null;
+  /** An entry of an ept_lookup enumeration (rpcdump, `portqry -e 135`): no client need follow it. */
+  enumeration: boolean;
   client: string;
   server: string;
   serverPort: number;

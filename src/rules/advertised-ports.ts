@@ -68,6 +68,8 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
     const answers: Evidence[] = g.map((e) => ({ frame: e.frame, role: 'endpoint-answer', time: e.time }));
     const base = { protocol: 'tcp' as const, client: first.client, server: first.server, port: first.port, inferred: false, folded: null };
     if (att.length === 0) {
+      // An enumeration lists every endpoint; no client is expected to follow what it lists.
+      if (g.every((e) => e.enumeration)) continue;
       const observed = ctx.obs.captureSeconds - g[g.length - 1]!.time;
       out.push({
         ...base, id: 'ADVERTISED_PORT_NOT_ATTEMPTED', severity: observed < NO_ATTEMPT_GRACE_SECONDS ? 'info' : 'warning',

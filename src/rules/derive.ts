@@ -134,7 +134,7 @@ function followed(e: EndpointEvent, limit: number, attempts: readonly Attempt[],
   const endpoint: Endpoint = {
     frame: e.frame, requestFrame: e.requestFrame, source: e.source, operation: e.operation,
     client: e.client, server: e.server, advertisedHost: e.advertisedHost, bindings: e.bindings, port: e.port,
-    interfaceUuid: e.interfaceUuid, interfaceName: e.interfaceUuid !== null ? interfaceName(e.interfaceUuid) : null,
+    interfaceUuid: e.interfaceUuid, interfaceName: e.interfaceUuid !== null ? interfaceName(e.interfaceUuid) : null, enumeration: e.enumeration,
     inRange: inRanges(e.port, s.dynamicRanges), followUpSynFrames: follow.map((x) => attempts[x]!.synFrames[0]!), followUp, time: round(e.time),
   };
   return { endpoint, follow };

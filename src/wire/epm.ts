@@ -82,11 +82,16 @@ export function parseTower(b: Uint8Array, o: number, len: number): Tower | null 
       case FloorProto.TCP:
       case FloorProto.UDP:
       case FloorProto.HTTP:
+        // C706 Appendix I: the port is exactly 2 octets, big-endian; 0 is no port. Anything
+        // else is a malformed tower, whose port must not be reported.
+        if (rhsLen !== 2) return null;
         transport = proto;
-        if (rhsLen >= 2) t.port = u16be(b, rhs);
+        t.port = u16be(b, rhs) === 0 ? null : u16be(b, rhs);
         break;
       case FloorProto.IP:
-        if (rhsLen >= 4) t.ip = ipv4Text(b, rhs);
+        // The IPv4 address is exactly 4 octets.
+        if (rhsLen !== 4) return null;
+        t.ip = ipv4Text(b, rhs);
         break;
       case FloorProto.NAMED_PIPE:
       case FloorProto.LRPC:
@@ -215,6 +220,27 @@ export interface EpmResponse {
   /** error_status_t: 0 ok, EPT_S_NOT_REGISTERED, ... */
   status: number;
   towers: Tower[];
+  /** Non-null tower pointers whose tower was not well formed. */
+  malformed: number;
+  /** Bytes after the status (alignment padding aside): none in a real answer. */
+  trailing: number;
+}
+
+/**
+ * Statuses an endpoint mapper answers with: success; the DCE codes EPT_S_NOT_REGISTERED
+ * (0x16c9a0d6, also "no more entries" to ept_lookup) and EPT_S_NO_MEMORY (0x16c9a012); the
+ * Windows forms EPT_S_INVALID_ENTRY, EPT_S_CANT_PERFORM_OP and EPT_S_NOT_REGISTERED (1751 to
+ * 1753), which Windows servers also send (Samba's epmapper uses 0x6d8 for "can't perform").
+ */
+const EPM_STATUSES: ReadonlySet<number> = new Set([0, EPT_S_NOT_REGISTERED, 0x16c9a012, 0x6d7, 0x6d8, 0x6d9]);
+
+/**
+ * True when `r` reads as a real endpoint mapper answer: a status the endpoint mapper uses,
+ * every tower well formed, nothing after the status. Used when the bind was not captured and
+ * the answer could as well be DCOM's (activation and OXID resolution share TCP 135 and opnums).
+ */
+export function plausibleEpmResponse(r: EpmResponse): boolean {
+  return EPM_STATUSES.has(r.status) && r.malformed === 0 && r.trailing === 0;
 }
 
 /**
@@ -237,15 +263,20 @@ export function parseEptMapResponse(b: Uint8Array, start: number, end: number, l
  */
 function deferredTowers(n: Ndr, refs: readonly number[]): EpmResponse | null {
   const towers: Tower[] = [];
+  let malformed = 0;
   for (const r of refs) {
     if (r === 0) continue;
     const t = twr(n);
     if (t === undefined) return null;
     if (t !== null) towers.push(t);
+    else malformed++;
   }
   n.align4();
   if (!n.has(4)) return null;
-  return { status: n.u32(), towers };
+  const status = n.u32();
+  // A stub is padded to 8 octets at most (MS-RPCE §3.3.1.5.7 alignment of the body).
+  const rest = n.end - n.p;
+  return { status, towers, malformed, trailing: rest < 8 ? 0 : rest };
 }
 
 /**
@@ -270,4 +301,52 @@ export function parseEptLookupResponse(b: Uint8Array, start: number, end: number
     n.p += chars;
   }
   return deferredTowers(n, refs);
+}
+
+/** ept_lookup inquiry types (C706 Appendix O): which entries a lookup asks for. */
+export const EptInquiry = { ALL_ELTS: 0, MATCH_BY_IF: 1, MATCH_BY_OBJ: 2, MATCH_BY_BOTH: 3 } as const;
+
+/** What an ept_lookup request asks for. */
+export interface EptLookupRequest {
+  inquiryType: number;
+  /** The interface to match (MATCH_BY_IF, MATCH_BY_BOTH), or null. */
+  interfaceUuid: string | null;
+  /**
+   * True when the entry handle is not null: the call continues an enumeration begun by an
+   * earlier one (rpcdump, `portqry -e 135` call ept_lookup until the endpoint mapper answers
+   * EPT_S_NOT_REGISTERED, which then means "no more entries").
+   */
+  continued: boolean;
+  maxEntries: number;
+}
+
+/**
+ * ept_lookup request stub (C706 Appendix O, MS-RPCE §2.2.1.2.4): inquiry_type, [ptr] uuid_p_t
+ * object, [ptr] rpc_if_id_p_t Ifid (uuid, vers_major, vers_minor), vers_option, entry_handle
+ * (a context handle: 20 octets), max_ents. Top-level pointers are followed at once by their
+ * referent. Null when the stub does not fit.
+ */
+export function parseEptLookupRequest(b: Uint8Array, start: number, end: number, le: boolean, ndr64 = false): EptLookupRequest | null {
+  const n = new Ndr(b, start, end, le, ndr64);
+  if (!n.has(4)) return null;
+  const inquiryType = n.u32();
+  n.align(n.countSize);
+  if (!n.has(n.countSize)) return null;
+  if (n.count() !== 0) { n.align4(); if (!n.has(16)) return null; n.p += 16; }
+  n.align(n.countSize);
+  if (!n.has(n.countSize)) return null;
+  let interfaceUuid: string | null = null;
+  if (n.count() !== 0) {
+    n.align4();
+    if (!n.has(20)) return null;
+    interfaceUuid = uuidText(b, n.p, le);
+    n.p += 20;
+  }
+  n.align4();
+  if (!n.has(4 + 20 + 4)) return null;
+  n.u32(); // vers_option
+  let continued = false;
+  for (let i = 0; i < 20; i++) if (b[n.p + i] !== 0) { continued = true; break; }
+  n.p += 20;
+  return { inquiryType, interfaceUuid, continued, maxEntries: n.u32() };
 }

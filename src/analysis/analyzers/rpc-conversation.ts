@@ -5,7 +5,10 @@
  * bindings, faults, the bind_ack secondary address.
  */
 import { DcerpcView, PType, PfcFlag, bindAck, bindContexts, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../../wire/dcerpc.js';
-import { EPM_UUID, EpmOpnum, parseEptLookupResponse, parseEptMapRequest, parseEptMapResponse, type Tower } from '../../wire/epm.js';
+import {
+  EPM_UUID, EPT_S_NOT_REGISTERED, EptInquiry, EpmOpnum, parseEptLookupRequest, parseEptLookupResponse, parseEptMapRequest, parseEptMapResponse,
+  plausibleEpmResponse, type EpmResponse, type EptLookupRequest,
+} from '../../wire/epm.js';
 import { scanStringBindings } from '../../wire/dcom.js';
 import { Status } from '../../wire/status.js';
 import { DCOM_BINDING_INTERFACES, DCOM_OPERATIONS } from '../../model/interfaces.js';
@@ -24,6 +27,11 @@ export interface AdvertisedEndpoint {
   bindings: string[];
   port: number;
   interfaceUuid: string | null;
+  /**
+   * True for an entry of an ept_lookup enumeration (rpcdump, `portqry -e 135`): a listing, not
+   * an answer a client asked for in order to connect.
+   */
+  enumeration: boolean;
 }
 
 /** An EPM answer that gave no usable TCP endpoint. */
@@ -70,6 +78,8 @@ interface Call {
   time: number;
   /** Interface asked for in an ept_map request's tower. */
   mapInterface: string | null;
+  /** What an ept_lookup request asked for. */
+  lookup: EptLookupRequest | null;
   /** Response fragments so far. */
   parts: Uint8Array[] | null;
   /** Bytes in `parts` (kept, not summed per fragment: a response may have 10^5 fragments). */
@@ -94,6 +104,8 @@ export class RpcConversation {
   private readonly view = new DcerpcView();
   /** PDUs decoded, for reports. */
   pdus = 0;
+  /** Entries ept_lookup answers listed so far: a later EPT_S_NOT_REGISTERED ends the listing. */
+  private lookupEntries = 0;
 
   constructor(
     /** Text of side 0 and side 1 (address), and their ports. */
@@ -172,10 +184,13 @@ export class RpcConversation {
         if (this.calls.size >= MAX_CALLS) this.calls.delete(this.calls.keys().next().value!);
         const ctx = this.contexts.get(v.reqContextId);
         let mapInterface: string | null = null;
+        let lookup: EptLookupRequest | null = null;
         if (ctx?.uuid === EPM_UUID && v.reqOpnum === EpmOpnum.MAP) {
           mapInterface = parseEptMapRequest(b, v.reqStubOff, v.bodyEnd, v.le, ctx.ndr64)?.tower?.interfaceUuid ?? null;
+        } else if (ctx?.uuid === EPM_UUID && v.reqOpnum === EpmOpnum.LOOKUP) {
+          lookup = parseEptLookupRequest(b, v.reqStubOff, v.bodyEnd, v.le, ctx.ndr64);
         }
-        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, time: this.sink.now(), mapInterface, parts: null, partBytes: 0, le: v.le });
+        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, time: this.sink.now(), mapInterface, lookup, parts: null, partBytes: 0, le: v.le });
         return;
       }
       case PType.RESPONSE: {
@@ -191,7 +206,7 @@ export class RpcConversation {
           return;
         }
         // Multi-fragment response (C706 §12.6.3.1): collect the stubs until LAST_FRAG.
-        const c = call ?? { opnum: -1, contextId: v.respContextId, frame: 0, time: Number.NaN, mapInterface: null, parts: null, partBytes: 0, le: v.le };
+        const c = call ?? { opnum: -1, contextId: v.respContextId, frame: 0, time: Number.NaN, mapInterface: null, lookup: null, parts: null, partBytes: 0, le: v.le };
         if (first || c.parts === null) { c.parts = []; c.partBytes = 0; }
         if (end > start) { c.parts.push(b.slice(start, end)); c.partBytes += end - start; }
         if (!last) {
@@ -224,31 +239,30 @@ export class RpcConversation {
     const ctx = this.contexts.get(call?.contextId ?? contextId);
     const requestFrame = call?.frame ?? null;
     const requestTime = call?.time ?? Number.NaN;
-    // Without the bind (capture started late) the interface is unknown; on the endpoint
-    // mapper's port the answer is tried as EPM, checked by the tower structure itself.
+    // Without the bind (capture started late) the interface is unknown. On the endpoint mapper's
+    // port DCOM activation (IRemoteSCMActivator opnums 3, 4) and OXID resolution (IObjectExporter
+    // 0-5) share the port and the opnums with EPM (ept_lookup 2, ept_map 3), so there an EPM
+    // reading counts only when it is plausible (status, towers, length); else the answer is
+    // searched for DCOM string bindings.
     const uuid = ctx?.uuid ?? null;
     const onEpmPort = this.ports[0] === 135 || this.ports[1] === 135;
     const opnum = call?.opnum ?? -1;
     if (uuid === EPM_UUID || (uuid === null && onEpmPort)) {
+      const known = uuid === EPM_UUID;
       const ndr64 = ctx?.ndr64 ?? false;
-      if (opnum === EpmOpnum.MAP || (opnum === -1 && uuid === EPM_UUID)) {
-        this.epm('ept_map', parseEptMapResponse(b, start, end, le, ndr64), call, requestFrame, frame);
-        return;
-      }
-      if (opnum === EpmOpnum.LOOKUP) {
-        this.epm('ept_lookup', parseEptLookupResponse(b, start, end, le, ndr64), call, requestFrame, frame);
-        return;
-      }
-      if (uuid === EPM_UUID) return;
-      if (opnum === -1) {
-        // Neither bind nor request was captured: an answer whose stub decodes as ept_map with
-        // well-formed towers and status 0 is one; anything else may be DCOM.
+      const accept = (r: EpmResponse | null): r is EpmResponse => r !== null && (known || (plausibleEpmResponse(r) && (r.towers.length > 0 || r.status !== 0)));
+      if (opnum === EpmOpnum.MAP || (opnum === -1 && known)) {
+        const r = parseEptMapResponse(b, start, end, le, ndr64);
+        if (accept(r)) { this.epm('ept_map', r, call, requestFrame, frame); return; }
+      } else if (opnum === EpmOpnum.LOOKUP) {
+        const r = parseEptLookupResponse(b, start, end, le, ndr64);
+        if (accept(r)) { this.epm('ept_lookup', r, call, requestFrame, frame); return; }
+      } else if (opnum === -1) {
+        // Neither bind nor request captured: only an answer with towers and status 0 is ept_map's.
         const r = parseEptMapResponse(b, start, end, le, false);
-        if (r !== null && r.status === 0 && r.towers.length > 0) {
-          this.epm('ept_map', r, call, requestFrame, frame);
-          return;
-        }
+        if (r !== null && plausibleEpmResponse(r) && r.status === 0 && r.towers.length > 0) { this.epm('ept_map', r, call, requestFrame, frame); return; }
       }
+      if (known) return;
     }
     if (uuid !== null && !DCOM_BINDING_INTERFACES.has(uuid)) return;
     if (uuid === null && !onEpmPort) return;
@@ -261,19 +275,29 @@ export class RpcConversation {
       if (l === undefined) { byPort.set(s.port, [s.address]); hosts.set(s.port, s.host); } else if (!l.includes(s.address)) l.push(s.address);
     }
     for (const [port, bindings] of byPort) {
-      this.sink.endpoint(this, { frame, requestFrame, requestTime, source: 'dcom', operation, advertisedHost: hosts.get(port)!, bindings, port, interfaceUuid: uuid });
+      this.sink.endpoint(this, { frame, requestFrame, requestTime, source: 'dcom', operation, advertisedHost: hosts.get(port)!, bindings, port, interfaceUuid: uuid, enumeration: false });
     }
   }
 
-  private epm(operation: string, r: { status: number; towers: Tower[] } | null, call: Call | null, requestFrame: number | null, frame: number): void {
-    if (r === null) return;
-    const tcp = r.towers.filter((t) => t.protocol === 'ncacn_ip_tcp' && t.port !== null && t.port !== 0);
+  private epm(operation: 'ept_map' | 'ept_lookup', r: EpmResponse, call: Call | null, requestFrame: number | null, frame: number): void {
+    const requestTime = call?.time ?? Number.NaN;
+    const tcp = r.towers.filter((t) => t.protocol === 'ncacn_ip_tcp' && t.port !== null);
+    // ept_lookup lists entries call after call; a lookup of every entry (rpcdump, portqry -e) or
+    // one that continues an earlier call ends with EPT_S_NOT_REGISTERED: "no more entries". Without
+    // the request, a listing that already gave entries on this conversation is taken as one.
+    const lookup = call?.lookup ?? null;
+    const listing = operation === 'ept_lookup' && (lookup !== null ? lookup.inquiryType === EptInquiry.ALL_ELTS || lookup.continued : true);
+    if (operation === 'ept_lookup') {
+      const ended = r.status === EPT_S_NOT_REGISTERED && (lookup !== null ? lookup.inquiryType === EptInquiry.ALL_ELTS || lookup.continued : this.lookupEntries > 0);
+      this.lookupEntries += r.towers.length;
+      if (ended) return;
+    }
     if (r.status !== 0 || (operation === 'ept_map' && tcp.length === 0)) {
-      this.sink.epmNoEndpoint(this, { frame, requestFrame, requestTime: call?.time ?? Number.NaN, operation, status: r.status, interfaceUuid: call?.mapInterface ?? null });
+      this.sink.epmNoEndpoint(this, { frame, requestFrame, requestTime, operation, status: r.status, interfaceUuid: call?.mapInterface ?? lookup?.interfaceUuid ?? null });
       return;
     }
     for (const t of tcp) {
-      this.sink.endpoint(this, { frame, requestFrame, requestTime: call?.time ?? Number.NaN, source: 'epm', operation, advertisedHost: t.ip, bindings: [], port: t.port!, interfaceUuid: t.interfaceUuid || call?.mapInterface || null });
+      this.sink.endpoint(this, { frame, requestFrame, requestTime, source: 'epm', operation, advertisedHost: t.ip, bindings: [], port: t.port!, interfaceUuid: t.interfaceUuid || call?.mapInterface || null, enumeration: listing });
     }
   }
 }

@@ -3,13 +3,14 @@ import {
   RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink,
 } from '../../../src/analysis/analyzers/rpc-conversation.js';
 import { EPT_S_NOT_REGISTERED } from '../../../src/wire/epm.js';
+import { eptLookupRequestStub, eptLookupResponseStub, EptInquiry } from '../../../samples/gen/frames.js';
 import { NDR64_UUID } from '../../../src/wire/dcerpc.js';
 import {
   DRSUAPI_V4, EPM_V3, NDR_V2, Pfc, dcerpcBind, dcerpcBindAck, dcerpcFault, dcerpcRequest, dcerpcResponse,
   eptMapRequestStub, eptMapResponseStub, type SyntaxId,
 } from '../../../samples/gen/frames.js';
 import { concat } from '../../helpers/frame.js';
-import { dualStringArray, eptLookupResponse, eptMapRequest, eptMapResponse, npTower, tcpTower, tcpTowerAt } from '../../helpers/rpc.js';
+import { dualStringArray, eptLookupResponse, eptMapRequest, eptMapResponse, npTower, tcpTower, tcpTowerAt, towerOf, uuidFloor } from '../../helpers/rpc.js';
 
 const NDR64: SyntaxId = { uuid: NDR64_UUID, major: 1, minor: 0 };
 const BTFN: SyntaxId = { uuid: '6cb71c2c-9812-4540-0300-000000000000', major: 1, minor: 0 };
@@ -97,8 +98,8 @@ describe('RpcConversation', () => {
       ]),
     }));
     expect(t.ev.endpoints).toEqual([
-      { frame: 4, requestFrame: 3, source: 'epm', operation: 'ept_map', advertisedHost: '10.0.0.2', bindings: [], port: 49667, interfaceUuid: DRSUAPI_V4.uuid },
-      { frame: 4, requestFrame: 3, source: 'epm', operation: 'ept_map', advertisedHost: '0.0.0.0', bindings: [], port: 49668, interfaceUuid: DRSUAPI_V4.uuid },
+      { frame: 4, requestFrame: 3, source: 'epm', operation: 'ept_map', advertisedHost: '10.0.0.2', bindings: [], port: 49667, interfaceUuid: DRSUAPI_V4.uuid, enumeration: false },
+      { frame: 4, requestFrame: 3, source: 'epm', operation: 'ept_map', advertisedHost: '0.0.0.0', bindings: [], port: 49668, interfaceUuid: DRSUAPI_V4.uuid, enumeration: false },
     ]);
     expect(t.ev.none).toEqual([]);
   });
@@ -165,6 +166,46 @@ describe('RpcConversation', () => {
     ]);
   });
 
+  it('takes EPT_S_NOT_REGISTERED after an enumeration\'s entries for its end, not for a missing endpoint', () => {
+    const t = new Conv();
+    t.send(0, epmBind()).send(1, epmAck());
+    const handle = Uint8Array.from({ length: 20 }, (_, i) => i + 1);
+    const entries = [{ tower: { iface: DRSUAPI_V4, port: 49667, ip: '10.0.0.2' }, annotation: 'a' }];
+    t.send(0, dcerpcRequest({ callId: 2, opnum: 2, stub: eptLookupRequestStub({ maxEntries: 1 }) }));
+    t.send(1, dcerpcResponse({ callId: 2, stub: eptLookupResponseStub({ entries, maxEntries: 1, handle }) }));
+    t.send(0, dcerpcRequest({ callId: 3, opnum: 2, stub: eptLookupRequestStub({ maxEntries: 1, handle }) }));
+    t.send(1, dcerpcResponse({ callId: 3, stub: eptLookupResponseStub({ entries: [], maxEntries: 1, status: EPT_S_NOT_REGISTERED }) }));
+    expect(t.ev.endpoints.map((e) => [e.port, e.enumeration])).toEqual([[49667, true]]);
+    expect(t.ev.none).toEqual([]);
+  });
+
+  it('still reports EPT_S_NOT_REGISTERED for a lookup by interface that finds nothing', () => {
+    const t = new Conv();
+    t.send(0, epmBind()).send(1, epmAck());
+    t.send(0, dcerpcRequest({ callId: 2, opnum: 2, stub: eptLookupRequestStub({ inquiryType: EptInquiry.MATCH_BY_IF, iface: NETLOGON, maxEntries: 4 }) }));
+    t.send(1, dcerpcResponse({ callId: 2, stub: eptLookupResponseStub({ entries: [], maxEntries: 4, status: EPT_S_NOT_REGISTERED }) }));
+    expect(t.ev.none).toEqual([{ frame: 4, requestFrame: 3, operation: 'ept_lookup', status: EPT_S_NOT_REGISTERED, interfaceUuid: NETLOGON.uuid }]);
+  });
+
+  it('rejects a tower whose port or address floor has the wrong length instead of reporting a port from it', () => {
+    const t = new Conv();
+    t.send(0, epmBind()).send(1, epmAck()).send(0, mapReq(2, DRSUAPI_V4));
+    const floors = (port: number[], ip: number[]): Uint8Array => towerOf([
+      uuidFloor(DRSUAPI_V4), [[0x0d, ...new Array<number>(18).fill(0)], [0, 0]], [[0x0b], [0, 0]], [[0x07], port], [[0x09], ip],
+    ]);
+    t.send(1, dcerpcResponse({ callId: 2, stub: eptMapResponse([floors([0xc1, 0x03, 0, 0], [10, 0, 0, 2]), floors([0xc1, 0x04], [10, 0, 0]), floors([0xc1, 0x05], [10, 0, 0, 2])]) }));
+    // The first tower's port floor has 4 octets, the second's address 3: only the third is a tower.
+    expect(t.ev.endpoints.map((e) => e.port)).toEqual([0xc105]);
+  });
+
+  it('reads an answer on port 135 without a bind as DCOM when an ept_map reading is implausible (opnum 3 is also RemoteGetClassObject)', () => {
+    const t = new Conv();
+    t.send(0, dcerpcRequest({ callId: 2, opnum: 3, stub: new Uint8Array(64) }));
+    t.send(1, dcerpcResponse({ callId: 2, stub: concat(new Uint8Array(56).fill(0x5a), dualStringArray(['SRV[50001]', '10.0.0.2[50001]'])) }));
+    expect(t.ev.endpoints.map((e) => [e.source, e.port])).toEqual([['dcom', 50001]]);
+    expect(t.ev.none).toEqual([]);
+  });
+
   it('reports a fault with the interface and opnum of the call it answers', () => {
     const t = new Conv();
     t.send(0, epmBind()).send(1, epmAck()).send(0, mapReq(2, DRSUAPI_V4));
@@ -187,8 +228,8 @@ describe('RpcConversation', () => {
     );
     t.send(1, dcerpcResponse({ callId: 2, contextId: 1, stub }));
     expect(t.ev.endpoints).toEqual([
-      { frame: 4, requestFrame: 3, source: 'dcom', operation: 'RemoteCreateInstance', advertisedHost: 'DC01', bindings: ['DC01[49700]', '10.0.0.2[49700]', '192.168.5.2[49700]'], port: 49700, interfaceUuid: ISYSTEM_ACTIVATOR.uuid },
-      { frame: 4, requestFrame: 3, source: 'dcom', operation: 'RemoteCreateInstance', advertisedHost: '10.0.0.2', bindings: ['10.0.0.2[49701]'], port: 49701, interfaceUuid: ISYSTEM_ACTIVATOR.uuid },
+      { frame: 4, requestFrame: 3, source: 'dcom', operation: 'RemoteCreateInstance', advertisedHost: 'DC01', bindings: ['DC01[49700]', '10.0.0.2[49700]', '192.168.5.2[49700]'], port: 49700, interfaceUuid: ISYSTEM_ACTIVATOR.uuid, enumeration: false },
+      { frame: 4, requestFrame: 3, source: 'dcom', operation: 'RemoteCreateInstance', advertisedHost: '10.0.0.2', bindings: ['10.0.0.2[49701]'], port: 49701, interfaceUuid: ISYSTEM_ACTIVATOR.uuid, enumeration: false },
     ]);
   });
 

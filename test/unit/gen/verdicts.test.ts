@@ -148,6 +148,23 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
       blockedAttempt(HEALTHY_PORT)(r);
     },
   },
+  'epm-lookup-enumeration.pcap': {
+    // EPT_S_NOT_REGISTERED after the last entries ends the listing; a listing expects no follow-up.
+    errors: [],
+    check: (r) => {
+      expect(r.endpoints).toHaveLength(7);
+      expect(r.endpoints.every((e) => e.operation === 'ept_lookup' && e.enumeration && e.followUp === 'no-attempt')).toBe(true);
+      expect(r.findings).toEqual([]);
+    },
+  },
+  'dcom-activation-after-bind.pcap': {
+    // No bind: opnum 3 on TCP 135 is not taken for ept_map; the string bindings are read instead.
+    errors: ['NONSTANDARD_RPC_PORT_BLOCKED'],
+    check: (r) => {
+      expect(r.endpoints.map((e) => [e.source, e.port, e.bindings])).toEqual([['dcom', BLOCKED_PORT, ['SERVER[15595]', '10.1.1.10[15595]']]]);
+      blockedAttempt(BLOCKED_PORT)(r);
+    },
+  },
   'busy-healthy.pcap': {
     errors: [],
     info: ['RPC_PORT_OK'],

@@ -41,22 +41,31 @@ describe('parseTower', () => {
     }
   });
 
-  it('walks floors by their lengths: longer left or right sides do not shift later floors', () => {
+  it('walks floors by their lengths: a longer left side or RPC_CO right side does not shift later floors', () => {
     const t = towerOf([
       uuidFloor({ uuid: DRSUAPI_V4.uuid, major: 4, minor: 1 }),
       uuidFloor({ uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', major: 2, minor: 0 }),
       [[0x0b, 0xaa, 0xbb], [0, 0, 0, 0]],    // RPC_CO with a 3-byte left side and 4-byte right side
-      [[0x07], [0xc2, 0x4c, 0x99]],          // TCP port with a trailing byte
-      [[0x09, 0x00], [10, 0, 0, 7, 0, 0]],   // IP with extra bytes on both sides
+      [[0x07], [0xc2, 0x4c]],
+      [[0x09, 0x00], [10, 0, 0, 7]],         // IP with an extra byte on the left side
     ]);
     expect(parseTower(t, 0, t.length)).toEqual({ ...drs(49740, '10.0.0.7'), versionMinor: 1 });
   });
 
-  it('keeps the port when the tower has no IP floor, and the IP when the port floor is too short', () => {
+  it('rejects a tower whose port or address floor is not 2 or 4 octets: no port is read from it (C706 Appendix I)', () => {
+    const longPort = towerOf([uuidFloor(DRSUAPI_V4), uuidFloor(DRSUAPI_V4), [[0x0b], [0, 0]], [[0x07], [0xc2, 0x4c, 0x99]], [[0x09], [10, 0, 0, 7]]]);
+    expect(parseTower(longPort, 0, longPort.length)).toBeNull();
+    const shortPort = towerOf([uuidFloor(DRSUAPI_V4), [[0x0b], [0, 0]], [[0x07], [0x01]], [[0x09], [1, 2, 3, 4]]]);
+    expect(parseTower(shortPort, 0, shortPort.length)).toBeNull();
+    const longIp = towerOf([uuidFloor(DRSUAPI_V4), [[0x0b], [0, 0]], [[0x07], [0xc2, 0x4c]], [[0x09], [10, 0, 0, 7, 0, 0]]]);
+    expect(parseTower(longIp, 0, longIp.length)).toBeNull();
+  });
+
+  it('keeps the port when the tower has no IP floor; port 0 is no port', () => {
     const noIp = towerOf([uuidFloor(DRSUAPI_V4), uuidFloor(DRSUAPI_V4), [[0x0b], [0, 0]], [[0x07], [0x00, 0x87]]]);
     expect(parseTower(noIp, 0, noIp.length)).toEqual(drs(135, null));
-    const shortPort = towerOf([uuidFloor(DRSUAPI_V4), [[0x0b], [0, 0]], [[0x07], [0x01]], [[0x09], [1, 2, 3, 4]]]);
-    expect(parseTower(shortPort, 0, shortPort.length)).toMatchObject({ protocol: 'ncacn_ip_tcp', port: null, ip: '1.2.3.4' });
+    const zero = towerOf([uuidFloor(DRSUAPI_V4), [[0x0b], [0, 0]], [[0x07], [0, 0]], [[0x09], [1, 2, 3, 4]]]);
+    expect(parseTower(zero, 0, zero.length)).toMatchObject({ protocol: 'ncacn_ip_tcp', port: null, ip: '1.2.3.4' });
   });
 
   it('names the protocol from the floors: named pipes, UDP, HTTP, LRPC, unknown', () => {
@@ -139,7 +148,7 @@ describe('parseEptMapResponse', () => {
     for (const bigEndian of [false, true]) {
       const s = eptMapResponseStub({ towers, bigEndian });
       expect(parseEptMapResponse(s, 0, s.length, !bigEndian)).toEqual({
-        status: 0, towers: [drs(49667, '10.0.0.5'), drs(49668, '0.0.0.0'), drs(135, '192.168.0.1')],
+        status: 0, towers: [drs(49667, '10.0.0.5'), drs(49668, '0.0.0.0'), drs(135, '192.168.0.1')], malformed: 0, trailing: 0,
       });
     }
   });
@@ -148,7 +157,7 @@ describe('parseEptMapResponse', () => {
     for (const le of [true, false]) {
       const s = eptMapResponse(towers.map((t) => tcpTowerAt(t.iface, t.port, t.ip)), { le, ndr64: true });
       expect(parseEptMapResponse(s, 0, s.length, le, true)).toEqual({
-        status: 0, towers: [drs(49667, '10.0.0.5'), drs(49668, '0.0.0.0'), drs(135, '192.168.0.1')],
+        status: 0, towers: [drs(49667, '10.0.0.5'), drs(49668, '0.0.0.0'), drs(135, '192.168.0.1')], malformed: 0, trailing: 0,
       });
     }
   });
@@ -156,10 +165,10 @@ describe('parseEptMapResponse', () => {
   it('reports EPT_S_NOT_REGISTERED with no towers', () => {
     for (const [le, ndr64] of [[true, false], [false, false], [true, true]] as const) {
       const s = eptMapResponse([], { le, ndr64, status: EPT_S_NOT_REGISTERED });
-      expect(parseEptMapResponse(s, 0, s.length, le, ndr64)).toEqual({ status: EPT_S_NOT_REGISTERED, towers: [] });
+      expect(parseEptMapResponse(s, 0, s.length, le, ndr64)).toEqual({ status: EPT_S_NOT_REGISTERED, towers: [], malformed: 0, trailing: 0 });
     }
     const fromGen = eptMapResponseStub({ towers: [], status: EPT_S_NOT_REGISTERED });
-    expect(parseEptMapResponse(fromGen, 0, fromGen.length, true)).toEqual({ status: 0x16c9a0d6, towers: [] });
+    expect(parseEptMapResponse(fromGen, 0, fromGen.length, true)).toEqual({ status: 0x16c9a0d6, towers: [], malformed: 0, trailing: 0 });
   });
 
   it('skips null tower pointers and towers that are not well formed, keeping the rest', () => {
@@ -215,7 +224,7 @@ describe('parseEptLookupResponse', () => {
 
   it('reports the end of the database (EPT_S_NOT_REGISTERED, no entries)', () => {
     const s = eptLookupResponse([], { status: EPT_S_NOT_REGISTERED });
-    expect(parseEptLookupResponse(s, 0, s.length, true)).toEqual({ status: EPT_S_NOT_REGISTERED, towers: [] });
+    expect(parseEptLookupResponse(s, 0, s.length, true)).toEqual({ status: EPT_S_NOT_REGISTERED, towers: [], malformed: 0, trailing: 0 });
   });
 
   it('returns null for a stub cut anywhere before the status', () => {
@@ -284,5 +293,26 @@ describe('EPM decoders under random and mutated input', () => {
       if (t.ip !== null) expect(t.ip).toMatch(/^\d{1,3}(\.\d{1,3}){3}$/);
       expect(t.interfaceUuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     }
+  });
+});
+
+describe('parseEptLookupRequest and plausibleEpmResponse', () => {
+  it('reads the inquiry type, the interface asked for and whether the entry handle continues a listing', async () => {
+    const { parseEptLookupRequest } = await import('../../../src/wire/epm.js');
+    const { eptLookupRequestStub, EptInquiry } = await import('../../../samples/gen/frames.js');
+    const all = eptLookupRequestStub({ maxEntries: 500 });
+    expect(parseEptLookupRequest(all, 0, all.length, true)).toEqual({ inquiryType: EptInquiry.ALL_ELTS, interfaceUuid: null, continued: false, maxEntries: 500 });
+    const byIf = eptLookupRequestStub({ iface: NETLOGON, maxEntries: 4, handle: Uint8Array.from({ length: 20 }, (_, i) => i) });
+    expect(parseEptLookupRequest(byIf, 0, byIf.length, true)).toEqual({ inquiryType: EptInquiry.MATCH_BY_IF, interfaceUuid: NETLOGON.uuid, continued: true, maxEntries: 4 });
+    expect(parseEptLookupRequest(byIf, 0, 30, true)).toBeNull();
+  });
+
+  it('calls an answer plausible only with an endpoint mapper status, well-formed towers and nothing after the status', async () => {
+    const { plausibleEpmResponse } = await import('../../../src/wire/epm.js');
+    expect(plausibleEpmResponse({ status: 0, towers: [], malformed: 0, trailing: 0 })).toBe(true);
+    expect(plausibleEpmResponse({ status: EPT_S_NOT_REGISTERED, towers: [], malformed: 0, trailing: 0 })).toBe(true);
+    expect(plausibleEpmResponse({ status: 0x80070005, towers: [], malformed: 0, trailing: 0 })).toBe(false);
+    expect(plausibleEpmResponse({ status: 0, towers: [], malformed: 1, trailing: 0 })).toBe(false);
+    expect(plausibleEpmResponse({ status: 0, towers: [], malformed: 0, trailing: 96 })).toBe(false);
   });
 });
