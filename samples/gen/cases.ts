@@ -792,3 +792,28 @@ export function dcomActivationAfterBind(port: number): WriterFrame[] {
   unansweredThenQuiet(s, s.tcp({ clientPort: 49802, serverPort: port }), 25000);
   return s.out;
 }
+
+/**
+ * Connections refused on ports no endpoint mapper answer explains: SMB (445) on the server
+ * answers every SYN with RST, and WinRM (5985) to a host behind a router draws an ICMP
+ * administratively-prohibited message from the router. LDAP (389) to the server works.
+ */
+export function connectionRefused(): WriterFrame[] {
+  const s = new Scene(63);
+  s.tcp({ clientPort: 49800, serverPort: 389 }).connect();
+  s.wait(1);
+  const smb = s.tcp({ clientPort: 49801, serverPort: 445 });
+  smb.syn().rst('server');
+  s.wait(500);
+  smb.syn().rst('server');
+  s.wait(1000);
+  const server = '10.2.2.10';
+  const link = lanLink(server);
+  const winrm = s.tcp({ clientPort: 49802, serverPort: 5985, server });
+  winrm.syn();
+  s.wait(0.4);
+  s.push(link(ipv4({ src: '10.1.1.1', dst: CLIENT4, proto: IpProto.ICMP, id: 0x3301, ttl: 255 }, icmpv4Unreachable(Icmp4Unreach.ADMIN_PROHIBITED, winrm.lastIp)), 4, false));
+  s.wait(10_000);
+  s.arp();
+  return s.out;
+}

@@ -622,6 +622,11 @@ export const SAMPLES: readonly Sample[] = [
     build: () => pcap(cases.dcomActivationAfterBind(BLOCKED_PORT), LinkType.ETHERNET),
   },
   {
+    name: 'connection-refused.pcap',
+    what: `Connections refused on ports no endpoint mapper answer explains: SMB (TCP 445) on ${SERVER4} answers two SYNs with RST, and WinRM (TCP 5985) on 10.2.2.10 draws an ICMP administratively-prohibited message from the router 10.1.1.1; LDAP (389) to ${SERVER4} works. Expect CONNECTION_REFUSED for 445 (RST) and for 5985 (ICMP from the router).`,
+    build: () => pcap(cases.connectionRefused(), LinkType.ETHERNET),
+  },
+  {
     name: 'busy-healthy.pcap',
     what: `A healthy minute, about 300 frames: DNS (UDP and TCP), Kerberos, LDAP, SMB2 negotiate, HTTP, and six EPM lookups (every 10 s), each followed by a working call (DRSUAPI ${HEALTHY_PORT}, NETLOGON 49668, LSARPC 49664). Expect no finding above info.`,
     build: () => pcap(cases.busyHealthy(), LinkType.ETHERNET),

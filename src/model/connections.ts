@@ -46,6 +46,11 @@ export interface Attempt {
   synAckFrames: number[];
   /** The client's ACK that completed the handshake, or null. */
   ackFrame: number | null;
+  /**
+   * True when the capture holds no SYN-ACK and the client's later segment (acknowledging the
+   * server, going on from its ISN + 1) proves the handshake completed: established, inferred.
+   */
+  inferred: boolean;
   /** RSTs from the server side before the handshake completed. */
   rstFrames: number[];
   icmp: IcmpRefusal | null;

@@ -237,6 +237,21 @@ export const FINDING_CATALOG = {
       'If the port is an RPC dynamic port, capture again from before the client contacts TCP 135 so the endpoint mapper answer ties it to an interface.',
     ],
   },
+  CONNECTION_REFUSED: {
+    severity: 'warning',
+    title: 'TCP connection attempt refused',
+    summary: 'The client\'s SYNs to this port were answered with a reset or an ICMP unreachable message, and no endpoint mapper or DCOM answer in the capture explains the port.',
+    explanation: [
+      'The client sent a SYN to this port and the answer was a TCP reset (RST) from the server\'s address, or an ICMP destination-unreachable message (often "administratively prohibited" from a router or firewall). Nothing accepted the connection.',
+      '',
+      'Fact and inference: the refusal is a fact. Who sent it is not always what it looks like: nothing listened on the port (the service is stopped, or listens on another address), or a firewall rejected the connection and answered on the server\'s behalf. An ICMP message names the device that sent it; a reset whose TTL or source MAC address differs from the server\'s other packets comes from a device in between. When one client is refused on many ports of one server in a short time, the capture most likely shows a port scan, not a failing application.',
+    ].join('\n'),
+    remediation: [
+      'On the server, check that the service listens on the port: `netstat -ano | findstr :<port>`; start it, or point the client at the right port.',
+      'If it listens, compare the TTL and source MAC address of the reset with the server\'s other packets, or find the device that sent the ICMP message, and allow the port there.',
+      'If the port is an RPC dynamic port, capture again from before the client contacts TCP 135 so the endpoint mapper answer ties it to an interface.',
+    ],
+  },
   ADVERTISED_PORT_NOT_ATTEMPTED: {
     severity: 'warning',
     title: 'Advertised port never contacted',

@@ -5,7 +5,7 @@
  * line, `- ` starts a list item, backticks mark a command.
  */
 import {
-  MAX_EVIDENCE, type Advertised, type AnyFindingFacts, type AttemptStory, type BlockedStep, type Finding, type FindingFacts,
+  MAX_EVIDENCE, type Advertised, type AnyFindingFacts, type AttemptStory, type BlockedStep, type Contrast, type Finding, type FindingFacts,
   type FindingId, type RangeHint, type Refusal,
 } from './finding.js';
 import { FINDING_CATALOG } from './finding-catalog.js';
@@ -156,6 +156,21 @@ function reached(f: FindingFacts<'RPC_PORT_OK' | 'NONSTANDARD_RPC_RANGE'>): Word
 
 const refusalShort = (r: Refusal): string => (r.kind === 'reset' ? 'RST' : `ICMP ${r.meaning}`);
 
+/** What the rest of the capture says about a server whose port did not answer. */
+function contrastText(server: string, port: number, c: Contrast): string {
+  const parts: string[] = [];
+  if (c.samePortExample !== null) {
+    parts.push(` Yet ${c.samePortAnswered} other attempt(s) to ${server}:${port} in this capture were answered (e.g. from ${c.samePortExample.client}, SYN-ACK frame ${c.samePortExample.synAckFrame}): the server listens, so the drop is specific to these clients or moments (a firewall rule by source address, a route, or a listen queue that was full).`);
+  }
+  if (c.otherPorts.length > 0) {
+    parts.push(` ${server} answers on other ports (TCP ${c.otherPorts.join(', ')}; SYN-ACK frame ${c.otherPortsFrame ?? '?'}): it is up and reachable, and only TCP ${port} is dropped on the way or by its own firewall.`);
+  }
+  return parts.join('');
+}
+
+/** "10.0.0.5, 10.0.0.6 and 3 more client(s)". */
+const clientList = (clients: readonly string[], count: number): string => (count <= clients.length ? clients.join(', ') : `${clients.join(', ')} and ${count - clients.length} more client(s)`);
+
 const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
   NONSTANDARD_RPC_PORT_BLOCKED: blocked,
   RPC_DYNAMIC_PORT_BLOCKED: blocked,
@@ -224,12 +239,35 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
         displayFilter: 'tcp.flags.syn==1 && tcp.flags.ack==0',
       };
     }
-    const clients = p.clientCount <= 5 ? p.clients.join(', ') : `${p.clients.join(', ')} and ${p.clientCount - 5} more client(s)`;
+    const clients = clientList(p.clients, p.clientCount);
+    const c = p.contrast;
+    const why = c.samePortExample === null && c.otherPorts.length === 0 ? `: the server is down or a firewall silently drops TCP ${port}.` : '.';
     return {
       title: `TCP ${port} on ${server}: ${p.story.attemptCount} connection attempt(s) from ${p.clientCount === 1 ? p.clients[0] : `${p.clientCount} clients`} unanswered`,
-      explanation: `${synStory(p.story)} No SYN-ACK, RST or ICMP came back: the server is down or a firewall silently drops TCP ${port}.${KNOWN_PORTS[port] ?? ''}`,
+      explanation: `${synStory(p.story)} No SYN-ACK, RST or ICMP came back${why}${contrastText(server, port, c)}${KNOWN_PORTS[port] ?? ''}`,
       remediation: [`Check that ${server} is reachable and listens on TCP ${port}, and that firewalls allow it from ${clients}.`],
       displayFilter: p.clientCount === 1 ? convFilter(p.clients[0]!, server, [port]) : `${ipField(server)}==${server} && tcp.port==${port}`,
+    };
+  },
+
+  CONNECTION_REFUSED: (f) => {
+    const p = f.params;
+    const { server } = who(f);
+    const r = p.refusal;
+    const target = p.ports === null ? `TCP ${f.port ?? '?'} on ${server}` : `${p.ports.count} TCP ports of ${server}`;
+    const who2 = p.clientCount === 1 ? p.clients[0]! : `${p.clientCount} clients`;
+    const how = r.kind === 'reset'
+      ? `${server} answered with RST (frame ${r.frame}): nothing listens there, or a firewall rejects with a reset`
+      : `an ICMP ${r.meaning} message from ${r.from} (frame ${r.frame}, type ${r.type} code ${r.code})${r.from !== server ? ' refused it: a router or firewall on the way, not the server, rejected it' : ' refused it'}`;
+    const scan = p.ports === null ? '' : ` The refused ports include ${p.ports.first.join(', ')}${p.ports.count > p.ports.first.length ? ', ...' : ''}: so many refusals from one server in one capture usually mean a port scan.`;
+    const filter = p.clientCount === 1 ? convFilter(p.clients[0]!, server, p.ports === null ? [f.port ?? 0] : []) : `${ipField(server)}==${server}${p.ports === null ? ` && tcp.port==${f.port ?? 0}` : ''}`;
+    return {
+      title: `${target}: ${p.story.attemptCount} connection attempt(s) from ${who2} refused (${refusalShort(r)})`,
+      explanation: `${synStory(p.story)} The last attempt was refused: ${how}.${scan}${p.ports === null ? KNOWN_PORTS[f.port ?? 0] ?? '' : ''}`,
+      remediation: r.kind === 'reset'
+        ? [`On ${server}, check that the service listens: \`netstat -ano | findstr :${f.port ?? '<port>'}\`; start it, or point ${clientList(p.clients, p.clientCount)} at the right port.`, 'If it listens, look for a firewall that rejects the port with a reset (compare the reset\'s TTL and MAC address with the server\'s other packets).']
+        : [`Find the device at ${r.from} and allow the port from ${clientList(p.clients, p.clientCount)} to ${server}.`],
+      displayFilter: r.kind === 'icmp' ? `${filter} || (icmp || icmpv6)` : filter,
     };
   },
 

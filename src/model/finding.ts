@@ -21,6 +21,7 @@ export const FINDING_IDS = [
   'NONSTANDARD_RPC_RANGE',
   'HANDSHAKE_NOT_COMPLETED',
   'CONNECTION_UNANSWERED',
+  'CONNECTION_REFUSED',
   'ADVERTISED_PORT_NOT_ATTEMPTED',
   'ONE_SIDED_CAPTURE',
   'SNAPLEN_TOO_SMALL',
@@ -61,6 +62,7 @@ export const EVIDENCE_ROLES = {
   'capture-copy': 'capture copy',
   'copied-frame': 'frame that was copied',
   'untracked-syn': 'SYN past the tracking limit',
+  'answered-elsewhere': 'answer on another connection, which narrows the cause',
 } as const;
 export type EvidenceRole = keyof typeof EVIDENCE_ROLES;
 
@@ -139,6 +141,20 @@ export type Refusal =
   | { kind: 'reset'; frame: number }
   | { kind: 'icmp'; frame: number; from: string; type: number; code: number; meaning: string };
 
+/**
+ * What else the capture shows about a server whose port did not answer: other connections to
+ * the same port that were answered, and connections to its other ports that were answered.
+ */
+export interface Contrast {
+  /** Attempts to the same server and port that were answered (SYN-ACK), from any client. */
+  samePortAnswered: number;
+  /** The first of them: its client and SYN-ACK frame. */
+  samePortExample: { client: string; synAckFrame: number } | null;
+  /** Other TCP ports of the same server that answered, at most five, and the first SYN-ACK frame. */
+  otherPorts: number[];
+  otherPortsFrame: number | null;
+}
+
 /** An attempt in a list, as the capture-end finding names it. */
 export interface AttemptRef {
   client: string;
@@ -179,8 +195,18 @@ export interface FindingParams {
   };
   CONNECTION_UNANSWERED:
     | { kind: 'capture-ended'; advertised: Advertised | null; synFrame: number; observedSeconds: number }
-    | { kind: 'unanswered'; story: AttemptStory; clientCount: number; /** the first five */ clients: string[] }
+    | { kind: 'unanswered'; story: AttemptStory; clientCount: number; /** the first five */ clients: string[]; contrast: Contrast }
     | { kind: 'capture-ended-many'; count: number; attempts: AttemptRef[] };
+  CONNECTION_REFUSED: {
+    story: AttemptStory;
+    clientCount: number;
+    /** The first five clients. */
+    clients: string[];
+    /** How the decisive (last) attempt was refused. */
+    refusal: Refusal;
+    /** Set when the refusals span many ports of the server (a port scan): the ports, at most 20, and how many there were. */
+    ports: { count: number; first: number[] } | null;
+  };
   ADVERTISED_PORT_NOT_ATTEMPTED: { advertised: Advertised; observedSeconds: number };
   ONE_SIDED_CAPTURE: Record<never, never>;
   SNAPLEN_TOO_SMALL: { snaplen: number; payloadCut: number; rpcPayloadCut: number };

@@ -24,6 +24,8 @@ export interface AttemptRecord {
   /** The client's ACK that completed the handshake, or null. */
   readonly ackFrame: number | null;
   readonly ackTime: number;
+  /** True when no SYN-ACK was captured and the client's later segment proves the handshake completed. */
+  readonly handshakeInferred: boolean;
   /** RSTs from the server side before the handshake completed. */
   readonly rstFrames: readonly number[];
   readonly rstTimes: readonly number[];

@@ -84,7 +84,9 @@ export function attemptDetail(a: Attempt): string {
   const syns = `${a.synFrames.length} SYN${a.synFrames.length === 1 ? '' : 's'}${a.retransmissions > 0 ? ` over ${seconds(a.retrySeconds)}` : ''}`;
   switch (a.outcome) {
     case 'established':
-      return `${syns}; SYN-ACK frame ${a.synAckFrames[0] ?? '?'}, ACK frame ${a.ackFrame ?? '?'}`;
+      return a.inferred
+        ? `${syns}; no SYN-ACK captured, the client's segment at frame ${a.ackFrame ?? '?'} proves the handshake (inferred)`
+        : `${syns}; SYN-ACK frame ${a.synAckFrames[0] ?? '?'}, ACK frame ${a.ackFrame ?? '?'}`;
     case 'no-answer':
       return `${syns}; no answer (watched ${seconds(a.observedSeconds)})`;
     case 'reset':

@@ -110,9 +110,9 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
         params: { advertised, story: story(outs), refusal },
       });
     } else if (last.outcome === 'answered-not-completed') {
-      out.push(handshakeNotCompleted(last, lastRec, [first.server === first.client ? first.port : 135, first.port]));
+      out.push(handshakeNotCompleted(last, lastRec, [first.server === first.client ? first.port : 135, first.port], recs.filter((_, k) => outs[k]!.outcome === 'answered-not-completed')));
     } else {
-      out.push(captureEnded(last, lastRec, advertised));
+      out.push(captureEnded(last, lastRec, advertised, recs));
     }
   }
   return out;

@@ -52,7 +52,8 @@ export const isIpLiteral = (h: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/.tes
 export function toAttempt(a: AttemptRecord, captureSeconds: number): Attempt {
   const observed = Math.max(0, captureSeconds - a.firstSyn);
   let outcome: AttemptOutcome;
-  if (a.synAckFrames.length > 0) outcome = a.ackFrame !== null ? 'established' : 'answered-not-completed';
+  if (a.ackFrame !== null) outcome = 'established';
+  else if (a.synAckFrames.length > 0) outcome = 'answered-not-completed';
   else if (a.icmp !== null) outcome = 'icmp-refused';
   else if (a.rstFrames.length > 0) outcome = 'reset';
   else if (a.synFrames.length > 1 || observed >= FIRST_RETRY_SECONDS) outcome = 'no-answer';
@@ -61,7 +62,7 @@ export function toAttempt(a: AttemptRecord, captureSeconds: number): Attempt {
     client: a.client, clientPort: a.clientPort, server: a.server, serverPort: a.serverPort, isn: a.isn,
     synFrames: [...a.synFrames], retransmissions: a.synFrames.length - 1,
     synOffsets: a.synTimes.map((x) => round(x - a.firstSyn)), synAckFrames: [...a.synAckFrames],
-    ackFrame: a.ackFrame, rstFrames: [...a.rstFrames], icmp: a.icmp, outcome,
+    ackFrame: a.ackFrame, inferred: a.handshakeInferred, rstFrames: [...a.rstFrames], icmp: a.icmp, outcome,
     time: a.isoTime, relativeTime: round(a.firstSyn),
     answerSeconds: Number.isNaN(a.answeredAt) ? null : round(a.answeredAt - a.firstSyn),
     retrySeconds: round(a.lastSyn - a.firstSyn),

@@ -1,15 +1,49 @@
 /**
- * Attempts no earlier rule explained that failed anyway: unanswered per server and port, the
- * ones the end of the capture cut short, and handshakes whose SYN-ACK never reached the client.
+ * Attempts no earlier rule explained that failed anyway: unanswered per server and port (with
+ * what else the capture shows about that server), refused per server and port, the ones the end
+ * of the capture cut short, and handshakes whose SYN-ACK never reached the client. Together with
+ * the earlier rules, every failed attempt belongs to some finding; an attempt the client itself
+ * reset after the SYN-ACK (a SYN scan, a connection given up) was answered and is no failure.
  */
-import type { AnyFindingFacts } from '../model/finding.js';
+import type { Attempt } from '../model/connections.js';
+import type { AnyFindingFacts, Contrast, Evidence } from '../model/finding.js';
 import { evidenceList } from '../model/finding.js';
 import type { RuleContext } from './context.js';
 import { handshakeNotCompleted } from './attempt-findings.js';
-import { groupBy, key, pairKey, story, synEvidence, unique } from './derive.js';
+import { answerEvidence, decisive, groupBy, key, pairKey, round, story, synEvidence, unique } from './derive.js';
 
 /** Unanswered attempts a finding names one by one; the rest are counted. */
 const NAMED = 5;
+
+/** Refused ports per server above which the refusals are one finding (a scan), not one per port. */
+const SCAN_PORTS = 10;
+
+/** What else the capture shows about `server`: answered attempts to `port` and to its other ports. */
+function contrast(ctx: RuleContext, server: string, port: number): Contrast {
+  let samePortAnswered = 0;
+  let samePortExample: Contrast['samePortExample'] = null;
+  const otherPorts: number[] = [];
+  let otherPortsFrame: number | null = null;
+  for (const a of ctx.attempts) {
+    if (a.server !== server || a.synAckFrames.length === 0) continue;
+    if (a.serverPort === port) {
+      samePortAnswered++;
+      samePortExample ??= { client: a.client, synAckFrame: a.synAckFrames[0]! };
+    } else if (otherPorts.length < NAMED && !otherPorts.includes(a.serverPort)) {
+      otherPorts.push(a.serverPort);
+      otherPortsFrame ??= a.synAckFrames[0]!;
+    }
+  }
+  return { samePortAnswered, samePortExample, otherPorts, otherPortsFrame };
+}
+
+/** The answers a contrast cites, as evidence. */
+function contrastEvidence(ctx: RuleContext, c: Contrast): Evidence[] {
+  const frames = [c.samePortExample?.synAckFrame, c.otherPortsFrame].filter((f): f is number => f !== undefined && f !== null);
+  const out: Evidence[] = [];
+  ctx.records.forEach((r) => r.synAckFrames.forEach((f, i) => { if (frames.includes(f)) out.push({ frame: f, role: 'answered-elsewhere', time: round(r.synAckTimes[i]!) }); }));
+  return out;
+}
 
 export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
   const out: AnyFindingFacts[] = [];
@@ -19,13 +53,15 @@ export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
     const all = g.map(([a]) => a);
     const a = all[0]!;
     const clients = unique(all.map((x) => x.client));
+    const c = contrast(ctx, a.server, a.serverPort);
     out.push({
       id: 'CONNECTION_UNANSWERED', severity: 'warning', protocol: 'tcp', client: clients.length === 1 ? clients[0]! : null, server: a.server, port: a.serverPort,
-      ...evidenceList(g.flatMap(([, i]) => synEvidence(ctx.records[i]!))), inferred: false, folded: null,
-      params: { kind: 'unanswered', story: story(all), clientCount: clients.length, clients: clients.slice(0, NAMED) },
+      ...evidenceList([...g.flatMap(([, i]) => synEvidence(ctx.records[i]!)), ...contrastEvidence(ctx, c)]), inferred: false, folded: null,
+      params: { kind: 'unanswered', story: story(all), clientCount: clients.length, clients: clients.slice(0, NAMED), contrast: c },
     });
   }
-  const unfinished = rest.filter(([x]) => x.outcome === 'incomplete' && x.serverPort !== 135);
+  out.push(...refusedRules(ctx, rest.filter(([a]) => a.outcome === 'reset' || a.outcome === 'icmp-refused')));
+  const unfinished = rest.filter(([x]) => x.outcome === 'incomplete');
   if (unfinished.length > 0) {
     out.push({
       id: 'CONNECTION_UNANSWERED', severity: 'info', protocol: 'tcp', client: null, server: null, port: null,
@@ -39,7 +75,39 @@ export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
   const open = rest.filter(([a, i]) => a.outcome === 'answered-not-completed' && ctx.records[i]!.clientRstFrame === null);
   for (const g of groupBy(open, ([a]) => key(a.client, a.server, a.serverPort))) {
     const [a, i] = g[g.length - 1]!;
-    out.push(handshakeNotCompleted(a, ctx.records[i]!, [g[0]![0].serverPort]));
+    out.push(handshakeNotCompleted(a, ctx.records[i]!, [g[0]![0].serverPort], g.map(([, j]) => ctx.records[j]!)));
+  }
+  return out;
+}
+
+/**
+ * Attempts refused (RST, ICMP) that no rule about RPC explained: one finding per server and port,
+ * or, when a server refused many ports (a scan), one finding for the server.
+ */
+function refusedRules(ctx: RuleContext, refused: readonly (readonly [Attempt, number])[]): AnyFindingFacts[] {
+  const out: AnyFindingFacts[] = [];
+  for (const byServer of groupBy(refused, ([a]) => a.server)) {
+    const byPort = groupBy(byServer, ([a]) => String(a.serverPort));
+    const groups = byPort.length > SCAN_PORTS ? [byServer] : byPort;
+    for (const g of groups) {
+      const all = g.map(([a]) => a);
+      const a = all[0]!;
+      const last = decisive(all);
+      const clients = unique(all.map((x) => x.client));
+      const ports = unique(all.map((x) => x.serverPort));
+      const recs = g.map(([, i]) => ctx.records[i]!);
+      out.push({
+        id: 'CONNECTION_REFUSED', severity: 'warning', protocol: 'tcp', client: clients.length === 1 ? clients[0]! : null, server: a.server, port: ports.length === 1 ? a.serverPort : null,
+        ...evidenceList([...recs.flatMap((r) => synEvidence(r)), ...recs.flatMap((r) => answerEvidence(r, { rst: true, icmp: true }))]), inferred: false, folded: null,
+        params: {
+          story: story(all), clientCount: clients.length, clients: clients.slice(0, NAMED),
+          refusal: last.outcome === 'reset'
+            ? { kind: 'reset', frame: last.rstFrames[0]! }
+            : { kind: 'icmp', frame: last.icmp!.frame, from: last.icmp!.from, type: last.icmp!.type, code: last.icmp!.code, meaning: last.icmp!.meaning },
+          ports: ports.length === 1 ? null : { count: ports.length, first: [...ports].sort((x, y) => x - y).slice(0, 20) },
+        },
+      });
+    }
   }
   return out;
 }

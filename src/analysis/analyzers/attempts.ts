@@ -4,8 +4,11 @@
  * RST from the server side, or an ICMP destination-unreachable quoting the SYN. A new ISN on a
  * reused 4-tuple is a new attempt. Objects are made only on these rare events.
  *
- * While an attempt waits for the client's ACK after a SYN-ACK, its conversation is marked, so
- * the bulk path hands that ACK to this analyzer; otherwise plain segments never reach it.
+ * From its first SYN until the handshake completes, an attempt's conversation is marked, so the
+ * bulk path hands its segments to this analyzer; otherwise plain segments never reach it. A
+ * capture that holds one direction only may lack the SYN-ACK: the client's next segment then
+ * proves the handshake (it acknowledges the server's sequence number and goes on from its own
+ * ISN + 1), and the attempt counts as established, labelled inferred.
  */
 import { isoNs } from '../../capture/timestamp.js';
 import { L4, type PacketInfo } from '../../dissect/packet-info.js';
@@ -28,6 +31,8 @@ export class AttemptState implements AttemptRecord {
   readonly rstTimes: number[] = [];
   ackFrame: number | null = null;
   ackTime = Number.NaN;
+  /** The handshake was not seen whole: the client's later segments prove it completed. */
+  handshakeInferred = false;
   clientRstFrame: number | null = null;
   icmp: IcmpRefusal | null = null;
   icmpTime = Number.NaN;
@@ -123,13 +128,17 @@ export class AttemptsAnalyzer implements Analyzer {
         }
       }
     } else if ((f & TcpFlag.ACK) !== 0) {
-      // The client's ACK of a SYN-ACK completes the handshake.
+      // The client's ACK of a SYN-ACK completes the handshake. Without a SYN-ACK in the capture,
+      // an ACK from the client that goes on from its ISN + 1 proves one reached it (unless the
+      // server refused the SYN).
       const a = this.cur[id] ?? null;
-      if (a !== null && a.ackFrame === null && dir === a.clientDir && a.synAckFrames.length > 0) {
-        a.ackFrame = p.frame;
-        a.ackTime = this.ctx.clock.rel(p.tsSec, p.tsNsec);
-        this.ctx.conversations.unwant(id, this.bit);
-      }
+      if (a === null || a.ackFrame !== null || dir !== a.clientDir) return;
+      const answered = a.synAckFrames.length > 0;
+      if (!answered && (p.seq !== ((a.isn + 1) >>> 0) || p.ack === 0 || a.rstFrames.length > 0 || a.icmp !== null)) return;
+      a.ackFrame = p.frame;
+      a.ackTime = this.ctx.clock.rel(p.tsSec, p.tsNsec);
+      a.handshakeInferred = !answered;
+      this.ctx.conversations.unwant(id, this.bit);
     }
   }
 
@@ -212,7 +221,8 @@ export class AttemptsAnalyzer implements Analyzer {
       a.tsSec = p.tsSec;
       a.tsNsec = p.tsNsec;
       this.cur[id] = a;
-      table.unwant(id, this.bit);
+      // Until the handshake completes, every segment of the conversation comes here.
+      table.want(id, this.bit);
       this.attempts.push(a);
     }
     a.synFrames.push(p.frame);

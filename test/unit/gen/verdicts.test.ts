@@ -103,7 +103,14 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
     },
   },
   'advertised-port-not-attempted.pcap': { errors: ['ADVERTISED_PORT_NOT_ATTEMPTED'] },
-  'one-sided-capture.pcap': { errors: ['ONE_SIDED_CAPTURE'] },
+  'one-sided-capture.pcap': {
+    errors: ['ONE_SIDED_CAPTURE'],
+    check: (r) => {
+      // No SYN-ACK is in the capture, but the client's ACK (frame 2) goes on from its ISN + 1:
+      // the session to 135 was established, inferred. The SYNs to the dynamic port are not.
+      expect(r.attempts.map((a) => [a.serverPort, a.outcome, a.inferred, a.ackFrame])).toEqual([[135, 'established', true, 2], [HEALTHY_PORT, 'no-answer', false, null]]);
+    },
+  },
   'pktmon-snaplen-128.pcapng': { errors: ['SNAPLEN_TOO_SMALL'] },
   'pktmon-duplicates.pcapng': {
     errors: ['NONSTANDARD_RPC_PORT_BLOCKED'],
@@ -163,6 +170,13 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
     check: (r) => {
       expect(r.endpoints.map((e) => [e.source, e.port, e.bindings])).toEqual([['dcom', BLOCKED_PORT, ['SERVER[15595]', '10.1.1.10[15595]']]]);
       blockedAttempt(BLOCKED_PORT)(r);
+    },
+  },
+  'connection-refused.pcap': {
+    errors: ['CONNECTION_REFUSED', 'CONNECTION_REFUSED'],
+    check: (r) => {
+      const refused = r.findings.filter((f) => f.id === 'CONNECTION_REFUSED');
+      expect(refused.map((f) => [f.server, f.port, (f.params as { refusal: { kind: string } }).refusal.kind])).toEqual([['10.1.1.10', 445, 'reset'], ['10.2.2.10', 5985, 'icmp']]);
     },
   },
   'busy-healthy.pcap': {

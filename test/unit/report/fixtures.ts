@@ -33,7 +33,7 @@ export function finding(over: Partial<Finding> = {}): Finding {
 export function attempt(over: Partial<Attempt> = {}): Attempt {
   return {
     client: '10.1.1.50', clientPort: 49802, server: '10.1.1.10', serverPort: 15595, isn: 1,
-    synFrames: [11, 12, 13], retransmissions: 2, synOffsets: [0, 3, 9], synAckFrames: [], ackFrame: null, rstFrames: [], icmp: null,
+    synFrames: [11, 12, 13], retransmissions: 2, synOffsets: [0, 3, 9], synAckFrames: [], ackFrame: null, inferred: false, rstFrames: [], icmp: null,
     outcome: 'no-answer', time: '2024-03-12T09:15:00.004000000Z', relativeTime: 0.004, answerSeconds: null,
     retrySeconds: 9, observedSeconds: 21.5,
     ...over,

@@ -339,7 +339,11 @@ describe('rules: settings', () => {
     const late = run(s, { followWindowSeconds: 120 });
     expect(late.endpoints[0]!.followUp).toBe('no-attempt');
     expect(only(late, 'ADVERTISED_PORT_NOT_ATTEMPTED').evidenceFrames).toEqual([answer]);
-    expect(only(late, 'CONNECTION_UNANSWERED').evidenceFrames).toEqual([syn, syn + 1, syn + 2]);
+    // The SYN-ACK of the session to 135 (frame 2) narrows the cause: the server is up.
+    const silent = only(late, 'CONNECTION_UNANSWERED');
+    expect(silent.evidence.map((e) => [e.frame, e.role])).toEqual([[2, 'answered-elsewhere'], [syn, 'syn'], [syn + 1, 'syn-retransmission'], [syn + 2, 'syn-retransmission']]);
+    expect(silent.explanation).toContain(`${SERVER} answers on other ports (TCP 135; SYN-ACK frame 2): it is up and reachable, and only TCP 49700 is dropped`);
+    expect(silent.explanation).not.toContain('the server is down');
     const wide = run(s, { followWindowSeconds: 300 });
     expect(wide.endpoints[0]!.followUp).toBe('no-answer');
     expect(only(wide, 'RPC_DYNAMIC_PORT_BLOCKED').evidenceFrames).toEqual([answer, syn, syn + 1, syn + 2]);
@@ -357,6 +361,78 @@ describe('rules: settings', () => {
   it('an empty tracker gives no findings', () => {
     const v = run(new Scene());
     expect([v.attempts, v.endpoints, v.findings, v.ports]).toEqual([[], [], [], []]);
+  });
+});
+
+describe('rules: every failed attempt belongs to a finding', () => {
+  it('a port that refuses with RST, unexplained by RPC, is CONNECTION_REFUSED with the reset as evidence', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 445 });
+    c.syn().rst('server');
+    s.wait(5);
+    const f = only(run(s), 'CONNECTION_REFUSED');
+    expect([f.severity, f.client, f.server, f.port]).toEqual(['warning', CLIENT, SERVER, 445]);
+    expect(f.evidence.map((e) => [e.frame, e.role])).toEqual([[1, 'syn'], [2, 'rst']]);
+    expect(f.title).toBe(`TCP 445 on ${SERVER}: 1 connection attempt(s) from ${CLIENT} refused (RST)`);
+    expect(f.explanation).toContain('TCP 445 is SMB');
+  });
+
+  it('an ICMP refusal names the device that sent it', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 8080 });
+    c.syn();
+    s.icmp4(c.lastIp, Icmp4Unreach.ADMIN_PROHIBITED);
+    s.wait(5);
+    const f = only(run(s), 'CONNECTION_REFUSED');
+    expect(f.evidence.map((e) => e.role)).toEqual(['syn', 'icmp-unreachable']);
+    expect(f.explanation).toContain(`from ${ROUTER}`);
+    expect(f.displayFilter).toContain('icmp');
+  });
+
+  it('one client refused on many ports of one server is one finding (a scan), not one per port', () => {
+    const s = new Scene();
+    for (let p = 20; p < 35; p++) s.conv({ port: p }).syn().rst('server');
+    s.wait(5);
+    const v = run(s);
+    const f = only(v, 'CONNECTION_REFUSED');
+    expect(f.port).toBeNull();
+    expect(f.params).toMatchObject({ ports: { count: 15 } });
+    expect(f.explanation).toContain('port scan');
+  });
+
+  it('other answered connections to the same port narrow an unanswered one: the server listens', () => {
+    const s = new Scene();
+    s.conv({ port: 3389, client: '10.1.1.77' }).connect();
+    unanswered(s.conv({ port: 3389 }), s);
+    s.wait(20);
+    const f = only(run(s), 'CONNECTION_UNANSWERED');
+    expect(f.explanation).toContain(`1 other attempt(s) to ${SERVER}:3389 in this capture were answered (e.g. from 10.1.1.77, SYN-ACK frame 2): the server listens`);
+    expect(f.evidence.find((e) => e.role === 'answered-elsewhere')?.frame).toBe(2);
+  });
+
+  it('in a random mix of outcomes every failed attempt is cited by some finding', () => {
+    const rng = (() => { let x = 7; return () => ((x = (x * 1103515245 + 12345) >>> 0) % 1000) / 1000; })();
+    for (let run = 0; run < 20; run++) {
+      const s = new Scene();
+      for (let i = 0; i < 12; i++) {
+        const port = [135, 445, 49700, 50001, 3389][Math.floor(rng() * 5)]!;
+        const c = s.conv({ port, client: `10.1.1.${20 + Math.floor(rng() * 3)}` });
+        const r = rng();
+        if (r < 0.25) c.connect();
+        else if (r < 0.45) c.syn().rst('server');
+        else if (r < 0.6) { c.syn(); s.icmp4(c.lastIp, Icmp4Unreach.ADMIN_PROHIBITED); }
+        else if (r < 0.75) c.syn().synAck();
+        else unanswered(c, s);
+        s.wait(rng() * 5);
+      }
+      s.wait(30);
+      const v = verdicts(s.track());
+      const cited = new Set(v.findings.flatMap((f) => f.evidenceFrames));
+      for (const a of v.attempts) {
+        if (a.outcome === 'established') continue;
+        expect(cited.has(a.synFrames[0]!), `run ${run}: ${a.client} -> ${a.server}:${a.serverPort} ${a.outcome} (frame ${a.synFrames[0]})`).toBe(true);
+      }
+    }
   });
 });
 
