@@ -627,6 +627,11 @@ export const SAMPLES: readonly Sample[] = [
     build: () => pcap(cases.connectionRefused(), LinkType.ETHERNET),
   },
   {
+    name: 'time-jumps-back.pcap',
+    what: `Two traces joined in file order (as mergecap -a or cat would): the classic failure, then a working exchange captured a year earlier, so frame 14 goes back 365 days. Expect TIMESTAMPS_OUT_OF_ORDER, NONSTANDARD_RPC_PORT_BLOCKED for the first trace, RPC_PORT_OK for the second, and no negative or year-long time.`,
+    build: () => pcap([...blockedScenario({ link: ETH }), ...healthyScenario({ link: ETH, clock: new Clock(T0 - 365 * 86400) })], LinkType.ETHERNET),
+  },
+  {
     name: 'busy-healthy.pcap',
     what: `A healthy minute, about 300 frames: DNS (UDP and TCP), Kerberos, LDAP, SMB2 negotiate, HTTP, and six EPM lookups (every 10 s), each followed by a working call (DRSUAPI ${HEALTHY_PORT}, NETLOGON 49668, LSARPC 49664). Expect no finding above info.`,
     build: () => pcap(cases.busyHealthy(), LinkType.ETHERNET),

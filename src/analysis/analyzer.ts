@@ -8,7 +8,24 @@
 import type { PacketInfo } from '../dissect/packet-info.js';
 import type { ConversationTable } from './conversations.js';
 
-/** The capture's clock: relative times are seconds since the first packet. */
+/** A record's place in the capture: its frame number and time. */
+export interface Stamped {
+  readonly frame: number;
+  readonly tsSec: number;
+  readonly tsNsec: number;
+  /** The format gives the record no time (its time fields are 0): the clock stays where it is. */
+  readonly untimed: boolean;
+}
+
+/** A step back in time larger than this (seconds) is a jump, not capture jitter. */
+const BACK_TOLERANCE = 1;
+
+/**
+ * The capture's clock: relative times are seconds since the first packet, and never run back.
+ * When a frame is more than a second older than the latest before it (traces joined in file
+ * order, a clock set back), the times after it are shifted forward to go on from the latest, as
+ * if the pieces followed one another; the jumps are counted for the report.
+ */
 export class Clock {
   /** Time of the first packet record (NaN before it). */
   originSec = Number.NaN;
@@ -16,15 +33,43 @@ export class Clock {
   /** Time of the latest packet record. */
   nowSec = 0;
   nowNsec = 0;
+  /** The latest relative time so far. */
+  latest = 0;
+  /** Seconds added to times after the jumps back so far. */
+  private shift = 0;
+  /** Jumps back: how many, the first (frame, time), and the largest (seconds). */
+  backJumps = 0;
+  firstJumpFrame = 0;
+  firstJumpTime = 0;
+  largestJump = 0;
 
   /** True once the first packet set the origin. */
   get started(): boolean {
     return !Number.isNaN(this.originSec);
   }
 
-  /** Seconds since the first packet. */
+  /**
+   * Moves the clock to a packet record, in file order. Times are read from the record, not
+   * passed in: seconds above 2^30 passed as arguments would be boxed, an allocation per packet.
+   */
+  see(r: Stamped): void {
+    if (r.untimed) return;
+    if (Number.isNaN(this.originSec)) { this.originSec = r.tsSec; this.originNsec = r.tsNsec; }
+    this.nowSec = r.tsSec;
+    this.nowNsec = r.tsNsec;
+    const t = (r.tsSec - this.originSec) + (r.tsNsec - this.originNsec) / 1e9 + this.shift;
+    if (t >= this.latest) { this.latest = t; return; }
+    const back = this.latest - t;
+    if (back <= BACK_TOLERANCE) return;
+    this.shift += back;
+    if (this.backJumps++ === 0) { this.firstJumpFrame = r.frame; this.firstJumpTime = this.latest; }
+    if (back > this.largestJump) this.largestJump = back;
+  }
+
+  /** Seconds since the first packet (at least 0), of a time at or near the latest packet's. */
   rel(sec: number, nsec: number): number {
-    return (sec - this.originSec) + (nsec - this.originNsec) / 1e9;
+    const t = (sec - this.originSec) + (nsec - this.originNsec) / 1e9 + this.shift;
+    return t > 0 ? t : 0;
   }
 
   /** Seconds since the first packet, of the latest packet. */

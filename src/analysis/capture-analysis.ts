@@ -57,6 +57,8 @@ export class CaptureAnalysis {
   readonly limits: AnalysisLimits;
   /** Records the bulk path took. */
   bulkFrames = 0;
+  /** Frame number of the latest record. */
+  lastFrame = 0;
   private readonly bulk: BulkPath | null;
   private readonly tcpAnalyzers: Analyzer[];
   private readonly reassembledAnalyzers: Analyzer[];
@@ -83,6 +85,8 @@ export class CaptureAnalysis {
 
   /** One capture record, in file order. */
   record(r: CaptureRecord): void {
+    this.lastFrame = r.frame;
+    if (r.isPacket) this.clock.see(r);
     if (this.bulk !== null && this.bulk.take(r)) { this.bulkFrames++; return; }
     const p = this.dissector.dissect(r);
     this.counters.add(p);
@@ -92,10 +96,6 @@ export class CaptureAnalysis {
   /** The general path: one dissected frame to the analyzers that asked for its kind. */
   private packet(p: PacketInfo): void {
     if (!p.isPacket) return;
-    const clock = this.clock;
-    if (!clock.started) { clock.originSec = p.tsSec; clock.originNsec = p.tsNsec; }
-    clock.nowSec = p.tsSec;
-    clock.nowNsec = p.tsNsec;
     switch (p.l4) {
       case L4.TCP: {
         if (p.fragment === 2 && p.firstPieceSeen) {
@@ -142,10 +142,11 @@ export class CaptureAnalysis {
   }
 
   /** What the rules read, after `finish`. `snaplen`: the capture's (0 when unknown). */
-  observations(snaplen: number): Observations {
+  observations(snaplen: number, readStop: Observations['readStop'] = null): Observations {
     const t = this.conversations;
     const c = this.counters;
     return {
+      readStop,
       attempts: this.attempts.attempts,
       rpc: this.dcerpc.observations(),
       oneSided: this.oneSided.pairs(),
@@ -153,7 +154,8 @@ export class CaptureAnalysis {
       copies: this.copies.counts(),
       limits: this.attempts.limitCounts(),
       snaplen,
-      captureSeconds: c.timed ? this.clock.rel(c.maxSec, c.maxNsec) : 0,
+      captureSeconds: c.timed ? this.clock.latest : 0,
+      clock: { backJumps: this.clock.backJumps, firstJumpFrame: this.clock.firstJumpFrame, firstJumpTime: this.clock.firstJumpTime, largestJump: this.clock.largestJump },
     };
   }
 }

@@ -127,10 +127,7 @@ export class ConversationTable {
       probe = this.probedCol[2 * id + dir]! < this.interest.probeWindow;
       if (probe && this.interest.probed(r.buf, payloadOff, payloadOff + payloadCaptured)) return false;
     }
-    // Times come from the record itself: seconds above 2^30 passed as arguments would be boxed.
     const frame = r.frame;
-    this.clock.nowSec = r.tsSec;
-    this.clock.nowNsec = r.tsNsec;
     this.segments++;
     this.lastFrame[id] = frame;
     this.pkts[2 * id + dir]!++;

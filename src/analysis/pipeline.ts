@@ -79,7 +79,13 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   const undecoded = analysis.dissector.undecodedWarning();
   if (undecoded !== null) problems.push(undecoded);
   analysis.finish();
-  const verdicts = runRules(analysis.observations(reader.info.snaplen), settings);
+  const stop = problems.find((p) => p.severity === 'error');
+  const c = analysis.counters;
+  const readStop = stop === undefined ? null : {
+    offset: stop.offset, code: stop.code, message: stop.message, frames: c.frames,
+    lastFrame: analysis.lastFrame === 0 ? null : { frame: analysis.lastFrame, time: analysis.clock.now() },
+  };
+  const verdicts = runRules(analysis.observations(reader.info.snaplen, readStop), settings);
   const report = buildReport(path, opened, analysis, problems, comments, verdicts, settings);
   return { report, syns: analysis.attempts.synEvents, synsOmitted: analysis.attempts.synEventsDropped };
 }

@@ -232,6 +232,7 @@ export class PcapngReader extends WindowReader implements CaptureReader {
     const r = this.record(iface, 0, 0, 0, b, p + 12, capLen, origLen, off);
     r.tsSec = 0;
     r.tsNsec = 0;
+    r.untimed = true;
     r.comment = null;
     return r;
   }
@@ -260,6 +261,7 @@ export class PcapngReader extends WindowReader implements CaptureReader {
     const r = this.rec;
     r.frame = ++this.frame;
     r.isPacket = true;
+    r.untimed = false;
     r.tsSec = tsOut.sec + iface.offset;
     r.tsNsec = tsOut.nsec;
     r.linkType = iface.linkType;

@@ -37,6 +37,8 @@ export class CaptureRecord {
    * systemd-journal blocks): Wireshark numbers them, so we do too; `linkType` is -1.
    */
   isPacket = true;
+  /** True when the format gives this record no time (a pcapng Simple Packet Block): the time fields are 0. */
+  untimed = false;
 }
 
 /** Facts about the container, for the report. */

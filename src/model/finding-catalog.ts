@@ -400,6 +400,35 @@ export const FINDING_CATALOG = {
       'To analyze a failing RPC connection in such a capture, cut it to the time and hosts of interest first, e.g. `editcap -A <start> -B <end>` or `tshark -r in.pcap -w out.pcap -Y "ip.addr==CLIENT && ip.addr==SERVER"`.',
     ],
   },
+  CAPTURE_INCOMPLETE: {
+    severity: 'warning',
+    title: 'Capture file damaged or cut part-way',
+    summary: 'Reading stopped before the end of the file (it is cut short or damaged there); the verdicts cover only the frames before that point.',
+    explanation: [
+      'The file ends inside a record, or a record or block at that point is malformed, so nothing after it can be read. Everything before it was analyzed, and the findings of this report are about those frames only: a failure after that point cannot be ruled out, so "no problems found" would be a claim the capture does not support.',
+      '',
+      'Typical causes: a capture copied while it was still being written, a capture program killed before it closed the file, a transfer that was cut off, a disk that filled up.',
+    ].join('\n'),
+    remediation: [
+      'Copy the capture again once the capture program has stopped, and compare the file sizes.',
+      'If the damage is in the middle of the file, the rest may still be readable: `editcap -r in.pcapng part.pcapng <first>-<last>` cuts out a range of frames, and tshark reports where it stops.',
+      'Analyze the complete capture again.',
+    ],
+  },
+  TIMESTAMPS_OUT_OF_ORDER: {
+    severity: 'warning',
+    title: 'Capture time goes backwards',
+    summary: 'Some frames are older than the frames before them: the capture is several traces joined in file order, or its clock was set back while it ran.',
+    explanation: [
+      'Frames in a capture file normally come in time order. Here at least one frame is more than a second older than the latest frame before it. That happens when traces are joined one after the other (`mergecap -a`, `cat` of pcap bodies, a capture tool that appended to an old file), or when the clock of the capturing machine was set back (a time sync step, a virtual machine restored).',
+      '',
+      'rpctrace keeps its relative times running forward: after each jump back, times go on from the latest time before it, as if the pieces followed one another. Verdicts about connections inside one piece stay right; a time or a "watched for" figure that spans a jump is not a real duration, and a connection whose SYN and answer sit in different pieces may be mismatched.',
+    ].join('\n'),
+    remediation: [
+      'Analyze each trace on its own, or join them by time: `mergecap -w merged.pcapng first.pcapng second.pcapng` (without -a).',
+      'If the capturing machine\'s clock was stepped, look for the time service events at that moment (`w32tm /query /status`, System log event 35 and 37 of Time-Service) before trusting time differences across it.',
+    ],
+  },
 } as const satisfies Record<FindingId, FindingInfo>;
 
 /** The catalog entry for `id`, matched case-insensitively; null when unknown. */

@@ -42,6 +42,8 @@ export function convFilter(a: string, b: string, ports: readonly number[]): stri
 const rangesOf = (r: readonly (readonly [number, number])[]): string => r.map(([lo, hi]) => `${lo}-${hi}`).join(', ');
 const fmtS = (s: number): string => (s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`);
 const fmtMs = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : fmtS(s));
+/** Seconds, or hours and days when there are many: `3.0 s`, `5.2 h`, `365 days`. */
+const fmtLong = (s: number): string => (s < 3600 ? fmtS(s) : s < 172_800 ? `${(s / 3600).toFixed(1)} h` : `${Math.round(s / 86400)} days`);
 const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 function abbrev(frames: readonly number[]): string {
@@ -394,6 +396,27 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
       explanation: `The bind_ack at frame ${p.frame} carries the secondary address "${p.secondaryAddress}": the server sees itself on port ${p.listenPort}, while the client reached it on ${port}. A NAT or port-forwarding device sits between them.`,
       remediation: ['Check port translation between client and server; RPC endpoints advertised by the server use its own view of the port.'],
       displayFilter: `frame.number == ${p.frame}`,
+    };
+  },
+
+  CAPTURE_INCOMPLETE: (f) => {
+    const p = f.params;
+    return {
+      title: `Reading stopped at byte ${p.offset}: only the first ${p.frames} frames were analyzed`,
+      explanation: `${p.message} (${p.code}). The verdicts cover the ${thousands(p.frames)} frames before that point${f.evidence.length > 0 ? ` (up to frame ${f.evidence[0]!.frame})` : ''}; a failure after it cannot be ruled out.`,
+      remediation: ['Copy the capture again once the capture program has stopped, or cut the readable frames out with `editcap`, and analyze it again.'],
+      displayFilter: f.evidence.length > 0 ? `frame.number == ${f.evidence[0]!.frame}` : 'frame',
+    };
+  },
+
+  TIMESTAMPS_OUT_OF_ORDER: (f) => {
+    const p = f.params;
+    const first = f.evidence[0]?.frame ?? '?';
+    return {
+      title: `Time goes backwards in the capture: frame ${first} is older than the frame before it${p.jumps > 1 ? ` (${p.jumps} jumps back)` : ''}`,
+      explanation: `Frame ${first} is ${fmtLong(p.largestSeconds)} older than the latest frame before it${p.jumps > 1 ? `, the largest of ${p.jumps} jumps back` : ''}: the capture is probably several traces joined in file order, or the capturing machine's clock was set back. rpctrace keeps relative times running forward across each jump, so a duration that spans one is not real.`,
+      remediation: ['Analyze each trace on its own, or join them by time: `mergecap -w merged.pcapng first.pcapng second.pcapng` (without -a).'],
+      displayFilter: `frame.number >= ${first}`,
     };
   },
 

@@ -31,6 +31,8 @@ export const FINDING_IDS = [
   'TOWER_ADDRESS_MISMATCH',
   'RPC_PORT_OK',
   'STATE_LIMIT_REACHED',
+  'CAPTURE_INCOMPLETE',
+  'TIMESTAMPS_OUT_OF_ORDER',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 
@@ -63,6 +65,8 @@ export const EVIDENCE_ROLES = {
   'copied-frame': 'frame that was copied',
   'untracked-syn': 'SYN past the tracking limit',
   'answered-elsewhere': 'answer on another connection, which narrows the cause',
+  'last-frame-read': 'last frame read before reading stopped',
+  'time-jump': 'frame older than the one before it',
 } as const;
 export type EvidenceRole = keyof typeof EVIDENCE_ROLES;
 
@@ -216,6 +220,20 @@ export interface FindingParams {
   TOWER_ADDRESS_MISMATCH:
     | { kind: 'tower'; frame: number; advertisedHost: string }
     | { kind: 'bind-ack'; frame: number; secondaryAddress: string; listenPort: number };
+  CAPTURE_INCOMPLETE: {
+    /** Frames read before reading stopped. */
+    frames: number;
+    /** Byte offset (of the decompressed data for gzip) where reading stopped, the read problem's code and message. */
+    offset: number;
+    code: string;
+    message: string;
+  };
+  TIMESTAMPS_OUT_OF_ORDER: {
+    /** Frames more than a second older than the latest before them. */
+    jumps: number;
+    /** The largest jump back, seconds. */
+    largestSeconds: number;
+  };
   STATE_LIMIT_REACHED: {
     trackedAttempts: number;
     untrackedSyns: number;

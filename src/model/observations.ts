@@ -153,8 +153,20 @@ export interface LimitCounts {
   examples: readonly FrameAt[];
 }
 
+/** Where reading stopped early (a file damaged or cut part-way), if it did. */
+export interface ReadStop {
+  offset: number;
+  code: string;
+  message: string;
+  /** Frames read before it, and the last of them. */
+  frames: number;
+  lastFrame: FrameAt | null;
+}
+
 /** Everything the rules read about one capture. */
 export interface Observations {
+  /** Null when the whole file was read. */
+  readStop: ReadStop | null;
   attempts: readonly AttemptRecord[];
   rpc: RpcObservations;
   oneSided: readonly OneSidedPair[];
@@ -163,6 +175,18 @@ export interface Observations {
   limits: LimitCounts;
   /** The capture's snaplen (0 when unknown). */
   snaplen: number;
-  /** Seconds from the first frame to the latest frame. */
+  /** Seconds from the first frame to the latest, jumps back taken out. */
   captureSeconds: number;
+  /** Jumps back in the frames' times (traces joined in file order). */
+  clock: ClockJumps;
+}
+
+/** Frames more than a second older than the latest before them. */
+export interface ClockJumps {
+  backJumps: number;
+  firstJumpFrame: number;
+  /** Relative time at the first jump (the times after it go on from there). */
+  firstJumpTime: number;
+  /** The largest jump back, seconds. */
+  largestJump: number;
 }

@@ -51,6 +51,28 @@ export function captureQualityRules(ctx: RuleContext): AnyFindingFacts[] {
   return out;
 }
 
+/** Reading stopped before the end of the file: the verdicts cannot speak for what follows. */
+export function readStopRules(ctx: RuleContext): AnyFindingFacts[] {
+  const s = ctx.obs.readStop;
+  if (s === null || s.frames === 0) return [];
+  return [{
+    id: 'CAPTURE_INCOMPLETE', severity: 'warning', protocol: null, client: null, server: null, port: null,
+    ...evidenceList(s.lastFrame === null ? [] : [{ frame: s.lastFrame.frame, role: 'last-frame-read', time: round(s.lastFrame.time) }]), inferred: false, folded: null,
+    params: { frames: s.frames, offset: s.offset, code: s.code, message: s.message },
+  }];
+}
+
+/** Frames that go back in time: traces joined in file order, or a clock set back. */
+export function clockRules(ctx: RuleContext): AnyFindingFacts[] {
+  const c = ctx.obs.clock;
+  if (c.backJumps === 0) return [];
+  return [{
+    id: 'TIMESTAMPS_OUT_OF_ORDER', severity: 'warning', protocol: null, client: null, server: null, port: null,
+    ...evidenceList([{ frame: c.firstJumpFrame, role: 'time-jump', time: round(c.firstJumpTime) }]), inferred: false, folded: null,
+    params: { jumps: c.backJumps, largestSeconds: round(c.largestJump) },
+  }];
+}
+
 /** The bounds on per-capture state were reached: what was counted rather than tracked. */
 export function stateLimitRules(ctx: RuleContext): AnyFindingFacts[] {
   const l = ctx.obs.limits;

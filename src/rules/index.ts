@@ -8,7 +8,7 @@ import type { Attempt, Endpoint, PortSummary } from '../model/connections.js';
 import type { AnyFindingFacts, Severity } from '../model/finding.js';
 import type { Observations } from '../model/observations.js';
 import { advertisedPortRules } from './advertised-ports.js';
-import { captureQualityRules, stateLimitRules } from './capture-quality.js';
+import { captureQualityRules, clockRules, readStopRules, stateLimitRules } from './capture-quality.js';
 import { ruleContext, type RuleContext } from './context.js';
 import { listedAttempts, portSummary, type RuleSettings } from './derive.js';
 import { endpointMapperRules, notRegisteredRules } from './endpoint-mapper.js';
@@ -32,6 +32,8 @@ export const RPC_RULES: readonly Rule[] = [
   captureQualityRules,
   rpcAnswerRules,
   stateLimitRules,
+  readStopRules,
+  clockRules,
 ];
 
 /** Everything the rules add to a file report. */

@@ -11,6 +11,7 @@ import { runRules, type RuleSettings } from '../../src/rules/index.js';
 import { describeFinding } from '../../src/model/finding-text.js';
 import type { Attempt, Endpoint, PortSummary } from '../../src/model/connections.js';
 import type { Finding } from '../../src/model/finding.js';
+import type { ReadStop } from '../../src/model/observations.js';
 import type { WriterFrame } from '../../src/capture/writer.js';
 import {
   Clock, EtherType, IpProto, TcpConversation, ethernet, ethernetLink, icmpv4Unreachable, ipv4, ipv4Addr, uuidBytes, towerBytes,
@@ -215,11 +216,13 @@ export interface VerdictOptions extends Partial<RuleSettings> {
   snaplen?: number;
   /** Seconds the capture lasts; default: to the latest frame. */
   captureSeconds?: number;
+  /** Where reading stopped early, as the pipeline would say it. */
+  readStop?: ReadStop;
 }
 
 /** The rules over a tracked capture: the Windows range and a 120 s follow window unless `o` says otherwise. */
 export function verdicts(t: CaptureAnalysis, o: VerdictOptions = {}): Verdicts {
-  const obs = t.observations(o.snaplen ?? 0);
+  const obs = t.observations(o.snaplen ?? 0, o.readStop ?? null);
   const v = runRules(o.captureSeconds !== undefined ? { ...obs, captureSeconds: o.captureSeconds } : obs, {
     dynamicRanges: o.dynamicRanges ?? [[49152, 65535]],
     followWindowSeconds: o.followWindowSeconds ?? 120,

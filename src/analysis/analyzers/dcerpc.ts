@@ -8,6 +8,7 @@
  */
 import { L4, type PacketInfo } from '../../dissect/packet-info.js';
 import type { BindAckEvent, EndpointEvent, FaultEvent, NoEndpointEvent, RpcObservations } from '../../model/observations.js';
+import { TcpFlag } from '../../wire/constants.js';
 import { looksLikeCoPdu } from '../../wire/dcerpc.js';
 import { Probe, type AnalysisContext, type Analyzer } from '../analyzer.js';
 import { RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink } from './rpc-conversation.js';
@@ -37,8 +38,18 @@ export class DcerpcAnalyzer implements Analyzer, RpcSink {
   }
 
   tcp(p: PacketInfo, id: number, dir: 0 | 1, probe: Probe): void {
-    if (id < 0 || p.payloadLen === 0) return;
+    if (id < 0) return;
     const table = this.ctx.conversations;
+    if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && table.wants(id, this.bit)) {
+      // A new connection on the same ports (the client reused its port, or traces were joined):
+      // what the old one left in its streams is flushed, and the new one starts afresh.
+      const old = this.conversations.get(id)!;
+      old.streams[0].finish();
+      old.streams[1].finish();
+      this.conversations.delete(id);
+      table.unwant(id, this.bit);
+    }
+    if (p.payloadLen === 0) return;
     let rpc: RpcConversation | undefined;
     if (table.wants(id, this.bit)) {
       rpc = this.conversations.get(id)!;

@@ -99,7 +99,7 @@ describe('rpctrace CLI', () => {
     expect(r.code).toBe(1);
     expect((await cli(['analyze', '--fail-on', 'none', cut])).code).toBe(0);
     const f = JSON.parse(r.out).files[0];
-    expect(f.findings.map((x: { id: string }) => x.id)).toEqual(['EPM_UNREACHABLE']);
+    expect(f.findings.map((x: { id: string }) => x.id)).toEqual(['EPM_UNREACHABLE', 'CAPTURE_INCOMPLETE']);
     expect(f.frames).toBe(2);
     expect(f.complete).toBe(false);
     expect(f.errors).toHaveLength(1);

@@ -71,7 +71,15 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
   'rpc-nonstandard-port-blocked-loop.pcap': BLOCKED,
   // Four SYNs to 135 and the capture ends 30 ms later: too early to call them unanswered.
   'null-loopback-ipv6-af-values.pcap': { errors: ['CONNECTION_UNANSWERED'] },
-  'truncated-inside-last-record.pcap': BLOCKED,
+  'truncated-inside-last-record.pcap': {
+    // The verdict on the frames read, and a warning that the rest could not be: never "no problems".
+    errors: ['NONSTANDARD_RPC_PORT_BLOCKED', 'CAPTURE_INCOMPLETE'],
+    check: (r) => {
+      const f = r.findings.find((x) => x.id === 'CAPTURE_INCOMPLETE')!;
+      expect(f.title).toBe(`Reading stopped at byte ${r.errors[0]!.offset}: only the first ${r.frames} frames were analyzed`);
+      expect(f.evidence).toEqual([expect.objectContaining({ frame: r.frames, role: 'last-frame-read' })]);
+    },
+  },
   'not-a-capture.pcap': { errors: [] },
   'empty.pcap': { errors: [] },
   'snaplen-68.pcap': { errors: ['SNAPLEN_TOO_SMALL', 'INFERRED_RPC_PORT_BLOCKED'] },
@@ -177,6 +185,21 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
     check: (r) => {
       const refused = r.findings.filter((f) => f.id === 'CONNECTION_REFUSED');
       expect(refused.map((f) => [f.server, f.port, (f.params as { refusal: { kind: string } }).refusal.kind])).toEqual([['10.1.1.10', 445, 'reset'], ['10.2.2.10', 5985, 'icmp']]);
+    },
+  },
+  'time-jumps-back.pcap': {
+    errors: ['NONSTANDARD_RPC_PORT_BLOCKED', 'TIMESTAMPS_OUT_OF_ORDER'],
+    info: ['RPC_PORT_OK'],
+    check: (r) => {
+      const jump = r.findings.find((f) => f.id === 'TIMESTAMPS_OUT_OF_ORDER')!;
+      expect(jump.evidence.map((e) => [e.frame, e.role])).toEqual([[14, 'time-jump']]);
+      expect(jump.explanation).toContain('365 days older');
+      // Times run forward across the jump: nothing negative, nothing watched for a year.
+      for (const a of r.attempts) {
+        expect(a.relativeTime).toBeGreaterThanOrEqual(0);
+        expect(a.observedSeconds).toBeLessThan(3600);
+      }
+      expect(r.attempts.map((a) => a.relativeTime)).toEqual([...r.attempts.map((a) => a.relativeTime)].sort((x, y) => x - y));
     },
   },
   'busy-healthy.pcap': {

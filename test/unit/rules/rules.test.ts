@@ -436,6 +436,37 @@ describe('rules: every failed attempt belongs to a finding', () => {
   });
 });
 
+describe('rules: how far the capture can be trusted', () => {
+  it('a file cut part-way gets CAPTURE_INCOMPLETE: never "no problems" for frames never read', () => {
+    const s = new Scene();
+    s.conv({ port: 445 }).connect();
+    const v = run(s, { readStop: { offset: 400, code: 'truncated-record', message: 'pcap: file ends inside record 4', frames: 3, lastFrame: { frame: 3, time: 0.0003 } } });
+    const f = only(v, 'CAPTURE_INCOMPLETE');
+    expect([f.severity, f.title]).toEqual(['warning', 'Reading stopped at byte 400: only the first 3 frames were analyzed']);
+    expect(f.explanation).toContain('a failure after it cannot be ruled out');
+    expect(f.displayFilter).toBe('frame.number == 3');
+    expect(ids(run(s))).toEqual([]);
+  });
+
+  it('time that goes back more than a second is TIMESTAMPS_OUT_OF_ORDER, and relative times keep running forward', () => {
+    const s = new Scene();
+    s.conv({ port: 445 }).connect();
+    s.clock.sec -= 7200;
+    s.conv({ port: 445 }).connect();
+    const v = run(s);
+    const f = only(v, 'TIMESTAMPS_OUT_OF_ORDER');
+    expect(f.evidence.map((e) => [e.frame, e.role])).toEqual([[4, 'time-jump']]);
+    expect(f.explanation).toContain('2.0 h older');
+    expect(v.attempts.map((a) => a.relativeTime >= 0 && a.observedSeconds < 10)).toEqual([true, true]);
+    // Jitter under a second is not a jump.
+    const t = new Scene();
+    t.conv({ port: 445 }).connect();
+    t.clock.advanceMs(-500);
+    t.conv({ port: 445 }).connect();
+    expect(ids(run(t))).toEqual([]);
+  });
+});
+
 describe('rules: coverage', () => {
   it('every finding id has a scenario above', () => {
     // Runs last in this file (vitest keeps declaration order). A new id needs a small trace here.
