@@ -64,7 +64,7 @@ export function scanBlocks(rows: readonly ShownRow[], skipped: readonly ScanSkip
   if (rows.length > 0) {
     blocks.push({ kind: 'group', blocks: [
       { kind: 'heading', level: 3, text: [`Files (${n(rows.length)})`] },
-      { kind: 'table', columns: [{ head: 'File', width: 36 }, { head: 'Frames', width: 10 }, { head: 'Findings', width: 16 }, { head: 'Worst finding, target', width: 38 }], rows: [...rows] },
+      { kind: 'table', columns: [{ head: 'File', width: 34 }, { head: 'Frames', width: 10 }, { head: 'Findings', width: 15 }, { head: 'Worst finding, target', width: 36 }], rows: [...rows] },
     ] });
   }
   if (a.byFinding.length === 0) {
@@ -86,7 +86,7 @@ export function scanBlocks(rows: readonly ShownRow[], skipped: readonly ScanSkip
       { kind: 'heading', level: 3, text: ['Targets across files'] },
       {
         kind: 'table',
-        columns: [{ head: 'Server, protocol, port', width: 30 }, { head: 'Findings', width: 58 }, { head: 'Files', width: 10 }],
+        columns: [{ head: 'Server, protocol, port', width: 30 }, { head: 'Findings', width: 56 }, { head: 'Files', width: 10 }],
         rows: shown.map((t) => [[lit(targetText(t))], t.findings.flatMap((x, i): Inline[] => [...(i > 0 ? ['\n'] : []), lit(x.id), ` in ${plural(x.files, 'trace')}${x.count > x.files ? ` (${n(x.count)} times)` : ''}`]), [n(t.files)]]),
       },
       ...(more > 0 ? [{ kind: 'paragraph' as const, text: [`${plural(more, 'more target')} not shown${a.targetsOmitted > 0 ? ` (${n(a.targetsOmitted)} past the bound of the aggregate, counted by finding only)` : ''}; `, { lit: '--format json' }, ' lists the targets kept.'] }] : []),
