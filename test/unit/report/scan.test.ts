@@ -4,6 +4,9 @@ import { csvCell, inert } from '../../../src/report/escape.js';
 import { JsonListWriter, jsonItemText } from '../../../src/report/json.js';
 import { Aggregator, MAX_TARGETS } from '../../../src/cli/scan-aggregate.js';
 import type { ScanRow } from '../../../src/model/scan.js';
+import Table from 'cli-table3';
+import { GRID_PIECE_ROWS, blockText } from '../../../src/report/text.js';
+import { wrapPieces } from '../../../src/report/wrap.js';
 
 describe('csvCell (RFC 4180, OWASP CSV injection)', () => {
   it.each([
@@ -73,5 +76,15 @@ describe('Aggregator', () => {
     expect(r.byTarget).toHaveLength(MAX_TARGETS);
     expect(r.targetsOmitted).toBe(5);
     expect(r.byFinding[0]).toMatchObject({ files: 3, count: MAX_TARGETS + 10 });
+  });
+});
+
+describe('long terminal tables', () => {
+  it(`are drawn in pieces of ${GRID_PIECE_ROWS} rows that join into exactly the table cli-table3 draws whole`, () => {
+    const rows = Array.from({ length: 2 * GRID_PIECE_ROWS + 7 }, (_, i) => [[`file-${i}.pcap with a long name that wraps in its column`], [String(i)], [i % 3 === 0 ? 'two\nlines' : 'one']]);
+    const block = { kind: 'table' as const, columns: [{ head: 'File', width: 20 }, { head: 'N', width: 6 }, { head: 'Note', width: 10 }], rows };
+    const expected = new Table({ style: { head: [], border: [] }, colWidths: [20, 6, 10], head: ['File', 'N', 'Note'] });
+    for (const r of rows) expected.push([wrapPieces([{ text: r[0]![0]!, whole: false }], 18).join('\n'), wrapPieces([{ text: r[1]![0]!, whole: false }], 4).join('\n'), wrapPieces([{ text: r[2]![0]!, whole: false }], 8).join('\n')]);
+    expect(blockText(block)).toBe(expected.toString());
   });
 });
