@@ -9,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { internalErrorResult, runBatch, type BatchTask, type JobResult } from './scan-job.js';
 
+/**
+ * Young generation of each worker's heap, in MB. A worker makes mostly short-lived garbage (one
+ * analysis after the other); V8's default lets it pile up to several times this before a
+ * scavenge. Measured on 2,400 small captures with two jobs: peak RSS 250 MB with the default,
+ * 215 MB with 4, no slower (2 was slower: too many scavenges).
+ */
+export const WORKER_YOUNG_MB = 4;
+
 /** Runs batches of files somewhere. */
 export interface Runner {
   run(task: BatchTask): Promise<JobResult[]>;
@@ -24,7 +32,7 @@ export const inProcessRunner: RunnerFactory = () => ({ run: runBatch, close: asy
 /** A pool of `jobs` worker threads running the worker module at `url`. */
 export function workerRunner(url: URL): RunnerFactory {
   return (jobs) => {
-    const pool = new Tinypool({ filename: url.href, minThreads: jobs, maxThreads: jobs, idleTimeout: 60_000 });
+    const pool = new Tinypool({ filename: url.href, minThreads: jobs, maxThreads: jobs, idleTimeout: 60_000, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     const run = async (task: BatchTask): Promise<JobResult[]> => {
       try {
         return (await pool.run(task)) as JobResult[];
