@@ -83,7 +83,8 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .option('--no-recursive', 'read only the files directly inside each folder, not its subfolders')
       .addOption(new Option('-j, --jobs <n>', 'files analyzed at once, each in a worker thread (default: the number of cores)').argParser(parseJobs))
       .addOption(new Option('-o, --output <file>', 'write the output to FILE (through a temporary file renamed at the end; never over an input) instead of standard output'))
-      .option('-q, --quiet', 'no progress bar (it is shown on standard error only when that is a terminal)'),
+      .option('-q, --quiet', 'no progress bar (it is shown on standard error only when that is a terminal)')
+      .addHelpText('after', `\nA member of a .zip archive is reported as ARCHIVE/MEMBER (its name as stored; never used as a path). Encrypted members, zips inside zips and methods other than stored and deflate are skipped with the reason; symbolic links are followed only inside the folder named, each folder once.\n\n${EXIT_CODE_HELP}\n  3 wins over 2, and 2 over 1; for scan, 3 means rpctrace failed on a file (reported as internal-error; the other files are read). Skipped files are not failures.`),
   ).action(async (paths: string[], opts: EngineFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean }) => {
     const { scanCommand, defaultJobs } = await import('./scan-command.js');
     code = await scanCommand(paths, {

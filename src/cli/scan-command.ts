@@ -34,6 +34,11 @@ export const BATCH_BYTES = 1024 * 1024;
 export const BATCH_FILES = 16;
 /** Open batches (handed out, not yet written) per job: the bound of the reorder buffer. */
 export const REORDER_BATCHES = 3;
+/**
+ * Batches handed to the pool per job: the second waits in the pool's queue, so a worker that
+ * finishes gets its next batch at once instead of after a round trip through this thread.
+ */
+export const IN_FLIGHT_PER_JOB = 2;
 
 export interface ScanOptions {
   dynamicRanges: [number, number][];
@@ -173,7 +178,7 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
 
     const pump = (): void => {
       try {
-        while (inFlight < opts.jobs && (openBatches < REORDER_BATCHES * opts.jobs || inFlight === 0)) {
+        while (inFlight < IN_FLIGHT_PER_JOB * opts.jobs && (openBatches < REORDER_BATCHES * opts.jobs || inFlight === 0)) {
           const first = nextUndispatched();
           if (first === null) break;
           const batch: Batch = { open: 0 };
@@ -256,6 +261,10 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
     pump();
     await allDone;
     progress?.stop();
+    // The workers go before the summary is drawn: their heaps are not needed any more, and the
+    // summary of thousands of rows is the main thread's largest piece of work.
+    await run.close();
+    runner = null;
     writer.end(aggregate.result());
     if (target !== null) {
       target.sink.flush();
