@@ -1,4 +1,5 @@
-// Builds dist/bundle, which bin/rpctrace.js runs: the CLI as a few ESM files (esbuild,
+// Builds dist/bundle, which bin/rpctrace.js runs: the CLI and the worker entry of `rpctrace scan`
+// (scan-worker.js, which the pool loads next to the CLI) as a few ESM files (esbuild,
 // code-split so lazily loaded commands stay lazy). Node 20 loads the ~45 separate modules of
 // dist/ about 35 ms slower. Two changes to dependencies, both measured (issue 4) and both
 // leaving the output byte-identical (test/unit/cli/cli.test.ts compares the bundled CLI with
@@ -40,7 +41,11 @@ const patchDependencies = {
 
 rmSync('dist/bundle', { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/cli/main.ts' },
+  entryPoints: { main: 'src/cli/main.ts', 'scan-worker': 'src/cli/scan-worker.ts' },
+  // tinypool starts its worker threads from a file of its own package (dist/entry/worker.js,
+  // found next to its module): bundled, it would look for it in dist/bundle. It stays a
+  // dependency loaded from node_modules.
+  external: ['tinypool'],
   bundle: true,
   platform: 'node',
   format: 'esm',

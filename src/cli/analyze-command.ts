@@ -27,8 +27,12 @@ export const DOCUMENT_META: DocumentMeta = { schemaVersion: SCHEMA_VERSION, tool
  * and whether an input could not even be listed.
  */
 export async function forEachInput(captures: readonly string[], opts: EngineOptions, io: Io, onFile: (f: FileReport) => void): Promise<{ skipped: Skipped[]; inputProblems: boolean }> {
-  const { inputs, problems } = expandInputs(captures);
+  const { inputs, problems, subfolders } = expandInputs(captures);
   for (const p of problems) io.err.write(`rpctrace: ${p}\n`);
+  // Subfolders are not read here (documented); say so, and where they are read, rather than skip them in silence.
+  for (const s of subfolders) {
+    io.err.write(`rpctrace: note: ${s.dir} has ${s.count} subfolder${s.count === 1 ? '' : 's'}, not read: this command reads the files directly inside a folder; 'rpctrace scan ${s.dir}' reads subfolders and .zip archives too\n`);
+  }
   const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
   const skipped: Skipped[] = [];
   for (const input of inputs) {

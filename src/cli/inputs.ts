@@ -1,4 +1,4 @@
-/** Expands command-line inputs: files as given, directories one level deep (sorted), `-` for stdin. */
+/** Expands command-line inputs: files as given, directories one level deep (sorted), `-` for stdin. `rpctrace scan` walks trees (scan-walk.ts). */
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,9 +17,11 @@ export interface Input {
  * else inside it (a FIFO, socket or device) is skipped with a reason and never opened: a FIFO
  * nobody writes to would block forever. Named explicitly, such a file is read as a stream.
  */
-export function expandInputs(args: readonly string[]): { inputs: Input[]; problems: string[] } {
+export function expandInputs(args: readonly string[]): { inputs: Input[]; problems: string[]; subfolders: { dir: string; count: number }[] } {
   const inputs: Input[] = [];
   const problems: string[] = [];
+  /** Directory arguments with subdirectories, which are not read (the caller points to `scan`). */
+  const subfolders: { dir: string; count: number }[] = [];
   for (const a of args) {
     if (a === '-') { inputs.push({ path: a, fromDirectory: false }); continue; }
     let isDir = false;
@@ -36,6 +38,7 @@ export function expandInputs(args: readonly string[]): { inputs: Input[]; proble
       problems.push(`${a}: cannot list directory: ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }
+    let subdirs = 0;
     for (const n of names) {
       const p = join(a, n);
       let st: Stats;
@@ -45,12 +48,14 @@ export function expandInputs(args: readonly string[]): { inputs: Input[]; proble
         continue; // Vanished or unreadable entry: skipped; a directory listing is best effort.
       }
       if (st.isFile()) inputs.push({ path: p, fromDirectory: true });
-      else if (!st.isDirectory()) {
+      else if (st.isDirectory()) subdirs++;
+      else {
         inputs.push({ path: p, fromDirectory: true, skip: `not read: ${kind(st)}, not a regular file (name it explicitly to read it)` });
       }
     }
+    if (subdirs > 0) subfolders.push({ dir: a, count: subdirs });
   }
-  return { inputs, problems };
+  return { inputs, problems, subfolders };
 }
 
 function kind(st: Stats): string {

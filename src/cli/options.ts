@@ -37,3 +37,10 @@ export function parseFollowWindow(value: string): number {
   if (value.trim() === '' || !Number.isFinite(s) || s <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
   return s;
 }
+
+/** Parses `--jobs`: a whole number of worker threads, 1 to 256. */
+export function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError(`"${value}" is not a number of jobs from 1 to 256.`);
+  return n;
+}

@@ -6,15 +6,22 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
-import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow } from './options.js';
+import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow, parseJobs } from './options.js';
 import { VERSION } from './version.js';
 
 import type { Io } from './main.js';
+import type { ScanFormat } from './scan-job.js';
 
 /** `--format` of analyze and ports; the type check keeps it in step with report/index.ts REPORT_WRITERS. */
 const FORMATS = ['table', 'json', 'md'] as const satisfies readonly OutputFormat[];
 const _everyRendererListed: Exclude<OutputFormat, (typeof FORMATS)[number]> extends never ? true : never = true;
 void _everyRendererListed;
+
+/** `scan --format`: kept in step with scan-job.ts SCAN_FORMATS by the type check. */
+const SCAN_FORMAT_CHOICES = ['table', 'json', 'jsonl', 'csv', 'md'] as const satisfies readonly ScanFormat[];
+type ScanFormatChoice = (typeof SCAN_FORMAT_CHOICES)[number];
+const _everyScanFormatListed: Exclude<ScanFormat, ScanFormatChoice> extends never ? true : never = true;
+void _everyScanFormatListed;
 
 /** Options every engine command takes, as commander hands them over. */
 interface EngineFlags {
@@ -47,7 +54,7 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
     program
       .command('analyze')
       .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
-      .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
+      .argument('<capture...>', "capture files, directories (their files, not subdirectories: 'rpctrace scan' reads those) or '-' for standard input")
       .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket)').choices(FORMATS).default('table'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error')),
   ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }) => {
@@ -59,11 +66,31 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
     program
       .command('ports')
       .description('per server port: connection attempts, established, failed, incomplete, servers, whether advertised and whether in the expected range')
-      .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
+      .argument('<capture...>', "capture files, directories (their files, not subdirectories: 'rpctrace scan' reads those) or '-' for standard input")
       .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table')),
   ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number] }) => {
     const { portsCommand } = await import('./ports-command.js');
     code = await portsCommand(captures, { ...engineSettings(opts), format: opts.format }, io);
+  });
+
+  engineOptions(
+    program
+      .command('scan')
+      .description('find every capture in folders (with their subfolders) and .zip archives, analyze them in parallel, and summarise: one row per file, then the findings and targets across files')
+      .argument('<path...>', 'folders, capture files or .zip archives (captures are recognised by content, whatever their names)')
+      .addOption(new Option('-f, --format <format>', 'output format: table (summary for the terminal), json (the analyze document plus an aggregate), jsonl (one record per line, as files finish), csv (one row per file), md (the summary in Markdown)').choices(SCAN_FORMAT_CHOICES).default('table'))
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists in any file (none: never)').choices(FAIL_ON).default('error'))
+      .option('--no-recursive', 'read only the files directly inside each folder, not its subfolders')
+      .addOption(new Option('-j, --jobs <n>', 'files analyzed at once, each in a worker thread (default: the number of cores)').argParser(parseJobs))
+      .addOption(new Option('-o, --output <file>', 'write the output to FILE (through a temporary file renamed at the end; never over an input) instead of standard output'))
+      .option('-q, --quiet', 'no progress bar (it is shown on standard error only when that is a terminal)')
+      .addHelpText('after', `\nA member of a .zip archive is reported as ARCHIVE/MEMBER (its name as stored; never used as a path). Encrypted members, zips inside zips and methods other than stored and deflate are skipped with the reason; symbolic links are followed only inside the folder named, each folder once.\n\n${EXIT_CODE_HELP}\n  3 wins over 2, and 2 over 1; for scan, 3 means rpctrace failed on a file (reported as internal-error; the other files are read). Skipped files are not failures.`),
+  ).action(async (paths: string[], opts: EngineFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean }) => {
+    const { scanCommand, defaultJobs } = await import('./scan-command.js');
+    code = await scanCommand(paths, {
+      ...engineSettings(opts), format: opts.format, failOn: opts.failOn, recursive: opts.recursive, jobs: opts.jobs ?? defaultJobs(),
+      quiet: opts.quiet === true, output: opts.output ?? null,
+    }, io);
   });
 
   program

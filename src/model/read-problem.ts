@@ -18,6 +18,7 @@ export const READ_PROBLEM_CODES = {
   'undecoded-encapsulation': 'frames whose packet sits inside an encapsulation rpctrace recognises but does not decode were counted but not analyzed',
   'decompress-error': 'the gzip stream is corrupt or cut short',
   'io-error': 'the operating system could not read the file',
+  'internal-error': 'rpctrace failed on this file (a bug: please report it); the other files of a scan are still read',
 } as const;
 export type ReadProblemCode = keyof typeof READ_PROBLEM_CODES;
 

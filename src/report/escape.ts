@@ -41,3 +41,34 @@ export function mdTable(head: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+// C0 and C1 control characters and DEL, the line and paragraph separators, and the bidirectional
+// overrides and isolates (which reorder what a terminal shows: "Trojan Source").
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a file name or a capture made inert for a terminal: every control character is
+ * written as an escape (`\x1b`, `\u202e`), so no escape sequence reaches the terminal and no
+ * line is broken or reordered. Backslashes are left as they are (Windows paths stay readable).
+ */
+export function inert(s: string): string {
+  return s.replace(CONTROL, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell (RFC 4180): a number as it is; text inert (control characters escaped, so a cell
+ * never holds a line break), prefixed with `'` when a spreadsheet would run it as a formula, and
+ * always quoted, quotes doubled.
+ */
+export function csvCell(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const text = FORMULA_START.test(v) ? `'${inert(v)}` : inert(v);
+  return `"${text.replaceAll('"', '""')}"`;
+}

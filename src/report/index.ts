@@ -6,8 +6,10 @@
 import type { FileReport, Report } from '../model/report.js';
 import { JsonListWriter } from './json.js';
 import type { DocumentMeta, PortsWriter, ReportWriter, Sink, Skipped } from './writer.js';
+import { scanCsvWriter, scanJsonlWriter, scanJsonWriter, summaryWriter, type ScanWriterFactory } from './scan.js';
 
 export type { DocumentMeta, PortsWriter, ReportWriter, Sink, Skipped } from './writer.js';
+export type { ScanWriter, ScanWriterFactory } from './scan.js';
 
 /** Makes an `analyze` writer that writes to `out`. */
 export type ReportWriterFactory = (out: Sink, meta: DocumentMeta) => ReportWriter;
@@ -37,6 +39,21 @@ export const PORTS_WRITERS = {
   },
   md: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./markdown.js')).portsMarkdownWriter,
 } as const satisfies Record<OutputFormat, unknown>;
+
+/** `scan` writers by `--format` name. */
+export const SCAN_WRITERS = {
+  table: async (): Promise<ScanWriterFactory> => {
+    const { blocksText } = await import('./text.js');
+    return summaryWriter((blocks) => blocksText(blocks));
+  },
+  json: async (): Promise<ScanWriterFactory> => scanJsonWriter,
+  jsonl: async (): Promise<ScanWriterFactory> => scanJsonlWriter,
+  csv: async (): Promise<ScanWriterFactory> => scanCsvWriter,
+  md: async (): Promise<ScanWriterFactory> => {
+    const { blocksMarkdown } = await import('./markdown.js');
+    return summaryWriter((blocks) => blocksMarkdown(blocks));
+  },
+} as const;
 
 /** A whole report at once, through the streaming writer of `format` (tests, small documents). */
 export async function renderReport(format: OutputFormat, r: Report): Promise<string> {

@@ -40,6 +40,12 @@ export class JsonListWriter {
     out.write(`{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(',\n')}`);
   }
 
+  /** An item rendered before by `jsonItemText` (in a worker thread), written as `item` writes it. */
+  itemText(text: string): void {
+    this.out.write(`${this.items++ === 0 ? '' : ','}\n    ${text}`);
+    this.out.flush?.();
+  }
+
   item(value: unknown): void {
     this.out.write(`${this.items++ === 0 ? '' : ','}\n    `);
     // An object field by field (a file's attempts and findings are its large parts), anything else whole.
@@ -59,4 +65,15 @@ export class JsonListWriter {
     this.out.write(`${this.items === 0 ? ']' : '\n  ]'}${fields.join('')}\n}\n`);
     this.out.flush?.();
   }
+}
+
+/**
+ * What `JsonListWriter.item` writes for `value` after the separator, as one string: lets a worker
+ * thread render a file's entry, so that the thread writing the document only copies text.
+ */
+export function jsonItemText(value: unknown): string {
+  const fields = value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+    ? Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function') : null;
+  if (fields === null || fields.length === 0) return nestedJson(value, 2);
+  return `${fields.map(([k, v], i) => `${i === 0 ? '{' : ','}\n      ${JSON.stringify(k)}: ${nestedJson(v, 3)}`).join('')}\n    }`;
 }

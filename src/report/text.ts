@@ -29,12 +29,32 @@ export const plain = (text: readonly Inline[]): string => pieces(text).map((p) =
 
 const wrap = (text: readonly Inline[], width: number): string[] => wrapPieces(pieces(text), width);
 
+/**
+ * Rows cli-table3 lays out at once. Its layout checks every cell against every cell before it
+ * (row spans), time quadratic in the rows: 2,640 rows of a scan summary took 4 s. With fixed
+ * column widths a row's drawing does not depend on the others, so longer tables are drawn in
+ * pieces and joined where the pieces' borders meet: the same text, in time linear in the rows.
+ */
+export const GRID_PIECE_ROWS = 100;
+
 /** A table whose cells are wrapped here (cli-table3 would cut long words with an ellipsis). */
 function grid(head: readonly string[] | null, widths: readonly number[], rows: readonly (readonly (readonly Inline[])[])[]): string {
   const fit = (cells: readonly (readonly Inline[])[]): string[] => cells.map((c, i) => wrapPieces(pieces(c, true), (widths[i] ?? 12) - 2).join('\n'));
-  const t = new Table({ style: PLAIN, colWidths: [...widths], ...(head !== null ? { head: fit(head.map((h) => [h])) } : {}) });
-  for (const r of rows) t.push(fit(r));
-  return t.toString();
+  const draw = (withHead: boolean, part: readonly (readonly (readonly Inline[])[])[]): string => {
+    const t = new Table({ style: PLAIN, colWidths: [...widths], ...(withHead && head !== null ? { head: fit(head.map((h) => [h])) } : {}) });
+    for (const r of part) t.push(fit(r));
+    return t.toString();
+  };
+  if (rows.length <= GRID_PIECE_ROWS) return draw(true, rows);
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += GRID_PIECE_ROWS) {
+    const lines = draw(i === 0, rows.slice(i, i + GRID_PIECE_ROWS)).split('\n');
+    // A later piece's top border becomes the separator between rows; an earlier piece's bottom border goes.
+    if (i > 0) lines[0] = lines[0]!.replace('┌', '├').replaceAll('┬', '┼').replace('┐', '┤');
+    if (i + GRID_PIECE_ROWS < rows.length) lines.pop();
+    out.push(...lines);
+  }
+  return out.join('\n');
 }
 
 /** `items` numbered (`1.`) or bulleted (`-`), each wrapped with a hanging indent, under a two-space indent. */

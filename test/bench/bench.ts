@@ -30,6 +30,7 @@ import Table from 'cli-table3';
 import { ensureSlice, writeCopies, type SliceMeta } from './derived.js';
 import { MAX_FLOOD_SYNS, ensureFlood } from './flood.js';
 import { compareReports, failedComparison, type InvarianceResult } from './invariance.js';
+import { ensureScanTree } from './scan-tree.js';
 import { DEFAULT_SEED, GENERATOR_VERSION, ensureCapture, type CaptureMeta, type ExpectedCounts, type Outcome } from './traffic.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,8 +53,14 @@ const CHUNK_SIZES: readonly { bytes: number; label: string }[] = [
   { bytes: 16 * 1024 * 1024, label: '16 MiB' },
 ];
 
-const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'tshark', 'floor'] as const;
+const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'tshark', 'floor', 'scan'] as const;
 type ToolId = (typeof TOOL_IDS)[number];
+/** The ids of the timed table on the 1 GiB capture (`scan` is a section of its own). */
+const isCaptureTool = (t: ToolId): boolean => t !== 'scan';
+
+/** The issue's targets for `rpctrace scan` on the folder of 2,640 captures (scan-tree.ts). */
+const SCAN_TARGET_RATIO = 1.6;
+const SCAN_TARGET_RSS_MB = 256;
 
 /** How a tool's peak RSS is obtained. */
 type RssMethod = 'node-hook' | 'gnu-time' | 'proc-poll';
@@ -131,6 +138,9 @@ const HELP = `usage: npx tsx test/bench/bench.ts [options]   (npm run bench -- [
   --seed <n>         generator seed (default ${DEFAULT_SEED}); a new seed regenerates the files
   --only <ids>       comma-separated subset of: ${TOOL_IDS.join(', ')}; or 'none' to time nothing
                      (with --big or --flood). The invariance check runs when rpctrace is timed.
+                     scan: 'rpctrace scan' of a folder of 240 small-to-medium and 2,400 small
+                     captures, --jobs 1 against --jobs 2 in the same run (target >= ${SCAN_TARGET_RATIO}x), and
+                     the peak RSS of the 2,400 small ones (target <= ${SCAN_TARGET_RSS_MB} MB)
   --slice <MiB>      size of the head slice tshark reads (default 64)
   --big              also: concatenate the capture ${BIG_COPIES} times (10 GiB for --size 1024) into a
                      temporary file, analyze it once, report peak RSS (target < ${TARGET_RSS_MB} MB) and MB/s
@@ -904,7 +914,7 @@ async function main(): Promise<number> {
     out.length = 0;
   };
 
-  const needCapture = opts.only.length > 0 || opts.big;
+  const needCapture = opts.only.some(isCaptureTool) || opts.big;
   let cap: ReturnType<typeof ensureCapture> | null = null;
   if (needCapture) {
     log(`bench: capture ${opts.sizeMiB} MiB, seed ${opts.seed}, generator v${GENERATOR_VERSION}`);
@@ -914,7 +924,7 @@ async function main(): Promise<number> {
       : `bench: using cached ${relative(ROOT, cap.pcap)} and .pcapng (delete them or pass --regen to rebuild)`);
   }
 
-  if (cap !== null && opts.only.length > 0) {
+  if (cap !== null && opts.only.some(isCaptureTool)) {
     const meta = cap.meta;
     const gnuTime = hasGnuTime(tmp);
     const tcpdump = opts.only.includes('tcpdump') ? findTool('tcpdump') : { reason: 'not selected' };
@@ -987,7 +997,7 @@ async function main(): Promise<number> {
 
     const results: ToolResult[] = [];
     const rowIds = [...specs.map((s) => s.id)];
-    for (const id of opts.only) {
+    for (const id of opts.only.filter(isCaptureTool)) {
       if (specs.some((s) => s.tool === id)) continue;
       const found = id === 'tcpdump' ? tcpdump : id === 'tshark' ? tshark : null;
       results.push({
@@ -1121,6 +1131,13 @@ async function main(): Promise<number> {
     }
   }
 
+  if (opts.only.includes('scan')) {
+    const sc = await scanCheck(opts, outDir, log);
+    out.push('', ...sc.lines);
+    print();
+    doc.scan = sc.result;
+    if (sc.broken) broken = true;
+  }
   if (opts.big && cap !== null) {
     const b = await bigCheck(cap.pcap, cap.meta, outDir, log);
     out.push('', ...b.lines);
@@ -1158,6 +1175,96 @@ async function main(): Promise<number> {
     log('bench: captures deleted (--clean)');
   }
   return broken ? 1 : 0;
+}
+
+// ---- scan ---------------------------------------------------------------------------------------
+
+/** Reads every file under `dir` once, so the runs find them in the page cache. */
+function warmTree(dir: string): number {
+  let files = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    warmCache(join(e.parentPath, e.name));
+    files++;
+  }
+  return files;
+}
+
+/**
+ * `rpctrace scan` of the generated folder (scan-tree.ts): the whole tree with --jobs 1 and with
+ * --jobs 2, and the 2,400 small files with --jobs 2 for peak RSS, round-robin, `--runs` times.
+ * The ratio of the two medians is the speed-up of a second job; CPU seconds show whether work
+ * was added (a serialised or start-up dominated scan would not gain wall time).
+ */
+async function scanCheck(opts: Options, outDir: string, log: (s: string) => void): Promise<{ result: Record<string, unknown>; lines: string[]; broken: boolean }> {
+  const t = ensureScanTree(BENCH_DIR, opts.seed, opts.regen);
+  log(t.generated ? `bench: generated ${relative(ROOT, t.root)} in ${t.meta.generateSeconds.toFixed(1)} s` : `bench: using cached ${relative(ROOT, t.root)}`);
+  const all = t.meta.mediumFiles + t.meta.smallFiles;
+  log(`bench: scan: page cache warmed for ${warmTree(t.root)} files`);
+  const bin = join(ROOT, 'bin', 'rpctrace.js');
+  const spec = (id: string, jobs: number, dir: string, files: number, bytes: number): ToolSpec => ({
+    id, tool: 'scan',
+    input: { label: `${fmt(files)} captures`, format: 'pcap', path: dir, bytes, frames: 0 },
+    what: `rpctrace scan --jobs ${jobs}`,
+    command: process.execPath,
+    args: [bin, 'scan', '--fail-on', 'none', '--jobs', String(jobs), dir],
+    rss: 'node-hook',
+    check: (stdout) => (stdout.includes(`${fmt(files)} files read`) && !stdout.includes('could not be read') ? null : `the summary does not say "${fmt(files)} files read": ${stdout.split('\n').slice(0, 4).join(' | ')}`),
+  });
+  const specs = [
+    spec('scan-jobs1', 1, t.root, all, t.meta.mediumBytes + t.meta.smallBytes),
+    spec('scan-jobs2', 2, t.root, all, t.meta.mediumBytes + t.meta.smallBytes),
+    spec('scan-small-jobs2', 2, t.small, t.meta.smallFiles, t.meta.smallBytes),
+  ];
+  const loadBefore = loadavg()[0]!;
+  const runs = new Map<string, RunResult[]>(specs.map((s) => [s.id, []]));
+  let broken = false;
+  for (let i = 0; i < opts.runs; i++) {
+    for (const s of specs) {
+      const { stdout: _o, stderr: _e, ...r } = await runOnce(s, outDir, opts.keep ? `.run${i + 1}` : '');
+      runs.get(s.id)!.push(r);
+      if (r.problem !== null) broken = true;
+      log(`bench: run ${i + 1}/${opts.runs} ${s.id.padEnd(17)} ${r.seconds.toFixed(3)} s${r.maxRssKiB === null ? '' : `, ${fmt(mb(r.maxRssKiB), 1)} MB`}${r.cpuSeconds === null ? '' : `, ${r.cpuSeconds.toFixed(2)} CPU s`}${r.problem === null ? '' : `  PROBLEM: ${r.problem}`}`);
+    }
+  }
+  const loadAfter = loadavg()[0]!;
+  const ok = (id: string): RunResult[] => runs.get(id)!.filter((r) => r.problem === null);
+  const med = (id: string): number | null => (ok(id).length === 0 ? null : median(ok(id).map((r) => r.seconds)));
+  const min = (id: string): number | null => (ok(id).length === 0 ? null : Math.min(...ok(id).map((r) => r.seconds)));
+  const cpu = (id: string): number | null => {
+    const c = ok(id).map((r) => r.cpuSeconds).filter((x): x is number => x !== null);
+    return c.length === 0 ? null : median(c);
+  };
+  const rss = (id: string): number | null => {
+    const c = runs.get(id)!.map((r) => r.maxRssKiB).filter((x): x is number => x !== null);
+    return c.length === 0 ? null : mb(Math.max(...c));
+  };
+  const m1 = med('scan-jobs1');
+  const m2 = med('scan-jobs2');
+  const ratio = m1 !== null && m2 !== null ? m1 / m2 : null;
+  const n1 = min('scan-jobs1');
+  const n2 = min('scan-jobs2');
+  const bestRatio = n1 !== null && n2 !== null ? n1 / n2 : null;
+  const smallRss = rss('scan-small-jobs2');
+  const ratioPass = ratio === null ? null : ratio >= SCAN_TARGET_RATIO;
+  const rssPass = smallRss === null ? null : smallRss <= SCAN_TARGET_RSS_MB;
+  const lines = [
+    `scan: ${relative(ROOT, t.root)}: ${fmt(t.meta.mediumFiles)} captures of 64 KiB to 4 MiB (${fmt(t.meta.mediumBytes / 1e6)} MB) and ${fmt(t.meta.smallFiles)} of 1 to 32 KiB (${fmt(t.meta.smallBytes / 1e6, 1)} MB): pcap, pcapng, half gzip; ${opts.runs} run(s), round-robin; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+    ...specs.map((s) => `  ${s.what.padEnd(24)} ${s.input.label.padEnd(16)} median ${fmt(med(s.id), 2)} s, best ${fmt(min(s.id), 2)} s, CPU ${fmt(cpu(s.id), 2)} s, peak RSS ${fmt(rss(s.id), 1)} MB`),
+    `  --jobs 2 against --jobs 1, same run: ${ratio === null ? 'n/a' : `${ratio.toFixed(2)}x`} (medians), ${bestRatio === null ? 'n/a' : `${bestRatio.toFixed(2)}x`} (best runs)`,
+    `  Target: --jobs 2 >= ${SCAN_TARGET_RATIO}x --jobs 1: ${passText(ratioPass)}; peak RSS for ${fmt(t.meta.smallFiles)} files <= ${SCAN_TARGET_RSS_MB} MB: ${passText(rssPass)}`,
+  ];
+  if (loadBefore > cpus().length * 0.5) lines.push(`  note: load average ${loadBefore.toFixed(2)} on ${cpus().length} cores before the runs: other processes took cores the second job needed`);
+  const result = {
+    measuredAt: new Date().toISOString(),
+    tree: { path: relative(ROOT, t.root), ...t.meta },
+    runs: Object.fromEntries(specs.map((s) => [s.id, { command: [s.command, ...s.args].join(' '), seconds: runs.get(s.id)!.map((r) => r.seconds), peakRssMB: runs.get(s.id)!.map((r) => mb(r.maxRssKiB)), cpuSeconds: runs.get(s.id)!.map((r) => r.cpuSeconds), problems: runs.get(s.id)!.map((r) => r.problem).filter((x) => x !== null) }])),
+    medianSeconds: { jobs1: m1, jobs2: m2, smallJobs2: med('scan-small-jobs2') },
+    ratio, bestRatio, peakRssMB: { jobs1: rss('scan-jobs1'), jobs2: rss('scan-jobs2'), smallJobs2: smallRss },
+    loadAverage1m: { before: loadBefore, after: loadAfter },
+    target: { ratio: SCAN_TARGET_RATIO, peakRssMB: SCAN_TARGET_RSS_MB, ratioPass, rssPass },
+  };
+  return { result, lines, broken };
 }
 
 /** A classic pcap file header with no records (microseconds, Ethernet). */

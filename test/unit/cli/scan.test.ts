@@ -1,0 +1,307 @@
+/**
+ * `rpctrace scan` over a tree as users collect them: nested folders, gzip, a zip with folders
+ * (a gzip capture, a nested zip, an encrypted member, notes), cut files, empty files, notes, a
+ * symlink loop, a link out of the tree, a broken link, a damaged zip. Every capture is reported
+ * and every skipped file is listed with its reason, in the same order whatever the number of
+ * jobs; exit codes, --output, CSV and terminal inertness, a worker crash, and the progress bar
+ * through a pseudo-terminal.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../../src/cli/main.js';
+import { scanCommand, type ScanOptions } from '../../../src/cli/scan-command.js';
+import { inProcessRunner, workerRunner, type RunnerFactory } from '../../../src/cli/scan-pool.js';
+import { ROOT, SAMPLES } from '../../helpers/corpus.js';
+import { EXTERNAL_CALL_MS, EXTERNAL_TEST_MS } from '../../helpers/external.js';
+import { zipFile } from '../../helpers/zip.js';
+
+const sample = (name: string): Buffer => readFileSync(join(SAMPLES, name));
+const blocked = sample('rpc-nonstandard-port-blocked.pcap');
+const healthy = sample('rpc-healthy.pcap');
+const pcapng = sample('rpc-nonstandard-port-blocked.pcapng');
+const netmon = sample('rpc-nonstandard-port-blocked.cap');
+const refused = sample('epm-refused-reset.pcap');
+
+const base = mkdtempSync(join(tmpdir(), 'rpctrace-scan-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+/** The tree every test reads; `damaged` adds a zip cut short (an input that cannot be read: exit 2). */
+function makeTree(name: string, damaged: boolean): string {
+  const root = join(base, name);
+  mkdirSync(join(root, 'site-a', 'dc01'), { recursive: true });
+  mkdirSync(join(root, 'site-b'), { recursive: true });
+  writeFileSync(join(root, 'site-a', 'dc01', 'blocked.pcap'), blocked);
+  writeFileSync(join(root, 'site-a', 'dc01', 'blocked.pcapng.gz'), gzipSync(pcapng));
+  writeFileSync(join(root, 'site-a', 'trace.etl'), netmon); // NetMon, whatever the name
+  writeFileSync(join(root, 'site-a', 'cut.pcap'), blocked.subarray(0, blocked.length - 10));
+  writeFileSync(join(root, 'site-a', 'empty.pcap'), new Uint8Array(0));
+  writeFileSync(join(root, 'site-b', 'notes.txt'), 'collected by the customer\n');
+  writeFileSync(join(root, 'site-b', 'healthy.pcap'), healthy);
+  writeFileSync(join(root, 'ticket.zip'), zipFile([
+    { name: 'dc02/', data: new Uint8Array(0), method: 0 },
+    { name: 'dc02/refused.pcap', data: refused },
+    { name: 'dc02/blocked.pcap.gz', data: gzipSync(blocked), method: 0 },
+    { name: 'locked.pcap', data: blocked, encrypted: true },
+    { name: 'inner.zip', data: zipFile([{ name: 'x.pcap', data: healthy }]) },
+    { name: 'readme.md', data: new TextEncoder().encode('# notes\n') },
+  ]));
+  symlinkSync('..', join(root, 'site-a', 'dc01', 'loop'));
+  symlinkSync(tmpdir(), join(root, 'site-b', 'tmp-link'));
+  symlinkSync(join(root, 'nowhere'), join(root, 'site-b', 'broken'));
+  if (damaged) writeFileSync(join(root, 'site-b', 'download.zip'), zipFile([{ name: 'a.pcap', data: blocked }]).subarray(0, 200));
+  return root;
+}
+
+const tree = makeTree('tree', false);
+const damagedTree = makeTree('damaged', true);
+
+const DEFAULTS: ScanOptions = {
+  dynamicRanges: [[49152, 65535]], followWindowSeconds: 120, format: 'json', failOn: 'error', recursive: true, jobs: 1, quiet: true, output: null,
+};
+
+async function scan(args: string[], o: Partial<ScanOptions> = {}, runner: RunnerFactory = inProcessRunner): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await scanCommand(args, { ...DEFAULTS, ...o }, { out: { write: (s: string) => { out += s; } }, err: { write: (s: string) => { err += s; } } }, { runner });
+  return { code, out, err };
+}
+
+const built = join(ROOT, 'dist', 'bundle', 'scan-worker.js');
+const HAVE_BUILD = existsSync(built);
+const BUILD_SKIP = HAVE_BUILD ? '' : ' (skipped: dist/bundle is missing; npm test builds it)';
+const pool = workerRunner(pathToFileURL(built));
+
+const p = (...parts: string[]): string => join(tree, ...parts);
+
+describe('rpctrace scan: what it finds in a tree', () => {
+  it('reports every capture and lists every skipped file with its reason, in walk order', async () => {
+    const r = await scan([tree]);
+    expect(r.code).toBe(1); // error findings; nothing unreadable
+    const doc = JSON.parse(r.out);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([
+      p('site-a', 'cut.pcap'),
+      p('site-a', 'dc01', 'blocked.pcap'),
+      p('site-a', 'dc01', 'blocked.pcapng.gz'),
+      p('site-a', 'trace.etl'),
+      p('site-b', 'healthy.pcap'),
+      p('ticket.zip', 'dc02', 'refused.pcap'),
+      p('ticket.zip', 'dc02', 'blocked.pcap.gz'),
+    ]);
+    const byPath = new Map<string, { format: string; compression: string | null; complete: boolean; frames: number }>(doc.files.map((f: { path: string }) => [f.path, f]));
+    expect(byPath.get(p('site-a', 'cut.pcap'))).toMatchObject({ format: 'pcap', complete: false });
+    expect(byPath.get(p('site-a', 'dc01', 'blocked.pcapng.gz'))).toMatchObject({ format: 'pcapng', compression: 'gzip', complete: true });
+    expect(byPath.get(p('site-a', 'trace.etl'))).toMatchObject({ format: 'netmon', complete: true });
+    expect(byPath.get(p('ticket.zip', 'dc02', 'blocked.pcap.gz'))).toMatchObject({ format: 'pcap', compression: 'gzip', frames: 13 });
+    const skipped = Object.fromEntries(doc.skipped.map((s: { path: string; reason: string }) => [s.path.slice(tree.length + 1), s.reason]));
+    expect(Object.keys(skipped)).toEqual([
+      'site-a/dc01/loop', 'site-a/empty.pcap', 'site-b/broken', 'site-b/notes.txt', 'site-b/tmp-link',
+      'ticket.zip/locked.pcap', 'ticket.zip/inner.zip', 'ticket.zip/readme.md',
+    ]);
+    expect(skipped['site-a/dc01/loop']).toMatch(/already scanned .*a loop/);
+    expect(skipped['site-a/empty.pcap']).toMatch(/empty/);
+    expect(skipped['site-b/broken']).toMatch(/broken symbolic link/);
+    expect(skipped['site-b/notes.txt']).toMatch(/not a capture/);
+    expect(skipped['site-b/tmp-link']).toMatch(/outside the folder scanned/);
+    expect(skipped['ticket.zip/locked.pcap']).toMatch(/encrypted/);
+    expect(skipped['ticket.zip/inner.zip']).toMatch(/zip archive inside a zip archive/);
+    expect(skipped['ticket.zip/readme.md']).toMatch(/not a capture/);
+  });
+
+  it('aggregates findings by id and by target; capture-wide findings count by id only', async () => {
+    const doc = JSON.parse((await scan([tree])).out);
+    const a = doc.aggregate;
+    expect(a).toMatchObject({ files: 7, unreadable: 0, internalErrors: 0, skipped: 8, targetsOmitted: 0 });
+    const blockedId = a.byFinding.find((x: { id: string }) => x.id === 'NONSTANDARD_RPC_PORT_BLOCKED');
+    // blocked.pcap, its pcapng, the NetMon copy, the cut file (frames before the cut) and the zip member.
+    expect(blockedId).toEqual({ id: 'NONSTANDARD_RPC_PORT_BLOCKED', severity: 'error', files: 5, count: 5 });
+    expect(a.byTarget[0]).toEqual({
+      server: '10.1.1.10', protocol: 'tcp', port: 15595, files: 5,
+      findings: [{ id: 'NONSTANDARD_RPC_PORT_BLOCKED', severity: 'error', files: 5, count: 5 }],
+    });
+    for (const t of a.byTarget) expect(t.protocol).not.toBeNull();
+    // Most severe first.
+    const ranks = a.byFinding.map((x: { severity: string }) => ({ error: 3, warning: 2, info: 1 })[x.severity]);
+    expect([...ranks].sort((x: number, y: number) => y - x)).toEqual(ranks);
+  });
+
+  it('with --no-recursive reads only the files directly inside, and lists the subfolders as skipped', async () => {
+    const doc = JSON.parse((await scan([join(tree, 'site-a')], { recursive: false })).out);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([p('site-a', 'cut.pcap'), p('site-a', 'trace.etl')]);
+    expect(doc.skipped).toContainEqual({ path: p('site-a', 'dc01'), reason: expect.stringContaining('--no-recursive') });
+  });
+
+  it('exits 2 when an input cannot be read at all (a zip cut short), and 0 with --fail-on none otherwise', async () => {
+    const r = await scan([damagedTree]);
+    expect(r.code).toBe(2);
+    const f = JSON.parse(r.out).files.find((x: { path: string }) => x.path.endsWith('download.zip'));
+    expect(f).toMatchObject({ frames: 0, errors: [{ code: 'io-error', message: expect.stringContaining('cut short or damaged') }] });
+    expect((await scan([damagedTree], { failOn: 'none' })).code).toBe(2);
+    expect((await scan([tree], { failOn: 'none' })).code).toBe(0);
+    expect((await scan([join(tree, 'site-b')], { failOn: 'warning' })).code).toBe(0); // healthy: info only
+    expect((await scan([join(tree, 'site-b')], { failOn: 'info' })).code).toBe(1);
+    expect((await scan([join(tree, 'missing')])).code).toBe(2);
+    const std = await scan(['-']);
+    expect(std.code).toBe(2);
+    expect(std.err).toMatch(/standard input/);
+  });
+
+  it('reads a zip archive named on the command line, and calls a named non-capture an error as analyze does', async () => {
+    const r = await scan([p('ticket.zip'), p('site-b', 'notes.txt')]);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.out);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([p('ticket.zip', 'dc02', 'refused.pcap'), p('ticket.zip', 'dc02', 'blocked.pcap.gz'), p('site-b', 'notes.txt')]);
+    expect(doc.files[2].errors[0].code).toBe('not-a-capture');
+  });
+});
+
+describe('rpctrace scan: output formats', () => {
+  it('jsonl: one record per line, files and skipped files, the summary last', async () => {
+    const r = await scan([tree], { format: 'jsonl' });
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.record === 'file')).toHaveLength(7);
+    expect(lines.filter((l) => l.record === 'skipped')).toHaveLength(8);
+    const last = lines[lines.length - 1];
+    expect(last).toMatchObject({ record: 'summary', schemaVersion: 1, aggregate: { files: 7, skipped: 8 } });
+    const json = JSON.parse((await scan([tree])).out);
+    expect(new Set(lines.filter((l) => l.record === 'file').map((l) => l.path))).toEqual(new Set(json.files.map((f: { path: string }) => f.path)));
+    expect(lines.find((l) => l.record === 'file' && l.path === p('site-a', 'dc01', 'blocked.pcap'))).toEqual({ record: 'file', ...json.files[1] });
+  });
+
+  it('csv: a header, one row per file and per skipped file, RFC 4180 quoting', async () => {
+    const r = await scan([tree], { format: 'csv' });
+    const rows = r.out.split('\r\n').filter((l) => l !== '');
+    expect(rows[0]).toBe('"path","status","format","compression","frames","complete","errors","warnings","error_findings","warning_findings","info_findings","worst_finding","worst_severity","worst_target","worst_title","problem"');
+    expect(rows).toHaveLength(1 + 7 + 8);
+    expect(rows).toContain(`"${p('site-a', 'dc01', 'blocked.pcap')}","read","pcap",,13,true,0,0,1,0,0,"NONSTANDARD_RPC_PORT_BLOCKED","error","10.1.1.50 -> 10.1.1.10:15595","TCP 15595 on 10.1.1.10 (DRSUAPI (AD replication), advertised) is blocked: 3 SYN(s) from 10.1.1.50 unanswered",`);
+    expect(rows.find((l) => l.includes('cut.pcap'))).toMatch(/^"[^"]+","read-partly",/);
+  });
+
+  it('table and md: the summary first (one row per file), then findings and targets across files, then the skipped files', async () => {
+    const t = (await scan([tree], { format: 'table' })).out;
+    const flat = t.replace(/\s+/g, ' ');
+    expect(t.indexOf('Files (7)')).toBeLessThan(t.indexOf('Findings across files'));
+    expect(t.indexOf('Findings across files')).toBeLessThan(t.indexOf('Targets across files'));
+    expect(t.indexOf('Targets across files')).toBeLessThan(t.indexOf('Skipped 8 files'));
+    expect(flat).toContain('10.1.1.10 TCP 15595 │ NONSTANDARD_RPC_PORT_BLOCKED in 5 traces');
+    expect(flat).toContain('7 files read');
+    for (const line of t.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
+    const md = (await scan([tree], { format: 'md' })).out;
+    expect(md).toContain('| `10.1.1.10 TCP 15595` | `NONSTANDARD_RPC_PORT_BLOCKED` in 5 traces | 5 |');
+    expect(md).toContain('### Findings across files');
+  });
+
+  it('makes hostile file names inert: control characters escaped, spreadsheet formulas neutralised', async () => {
+    const dir = join(base, 'hostile');
+    mkdirSync(dir);
+    writeFileSync(join(dir, "=HYPERLINK(\"http:x\")\u001b[2J.pcap"), blocked);
+    writeFileSync(join(dir, '@SUM(1).pcap'), blocked);
+    const csv = (await scan([dir], { format: 'csv' })).out;
+    // Control characters escaped, quotes doubled; these cells start with the folder ('/').
+    expect(csv).toContain(`"${dir}/=HYPERLINK(""http:x"")\\x1b[2J.pcap"`);
+    expect(csv).not.toContain('\u001b');
+    // A cell that starts like a formula gets a leading quote:
+    const rel = await (async () => {
+      const cwd = process.cwd();
+      process.chdir(dir);
+      try { return (await scan(['@SUM(1).pcap'], { format: 'csv' })).out; } finally { process.chdir(cwd); }
+    })();
+    expect(rel.split('\r\n')[1]).toMatch(/^"'@SUM\(1\)\.pcap","read"/);
+    for (const format of ['table', 'md'] as const) {
+      const out = (await scan([dir], { format })).out;
+      expect(out, format).not.toContain('\u001b');
+      expect(out, format).toContain('\\x1b[2J');
+    }
+    expect((await scan([dir], { format: 'json' })).out).toContain('\\u001b[2J');
+  });
+});
+
+describe('rpctrace scan --output', () => {
+  it('writes the same bytes as standard output, through a temporary file that does not remain', async () => {
+    const out = join(base, 'report.json');
+    const a = await scan([tree], { output: out });
+    expect(a.out).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe((await scan([tree])).out);
+    expect(readdirSync(base).filter((n) => n.includes('.tmp'))).toEqual([]);
+  });
+
+  it('refuses to write over an input (also through a symbolic link) or a folder, and writes nothing', async () => {
+    const before = readFileSync(p('site-b', 'healthy.pcap'));
+    const r = await scan([tree], { output: p('site-b', 'healthy.pcap') });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/refusing to write over one of the inputs/);
+    expect(Buffer.compare(readFileSync(p('site-b', 'healthy.pcap')), before)).toBe(0);
+    const link = join(base, 'link-to-input.pcap');
+    symlinkSync(p('site-a', 'dc01', 'blocked.pcap'), link);
+    expect((await scan([tree], { output: link })).code).toBe(2);
+    expect((await scan([tree], { output: base })).err).toMatch(/is a folder/);
+  });
+});
+
+describe('rpctrace scan in worker threads (built code)', () => {
+  it.skipIf(!HAVE_BUILD)(`gives, with 2 jobs, exactly what one job in this thread gives, in every format${BUILD_SKIP}`, { timeout: EXTERNAL_TEST_MS }, async () => {
+    for (const format of ['json', 'csv', 'table', 'md'] as const) {
+      const one = await scan([tree, damagedTree], { format }, inProcessRunner);
+      const two = await scan([tree, damagedTree], { format, jobs: 2 }, pool);
+      expect(two.out, format).toBe(one.out);
+      expect(two.code).toBe(one.code);
+    }
+  });
+
+  it.skipIf(!HAVE_BUILD)(`reports a worker crash for the file that caused it (exit 3) and reads the others${BUILD_SKIP}`, { timeout: EXTERNAL_TEST_MS }, async () => {
+    const dir = join(base, 'crash');
+    mkdirSync(dir);
+    for (const n of ['a.pcap', 'b-crash-me.pcap', 'c.pcap', 'd.pcap']) writeFileSync(join(dir, n), blocked);
+    const crashing = workerRunner(pathToFileURL(join(ROOT, 'test', 'unit', 'cli', 'fixtures', 'crash-worker.mjs')));
+    const r = await scan([dir], { jobs: 2 }, crashing);
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.out);
+    expect(doc.files.map((f: { path: string; frames: number }) => [f.path.slice(dir.length + 1), f.frames])).toEqual([['a.pcap', 13], ['b-crash-me.pcap', 0], ['c.pcap', 13], ['d.pcap', 13]]);
+    expect(doc.files[1].errors).toEqual([{ code: 'internal-error', severity: 'error', offset: 0, message: expect.stringContaining('simulated worker crash') }]);
+    expect(doc.aggregate.internalErrors).toBe(1);
+  });
+});
+
+describe('rpctrace scan as a program', () => {
+  const bin = join(ROOT, 'bin', 'rpctrace.js');
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+  it('is in --help with its options', async () => {
+    let out = '';
+    const code = await run(['scan', '--help'], { out: { write: (s: string) => { out += s; } }, err: { write: () => {} } });
+    expect(code).toBe(0);
+    for (const o of ['--no-recursive', '--jobs', '--format', 'jsonl', 'csv', '--output', '--quiet', '--fail-on']) expect(out).toContain(o);
+    const bad = await run(['scan', '--jobs', '0', tree], { out: { write: () => {} }, err: { write: () => {} } });
+    expect(bad).toBe(2);
+  });
+
+  it.skipIf(!HAVE_BUILD || !hasScript)(`draws a progress bar on a terminal (a pseudo-terminal through script(1)), not on a pipe, not with --quiet${BUILD_SKIP}`, { timeout: EXTERNAL_TEST_MS }, () => {
+    const out = join(base, 'pty-out.txt');
+    const cmd = (extra: string): string => `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} scan --jobs 2 --fail-on none ${extra} ${JSON.stringify(tree)} > ${JSON.stringify(out)}`;
+    const tty = spawnSync('script', ['-qec', cmd(''), '/dev/null'], { encoding: 'utf8', timeout: EXTERNAL_CALL_MS });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/scan [=-]+ \d+% \| \d+\/\d+ files \| [\d.]+\/[\d.]+ MB \| [\d.]+ MB\/s \| ETA/);
+    expect(readFileSync(out, 'utf8')).toContain('Files (7)');
+    const quiet = spawnSync('script', ['-qec', cmd('--quiet'), '/dev/null'], { encoding: 'utf8', timeout: EXTERNAL_CALL_MS });
+    expect(quiet.stdout).not.toMatch(/files \|/);
+    const piped = spawnSync(process.execPath, [bin, 'scan', '--fail-on', 'none', tree], { encoding: 'utf8', timeout: EXTERNAL_CALL_MS });
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toBe(readFileSync(out, 'utf8'));
+  });
+});
+
+describe('analyze DIR points to scan for subfolders', () => {
+  it('says on standard error which folder has subfolders it did not read', async () => {
+    let err = '';
+    const code = await run(['analyze', '--format', 'json', '--fail-on', 'none', join(tree, 'site-a')], { out: { write: () => {} }, err: { write: (s: string) => { err += s; } } });
+    expect(code).toBe(0);
+    expect(err).toContain(`${join(tree, 'site-a')} has 1 subfolder, not read`);
+    expect(err).toContain(`'rpctrace scan ${join(tree, 'site-a')}'`);
+  });
+});
