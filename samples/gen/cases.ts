@@ -817,3 +817,29 @@ export function connectionRefused(): WriterFrame[] {
   s.arp();
   return s.out;
 }
+
+/**
+ * A capture that starts while the client already has a connection open to the dynamic port
+ * (no SYN in the capture): it asks the endpoint mapper again, is given the same port, and goes
+ * on calling over the open connection, as the RPC runtime does when it reuses an association.
+ */
+export function connectionOpenBeforeCapture(): WriterFrame[] {
+  const s = new Scene(64);
+  const open = s.tcp({ clientPort: 49790, serverPort: HEALTHY_PORT });
+  const call = (callId: number): void => {
+    open.send('client', dcerpcRequest({ callId, opnum: HANDLE_CALL.opnum, stub: HANDLE_CALL.request }));
+    s.wait(0.7);
+    open.send('server', dcerpcResponse({ callId, stub: HANDLE_CALL.response }));
+    open.ack('client');
+  };
+  call(40);
+  s.wait(2000);
+  epmSession(s, { towers: [tower(HEALTHY_PORT)] });
+  s.wait(50);
+  call(41);
+  s.wait(10_000);
+  call(42);
+  s.wait(5000);
+  s.arp();
+  return s.out;
+}

@@ -627,6 +627,11 @@ export const SAMPLES: readonly Sample[] = [
     build: () => pcap(cases.connectionRefused(), LinkType.ETHERNET),
   },
   {
+    name: 'rpc-connection-open-before-capture.pcap',
+    what: `A capture that starts mid-stream: the client already has a connection from port 49790 to ${HEALTHY_PORT} (DRSUAPI calls, no SYN in the capture); it asks the endpoint mapper again, is given ${HEALTHY_PORT}, and goes on calling over the open connection without a new SYN. Expect RPC_PORT_OK citing the open connection, not ADVERTISED_PORT_NOT_ATTEMPTED.`,
+    build: () => pcap(cases.connectionOpenBeforeCapture(), LinkType.ETHERNET),
+  },
+  {
     name: 'time-jumps-back.pcap',
     what: `Two traces joined in file order (as mergecap -a or cat would): the classic failure, then a working exchange captured a year earlier, so frame 14 goes back 365 days. Expect TIMESTAMPS_OUT_OF_ORDER, NONSTANDARD_RPC_PORT_BLOCKED for the first trace, RPC_PORT_OK for the second, and no negative or year-long time.`,
     build: () => pcap([...blockedScenario({ link: ETH }), ...healthyScenario({ link: ETH, clock: new Clock(T0 - 365 * 86400) })], LinkType.ETHERNET),

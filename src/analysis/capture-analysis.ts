@@ -7,7 +7,7 @@
 import type { CaptureRecord } from '../capture/reader.js';
 import { Dissector } from '../dissect/dissector.js';
 import { L4, type PacketInfo } from '../dissect/packet-info.js';
-import type { Observations } from '../model/observations.js';
+import type { ExistingConnection, Observations } from '../model/observations.js';
 import { TcpFlag } from '../wire/constants.js';
 import { Clock, Interest, Probe, type AnalysisContext, type Analyzer } from './analyzer.js';
 import { AttemptsAnalyzer, DEFAULT_ATTEMPT_LIMITS } from './analyzers/attempts.js';
@@ -43,6 +43,8 @@ export interface CaptureAnalysisOptions {
 }
 
 const CONTROL = TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST;
+/** Existing connections to advertised ports listed at most (the rules look them up by host and port). */
+const MAX_EXISTING = 10_000;
 
 export class CaptureAnalysis {
   readonly dissector = new Dissector();
@@ -141,6 +143,34 @@ export class CaptureAnalysis {
     for (const a of this.analyzers) a.finish?.();
   }
 
+  /**
+   * Conversations open before the capture started (packets both ways, no SYN from either side)
+   * to a port the endpoint mapper or DCOM advertised. One pass over the table comparing ports
+   * first: addresses are made into text only for conversations on an advertised port.
+   */
+  private existingConnections(): ExistingConnection[] {
+    const endpoints = this.dcerpc.endpoints;
+    if (endpoints.length === 0) return [];
+    const ports = new Set(endpoints.map((e) => e.port));
+    const t = this.conversations;
+    const out: ExistingConnection[] = [];
+    for (let id = 0; id < t.size && out.length < MAX_EXISTING; id++) {
+      const [p0, p1] = t.packets(id);
+      if (p0 === 0 || p1 === 0 || t.isn(id, 0) !== -1 || t.isn(id, 1) !== -1) continue;
+      const fl = t.flows;
+      const side: 0 | 1 | -1 = ports.has(fl.port(id, 1)) ? 1 : ports.has(fl.port(id, 0)) ? 0 : -1;
+      if (side === -1) continue;
+      const client: 0 | 1 = side === 1 ? 0 : 1;
+      const [first, last] = t.frames(id);
+      const [firstTime, lastTime] = t.times(id);
+      out.push({
+        client: fl.address(id, client), clientPort: fl.port(id, client), server: fl.address(id, side), serverPort: fl.port(id, side),
+        first: { frame: first, time: firstTime }, last: { frame: last, time: lastTime },
+      });
+    }
+    return out;
+  }
+
   /** What the rules read, after `finish`. `snaplen`: the capture's (0 when unknown). */
   observations(snaplen: number, readStop: Observations['readStop'] = null): Observations {
     const t = this.conversations;
@@ -149,6 +179,7 @@ export class CaptureAnalysis {
       readStop,
       attempts: this.attempts.attempts,
       rpc: this.dcerpc.observations(),
+      existing: this.existingConnections(),
       oneSided: this.oneSided.pairs(),
       segments: { segments: t.segments, payload: t.payloadSegments, payloadCut: t.payloadCut, cutExamples: t.cutExamples },
       copies: this.copies.counts(),

@@ -32,6 +32,7 @@ export class ConversationTable {
   private firstFrame = new Float64Array(0);
   private firstTime = new Float64Array(0);
   private lastFrame = new Float64Array(0);
+  private lastTime = new Float64Array(0);
   private v6 = new Uint8Array(0);
   size = 0;
   private wantBits = 0;
@@ -97,6 +98,7 @@ export class ConversationTable {
     const id = hit.id;
     if (hit.created) this.add(id, p.frame, this.clock.rel(p.tsSec, p.tsNsec), p.ipVersion === 6);
     this.lastFrame[id] = p.frame;
+    this.lastTime[id] = this.clock.now();
     this.pkts[2 * id + hit.dir]!++;
     if ((p.tcpFlags & TcpFlag.SYN) !== 0) this.isnCol[2 * id + hit.dir] = p.seq;
     if (p.payloadLen > 0) this.countPayload(id, hit.dir, p.frame, p.payloadCaptured < p.payloadLen);
@@ -130,6 +132,7 @@ export class ConversationTable {
     const frame = r.frame;
     this.segments++;
     this.lastFrame[id] = frame;
+    this.lastTime[id] = this.clock.now();
     this.pkts[2 * id + dir]!++;
     if (payloadLen > 0) this.countPayload(id, dir, frame, payloadCaptured < payloadLen);
     if (probe) this.probedCol[2 * id + dir]!++;
@@ -149,6 +152,11 @@ export class ConversationTable {
   /** Payload segments sent by side 0 and side 1 of `id`. */
   payloads(id: number): [number, number] {
     return [this.data[2 * id]!, this.data[2 * id + 1]!];
+  }
+
+  /** Times of the first and last frame of `id`, seconds since the first frame of the capture. */
+  times(id: number): [number, number] {
+    return [this.firstTime[id]!, this.lastTime[id]!];
   }
 
   /** First and last frame of `id`. */
@@ -179,6 +187,7 @@ export class ConversationTable {
     this.firstFrame[id] = frame;
     this.firstTime[id] = time;
     this.lastFrame[id] = frame;
+    this.lastTime[id] = time;
     this.v6[id] = v6 ? 1 : 0;
   }
 
@@ -191,6 +200,7 @@ export class ConversationTable {
     this.firstFrame = grown(this.firstFrame, n);
     this.firstTime = grown(this.firstTime, n);
     this.lastFrame = grown(this.lastFrame, n);
+    this.lastTime = grown(this.lastTime, n);
     this.v6 = grown(this.v6, n);
   }
 }

@@ -98,8 +98,14 @@ export interface Endpoint {
   time: number;
   /** First SYN frame of each of the client's attempts to server:port that followed this answer. */
   followUpSynFrames: number[];
-  /** Summary of those: the best outcome (established wins), or `no-attempt`. */
-  followUp: AttemptOutcome | 'no-attempt';
+  /**
+   * Summary of those: the best outcome (established wins); `existing-connection` when there was
+   * none but the client went on using a connection to the port opened before the capture began;
+   * or `no-attempt`.
+   */
+  followUp: AttemptOutcome | 'no-attempt' | 'existing-connection';
+  /** The connection behind `existing-connection` (its client port, first and last frame), else null. */
+  existingConnection: { clientPort: number; firstFrame: number; lastFrame: number } | null;
 }
 
 /** Per server port: how connection attempts to it fared. */

@@ -377,7 +377,7 @@ export const FINDING_CATALOG = {
     title: 'Advertised RPC port reachable',
     summary: 'The client connected to the port the server advertised: this RPC path works.',
     explanation: [
-      'The endpoint mapper (or DCOM) handed out a port and the client\'s connection to it completed the TCP handshake. Both are facts in the capture.',
+      'The endpoint mapper (or DCOM) handed out a port and the client\'s connection to it completed the TCP handshake, or (in a capture that began mid-stream) the client went on using a connection to that port that was already open, with traffic both ways after the answer. Both are facts in the capture.',
       '',
       'If the application still fails, the cause lies above TCP: authentication, permissions or the application itself. Look for RPC_FAULT findings and the server\'s event logs. A capture with this finding is also a useful baseline to compare with a failing one.',
     ].join('\n'),

@@ -142,11 +142,14 @@ function blocked(f: FindingFacts<'NONSTANDARD_RPC_PORT_BLOCKED' | 'RPC_DYNAMIC_P
 }
 
 function reached(f: FindingFacts<'RPC_PORT_OK' | 'NONSTANDARD_RPC_RANGE'>): Words {
-  const { advertised: a, synFrame, synAckFrame, answerSeconds } = f.params;
+  const { advertised: a, synFrame, synAckFrame, answerSeconds, existing } = f.params;
   const t = told(a);
+  const how = existing !== null
+    ? `The client made no new connection: it went on using one to that port (from its port ${existing.clientPort}) that was open before the capture began, with traffic both ways from frame ${existing.firstFrame} to frame ${existing.lastFrame}.`
+    : `The client connected: SYN frame ${synFrame ?? '?'}, SYN-ACK frame ${synAckFrame ?? '?'}${answerSeconds !== null ? ` after ${fmtMs(answerSeconds)}` : ''}.`;
   return {
     title: a.inRange ? `${t.iface} on ${a.server}:${a.port} (advertised) answered` : `${a.server} hands out TCP ${a.port} (${t.iface}), outside ${t.ranges}; it worked here`,
-    explanation: `${t.said} (${t.range}). The client connected: SYN frame ${synFrame}, SYN-ACK frame ${synAckFrame}${answerSeconds !== null ? ` after ${fmtMs(answerSeconds)}` : ''}.` +
+    explanation: `${t.said} (${t.range}). ${how}` +
       (a.inRange ? '' : ` It works on this path, but a firewall that only allows ${t.ranges} will block it elsewhere. ${hintText(a.hints)}`),
     remediation: a.inRange ? [] : [
       `On ${a.server}, run \`netsh int ipv4 show dynamicportrange tcp\` and check the registry RPC port settings (HKLM\\SOFTWARE\\Microsoft\\Rpc\\Internet) to see which range it uses.`,

@@ -67,8 +67,21 @@ export const EVIDENCE_ROLES = {
   'answered-elsewhere': 'answer on another connection, which narrows the cause',
   'last-frame-read': 'last frame read before reading stopped',
   'time-jump': 'frame older than the one before it',
+  'existing-connection': 'frame of a connection open before the capture began',
 } as const;
 export type EvidenceRole = keyof typeof EVIDENCE_ROLES;
+
+/**
+ * How the client reached an advertised port: a new connection (its SYN and SYN-ACK), or one open
+ * since before the capture began that it went on using (`existing`; the SYN fields are null).
+ */
+export interface PortReached {
+  advertised: Advertised;
+  synFrame: number | null;
+  synAckFrame: number | null;
+  answerSeconds: number | null;
+  existing: { clientPort: number; firstFrame: number; lastFrame: number } | null;
+}
 
 /** One frame that backs a finding. */
 export interface Evidence {
@@ -186,8 +199,8 @@ export interface FindingParams {
     hints: RangeHint[];
     steps: BlockedStep[];
   };
-  NONSTANDARD_RPC_RANGE: { advertised: Advertised; synFrame: number; synAckFrame: number; answerSeconds: number | null };
-  RPC_PORT_OK: { advertised: Advertised; synFrame: number; synAckFrame: number; answerSeconds: number | null };
+  NONSTANDARD_RPC_RANGE: PortReached;
+  RPC_PORT_OK: PortReached;
   HANDSHAKE_NOT_COMPLETED: {
     synFrame: number;
     /** The first five SYN-ACKs, and how many there were. */

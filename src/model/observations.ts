@@ -112,6 +112,20 @@ export interface RpcObservations {
   payloadCut: number;
 }
 
+/**
+ * A conversation already open when the capture started (packets both ways, no SYN from either
+ * side) to a port the endpoint mapper or DCOM advertised: a client may reuse such a connection
+ * instead of opening a new one.
+ */
+export interface ExistingConnection {
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  first: FrameAt;
+  last: FrameAt;
+}
+
 /** A host pair where one side sends data and nothing at all comes back. */
 export interface OneSidedPair {
   sender: string;
@@ -169,6 +183,8 @@ export interface Observations {
   readStop: ReadStop | null;
   attempts: readonly AttemptRecord[];
   rpc: RpcObservations;
+  /** Connections open before the capture started, to advertised ports (at most 10,000). */
+  existing: readonly ExistingConnection[];
   oneSided: readonly OneSidedPair[];
   segments: SegmentCounts;
   copies: CopyCounts;

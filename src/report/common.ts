@@ -72,6 +72,7 @@ export const interfaceText = (e: Endpoint): string => e.interfaceName ?? e.inter
 /** What happened after an endpoint was advertised. */
 export function followUpText(e: Endpoint): string {
   if (e.followUp === 'no-attempt') return 'no attempt';
+  if (e.existingConnection !== null) return `connection open before the capture (frames ${e.existingConnection.firstFrame}-${e.existingConnection.lastFrame})`;
   const n = e.followUpSynFrames.length;
   return n > 1 ? `${e.followUp} (${n} attempts)` : e.followUp;
 }

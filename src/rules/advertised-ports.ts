@@ -58,15 +58,29 @@ function advertisedOf(g: readonly Endpoint[], ranges: [number, number][]): Adver
 
 export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
   const out: AnyFindingFacts[] = [];
-  const followOf = new Map(ctx.endpoints.map((x) => [x.endpoint, x.follow] as const));
+  const followOf = new Map(ctx.endpoints.map((x) => [x.endpoint, x] as const));
   const endpoints = ctx.endpoints.map((x) => x.endpoint);
   for (const g of groupBy(endpoints, (e) => key(e.client, e.server, e.port))) {
     const first = g[0]!;
-    const att = unique(g.flatMap((e) => followOf.get(e)!));
+    const att = unique(g.flatMap((e) => followOf.get(e)!.follow));
     att.forEach((i) => ctx.explained.add(i));
     const advertised = advertisedOf(g, ctx.settings.dynamicRanges);
     const answers: Evidence[] = g.map((e) => ({ frame: e.frame, role: 'endpoint-answer', time: e.time }));
     const base = { protocol: 'tcp' as const, client: first.client, server: first.server, port: first.port, inferred: false, folded: null };
+    const reuse = g.map((e) => followOf.get(e)!.existing).find((c) => c !== null) ?? null;
+    if (att.length === 0 && reuse !== null) {
+      const params = {
+        advertised, synFrame: null, synAckFrame: null, answerSeconds: null,
+        existing: { clientPort: reuse.clientPort, firstFrame: reuse.first.frame, lastFrame: reuse.last.frame },
+      };
+      const ev = evidenceList([...answers,
+        { frame: reuse.first.frame, role: 'existing-connection', time: round(reuse.first.time) },
+        { frame: reuse.last.frame, role: 'existing-connection', time: round(reuse.last.time) }]);
+      out.push(first.inRange
+        ? { ...base, id: 'RPC_PORT_OK', severity: 'info', ...ev, params }
+        : { ...base, id: 'NONSTANDARD_RPC_RANGE', severity: 'warning', ...ev, params });
+      continue;
+    }
     if (att.length === 0) {
       // An enumeration lists every endpoint; no client is expected to follow what it lists.
       if (g.every((e) => e.enumeration)) continue;
@@ -83,7 +97,7 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
     if (okAt >= 0) {
       const ok = outs[okAt]!;
       const r = recs[okAt]!;
-      const params = { advertised, synFrame: ok.synFrames[0]!, synAckFrame: ok.synAckFrames[0]!, answerSeconds: ok.answerSeconds };
+      const params = { advertised, synFrame: ok.synFrames[0]!, synAckFrame: ok.synAckFrames[0]!, answerSeconds: ok.answerSeconds, existing: null };
       const ev = evidenceList([...answers, ...synEvidence(r), ...answerEvidence(r, { synAck: true, ack: true })]);
       out.push(first.inRange
         ? { ...base, id: 'RPC_PORT_OK', severity: 'info', ...ev, params }

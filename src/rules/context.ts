@@ -26,7 +26,7 @@ export function ruleContext(obs: Observations, settings: RuleSettings): RuleCont
   const attempts = obs.attempts.map((a) => toAttempt(a, obs.captureSeconds));
   return {
     obs, settings, attempts, records: obs.attempts,
-    endpoints: followEndpoints(obs.rpc.endpoints, attempts, settings),
+    endpoints: followEndpoints(obs.rpc.endpoints, attempts, obs.existing, settings),
     oneSided: new Map(obs.oneSided.map((p) => [pairKey(p.sender, p.receiver), p])),
     explained: new Set(),
   };

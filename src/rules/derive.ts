@@ -6,7 +6,7 @@
 import type { Attempt, AttemptOutcome, Endpoint, PortSummary } from '../model/connections.js';
 import type { AttemptStory, Evidence } from '../model/finding.js';
 import { interfaceName } from '../model/interfaces.js';
-import type { AttemptRecord, EndpointEvent } from '../model/observations.js';
+import type { AttemptRecord, EndpointEvent, ExistingConnection } from '../model/observations.js';
 
 /**
  * Windows retransmits an unanswered SYN after 3 s and 6 s more (TcpMaxConnectRetransmissions
@@ -91,10 +91,14 @@ export function attemptsByTarget(attempts: readonly Attempt[]): Map<string, numb
   return byTarget;
 }
 
-/** An advertised endpoint and the indexes (into the attempts) of the client's follow-ups. */
+/**
+ * An advertised endpoint, the indexes (into the attempts) of the client's follow-ups, and the
+ * connection already open to it that the client went on using, when it made no new one.
+ */
 export interface FollowedEndpoint {
   endpoint: Endpoint;
   follow: number[];
+  existing: ExistingConnection | null;
 }
 
 /**
@@ -102,8 +106,15 @@ export interface FollowedEndpoint {
  * to the same client (the corpus's rule), or when the follow window closes. One pass from the end
  * finds each answer's successor: a capture with many answers must not cost their square.
  */
-export function followEndpoints(events: readonly EndpointEvent[], attempts: readonly Attempt[], s: RuleSettings): FollowedEndpoint[] {
+export function followEndpoints(events: readonly EndpointEvent[], attempts: readonly Attempt[], existing: readonly ExistingConnection[], s: RuleSettings): FollowedEndpoint[] {
   const byTarget = attemptsByTarget(attempts);
+  const open = new Map<string, ExistingConnection[]>();
+  for (const c of existing) {
+    const k = key(c.client, c.server, c.serverPort);
+    let l = open.get(k);
+    if (l === undefined) open.set(k, (l = []));
+    l.push(c);
+  }
   const nextSame: number[] = new Array<number>(events.length);
   const seen = new Map<string, number>();
   for (let i = events.length - 1; i >= 0; i--) {
@@ -112,10 +123,10 @@ export function followEndpoints(events: readonly EndpointEvent[], attempts: read
     nextSame[i] = seen.get(k) ?? Number.POSITIVE_INFINITY;
     seen.set(k, e.frame);
   }
-  return events.map((e, i) => followed(e, nextSame[i]!, attempts, byTarget, s));
+  return events.map((e, i) => followed(e, nextSame[i]!, attempts, byTarget, open, s));
 }
 
-function followed(e: EndpointEvent, limit: number, attempts: readonly Attempt[], byTarget: Map<string, number[]>, s: RuleSettings): FollowedEndpoint {
+function followed(e: EndpointEvent, limit: number, attempts: readonly Attempt[], byTarget: Map<string, number[]>, open: Map<string, ExistingConnection[]>, s: RuleSettings): FollowedEndpoint {
   // The client connects to the address it already uses, or (DCOM) to an address of a binding.
   const hosts = new Set([e.server]);
   for (const h of [e.advertisedHost, ...e.bindings.map((x) => x.replace(/\[\d+\]$/, ''))]) {
@@ -130,15 +141,25 @@ function followed(e: EndpointEvent, limit: number, attempts: readonly Attempt[],
     }
   }
   follow.sort((x, y) => attempts[x]!.synFrames[0]! - attempts[y]!.synFrames[0]!);
+  // No new connection: a capture started mid-stream may show the client going on with one it
+  // opened before (traffic both ways after the answer), which proves the port reachable.
+  let existing: ExistingConnection | null = null;
+  if (follow.length === 0) {
+    for (const h of hosts) {
+      for (const c of open.get(key(e.client, h, e.port)) ?? []) if (c.last.frame > e.frame && (existing === null || c.first.frame < existing.first.frame)) existing = c;
+    }
+  }
   const outs = follow.map((x) => attempts[x]!.outcome);
-  const followUp = outs.length === 0 ? 'no-attempt' : outs.includes('established') ? 'established' : outs[outs.length - 1]!;
+  const followUp = existing !== null ? 'existing-connection' : outs.length === 0 ? 'no-attempt' : outs.includes('established') ? 'established' : outs[outs.length - 1]!;
   const endpoint: Endpoint = {
     frame: e.frame, requestFrame: e.requestFrame, source: e.source, operation: e.operation,
     client: e.client, server: e.server, advertisedHost: e.advertisedHost, bindings: e.bindings, port: e.port,
     interfaceUuid: e.interfaceUuid, interfaceName: e.interfaceUuid !== null ? interfaceName(e.interfaceUuid) : null, enumeration: e.enumeration,
-    inRange: inRanges(e.port, s.dynamicRanges), followUpSynFrames: follow.map((x) => attempts[x]!.synFrames[0]!), followUp, time: round(e.time),
+    inRange: inRanges(e.port, s.dynamicRanges), followUpSynFrames: follow.map((x) => attempts[x]!.synFrames[0]!), followUp,
+    existingConnection: existing === null ? null : { clientPort: existing.clientPort, firstFrame: existing.first.frame, lastFrame: existing.last.frame },
+    time: round(e.time),
   };
-  return { endpoint, follow };
+  return { endpoint, follow, existing };
 }
 
 /** Whether `port` lies in one of the inclusive `ranges`. */

@@ -13,7 +13,9 @@ import type { AttemptOutcome } from '../../src/model/connections.js';
 import type { FindingId } from '../../src/model/finding.js';
 import { corpusCases, CORPUS_SKIP_REASON, HAVE_CORPUS } from '../helpers/corpus.js';
 
-const CORPUS_OUTCOME: Record<AttemptOutcome | 'no-attempt', string> = {
+// The corpus counts SYN-initiated connections only: a connection open before the capture began
+// is no attempt to it, though rpctrace reads it as proof the port is reachable.
+const CORPUS_OUTCOME: Record<AttemptOutcome | 'no-attempt' | 'existing-connection', string> = {
   established: 'connected',
   'answered-not-completed': 'connected',
   'no-answer': 'no-response',
@@ -21,6 +23,7 @@ const CORPUS_OUTCOME: Record<AttemptOutcome | 'no-attempt', string> = {
   reset: 'reset',
   'icmp-refused': 'icmp-unreachable',
   'no-attempt': 'no-attempt',
+  'existing-connection': 'no-attempt',
 };
 
 /** The finding each lab scenario category must produce (null: a healthy trace). */

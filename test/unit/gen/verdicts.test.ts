@@ -202,6 +202,20 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
       expect(r.attempts.map((a) => a.relativeTime)).toEqual([...r.attempts.map((a) => a.relativeTime)].sort((x, y) => x - y));
     },
   },
+  'rpc-connection-open-before-capture.pcap': {
+    errors: [],
+    info: ['RPC_PORT_OK'],
+    check: (r) => {
+      // No SYN to the port: the connection open since frame 1 that carries calls after the
+      // answer proves the port reachable; an attempt that never came is not reported.
+      const ok = r.findings.find((f) => f.id === 'RPC_PORT_OK')!;
+      expect(ok.evidence.map((e) => [e.frame, e.role])).toEqual([[1, 'existing-connection'], [10, 'endpoint-answer'], [20, 'existing-connection']]);
+      expect(ok.params).toMatchObject({ synFrame: null, existing: { clientPort: 49790, firstFrame: 1, lastFrame: 20 } });
+      expect(ok.explanation).toContain('open before the capture began');
+      expect(r.endpoints.map((e) => [e.port, e.followUp, e.existingConnection])).toEqual([[HEALTHY_PORT, 'existing-connection', { clientPort: 49790, firstFrame: 1, lastFrame: 20 }]]);
+      expect(r.attempts.map((a) => a.serverPort)).toEqual([135]);
+    },
+  },
   'busy-healthy.pcap': {
     errors: [],
     info: ['RPC_PORT_OK'],

@@ -44,7 +44,7 @@ export function endpoint(over: Partial<Endpoint> = {}): Endpoint {
   return {
     frame: 7, requestFrame: 6, source: 'epm', operation: 'ept_map', client: '10.1.1.50', server: '10.1.1.10',
     advertisedHost: '0.0.0.0', bindings: [], port: 15595, interfaceUuid: 'e3514235-4b06-11d1-ab04-00c04fc2dcd2',
-    interfaceName: 'DRSUAPI (AD replication)', enumeration: false, inRange: false, time: 0.002, followUpSynFrames: [1], followUp: 'no-answer',
+    interfaceName: 'DRSUAPI (AD replication)', enumeration: false, inRange: false, time: 0.002, followUpSynFrames: [1], followUp: 'no-answer', existingConnection: null,
     ...over,
   };
 }

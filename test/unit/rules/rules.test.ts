@@ -358,6 +358,31 @@ describe('rules: settings', () => {
     expect(v.findings.map((f) => f.id)).toContain('ADVERTISED_PORT_NOT_ATTEMPTED');
   });
 
+  it('a connection open before the capture proves the port only when it carries traffic after the answer', () => {
+    const open = (after: boolean): Verdicts => {
+      const s = new Scene();
+      const c = s.conv({ port: 49667, clientPort: 49790 });
+      c.send('client', new Uint8Array(40));
+      c.send('server', new Uint8Array(40));
+      const answer = epm(s, [tower(49667)]);
+      if (after) {
+        s.wait(1);
+        c.send('client', new Uint8Array(40));
+        c.send('server', new Uint8Array(40));
+      }
+      s.wait(30);
+      expect(answer).toBeGreaterThan(2);
+      return run(s);
+    };
+    const reused = open(true);
+    expect(reused.endpoints[0]).toMatchObject({ followUp: 'existing-connection', existingConnection: { clientPort: 49790, firstFrame: 1 } });
+    expect(only(reused, 'RPC_PORT_OK').evidence.filter((e) => e.role === 'existing-connection').map((e) => e.frame)[0]).toBe(1);
+    // Quiet since before the answer: the client did not go on with it, and made no new one.
+    const stale = open(false);
+    expect(stale.endpoints[0]).toMatchObject({ followUp: 'no-attempt', existingConnection: null });
+    only(stale, 'ADVERTISED_PORT_NOT_ATTEMPTED');
+  });
+
   it('an empty tracker gives no findings', () => {
     const v = run(new Scene());
     expect([v.attempts, v.endpoints, v.findings, v.ports]).toEqual([[], [], [], []]);
