@@ -8,6 +8,7 @@ import { expandInputs } from './inputs.js';
 import type { Io } from './main.js';
 import type { FailOn } from './options.js';
 import { VERSION } from './version.js';
+import { visible } from '../model/visible.js';
 
 /** Problems that mean "this is not a capture" rather than "this capture is damaged". */
 const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
@@ -28,7 +29,8 @@ export const DOCUMENT_META: DocumentMeta = { schemaVersion: SCHEMA_VERSION, tool
  */
 export async function forEachInput(captures: readonly string[], opts: EngineOptions, io: Io, onFile: (f: FileReport) => void): Promise<{ skipped: Skipped[]; inputProblems: boolean }> {
   const { inputs, problems } = expandInputs(captures);
-  for (const p of problems) io.err.write(`rpctrace: ${p}\n`);
+  // A path is text from the user's file system: its control characters are shown escaped.
+  for (const p of problems) io.err.write(`rpctrace: ${visible(p)}\n`);
   const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
   const skipped: Skipped[] = [];
   for (const input of inputs) {

@@ -8,6 +8,7 @@ import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow } from './options.js';
 import { VERSION } from './version.js';
+import { visibleLines } from '../model/visible.js';
 
 import type { Io } from './main.js';
 
@@ -40,7 +41,7 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
     .version(VERSION, '-V, --version')
     .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nFormats are recognised by content: pcap (us/ns, either byte order), pcapng, Network Monitor 2.x .cap, each optionally gzip-compressed; '-' reads standard input, and named pipes (<(zcat x.pcap.gz), /dev/stdin, FIFOs) are read like it.\nTunnels are opened and the innermost packet analysed: VLAN tags (any number), MPLS, PPPoE, PBB, FabricPath, GRE (incl. PPTP), ERSPAN I/II/III, VXLAN(-GPE), Geneve, IP in IP, GTP-U. Frames inside an encapsulation not decoded (L2TP, EtherIP, NSH, other payload types) are counted and reported in the warning 'undecoded-encapsulation'.`)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(visibleLines(s)) })
     .showHelpAfterError('(run rpctrace --help for usage)');
 
   engineOptions(

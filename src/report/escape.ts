@@ -1,7 +1,9 @@
 /**
  * Escaping for Markdown (GitHub-flavoured, as support tickets render it). Text from captures
- * (paths, packet comments, addresses) is untrusted: it must not open links, HTML or emphasis.
+ * (paths, packet comments, addresses) is untrusted: it must not open links, HTML or emphasis,
+ * break a table, or carry control characters (model/visible.ts shows those escaped).
  */
+import { visible, visibleLines } from '../model/visible.js';
 
 // Characters with inline meaning in CommonMark/GFM. `|` is left to mdCell: a pipe only matters
 // inside a table row, and there it must be escaped even within code spans.
@@ -13,17 +15,28 @@ const INLINE = /[\\`*_[\]<~]/g;
 const BLOCK_MARK = /^(\s*)(?=>|#{1,6}(?:\s|$)|[-+](?:\s|$)|[-=]+\s*$)/;
 const ORDERED = /^(\s*\d{1,9})(?=[.)](?:\s|$))/;
 
-/** Text shown literally: inline markup escaped, `&` made harmless, block starts neutralised. */
+// GFM's autolink extension turns `www.`, `scheme://` and `user@host` in plain text into links. A
+// backslash before the `.`, the `:` or the `@` (all escapable ASCII punctuation) keeps the text
+// and stops the match, as the extension looks at the raw characters.
+const AUTOLINK = /(?<=\bwww)\.|:(?=\/\/)|@/gi;
+
+/**
+ * Text shown literally: control characters escaped visibly, inline markup escaped, `&` made
+ * harmless, block starts neutralised, autolinks prevented. Line breaks stay line breaks.
+ */
 export function mdText(s: string): string {
-  return s
+  return visibleLines(s)
     .split('\n')
-    .map((line) => line.replace(INLINE, '\\$&').replaceAll('&', '&amp;').replace(BLOCK_MARK, '$1\\').replace(ORDERED, '$1\\'))
+    .map((line) => line.replace(INLINE, '\\$&').replace(AUTOLINK, '\\$&').replaceAll('&', '&amp;').replace(BLOCK_MARK, '$1\\').replace(ORDERED, '$1\\'))
     .join('\n');
 }
 
-/** A code span holding `s` literally, whatever backticks it contains (CommonMark §6.1). */
+/**
+ * A code span holding `s` literally, whatever backticks it contains (CommonMark §6.1); control
+ * characters and line breaks are shown escaped (a code span cannot hold a line break anyway).
+ */
 export function mdCode(s: string): string {
-  const flat = s.replace(/\r?\n/g, ' ');
+  const flat = visible(s);
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';

@@ -6,13 +6,16 @@
  * Inline content distinguishes plain words from two kinds of literal text: `lit` is a value the
  * reader may copy (a path, a finding id, a display filter, text from a capture): never wrapped
  * inside, shown as a code span in Markdown; `code` is a command inside prose (catalog text writes
- * it between backticks), shown with its backticks on the terminal.
+ * it between backticks), shown with its backticks on the terminal. Renderers show control
+ * characters in any of them escaped (model/visible.ts); words that quote a capture (a read
+ * problem's message) are escaped here already, so that a line break in them stays text.
  */
 import type { Attempt, Endpoint } from '../model/connections.js';
 import type { Finding } from '../model/finding.js';
 import type { PortsFile } from '../model/ports-report.js';
 import type { FileReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
+import { visible } from '../model/visible.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText, formatText,
   framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, notAnalyzedLines, rangesText, severityCounts, sortFindings,
@@ -106,9 +109,10 @@ function entry(x: Finding, i: number): Block {
   return { kind: 'entry', label: `${i + 1}.`, head: [x.severity, '  ', ...findingLabel(x)], aside: flow === '-' ? null : { label: 'Connection: ', text: [flow] }, body };
 }
 
-function endpointServer(e: Endpoint): string {
-  const tower = e.advertisedHost !== null && e.advertisedHost !== '0.0.0.0' && e.advertisedHost !== e.server ? `\n(in answer: ${e.advertisedHost})` : '';
-  return `${hostPort(e.server, e.port)}${tower}`;
+/** The server:port an endpoint names, and the host written in the answer when it differs (a value from the capture). */
+function endpointServer(e: Endpoint): Inline[] {
+  if (e.advertisedHost === null || e.advertisedHost === '0.0.0.0' || e.advertisedHost === e.server) return [hostPort(e.server, e.port)];
+  return [hostPort(e.server, e.port), '\n(in answer: ', lit(e.advertisedHost), ')'];
 }
 
 function endpoints(list: readonly Endpoint[]): Block {
@@ -118,7 +122,7 @@ function endpoints(list: readonly Endpoint[]): Block {
     {
       kind: 'table',
       columns: [{ head: 'Frame', width: 8 }, { head: 'Answer', width: 22 }, { head: 'Interface', width: 20 }, { head: 'Server:port', width: 20 }, { head: 'In range', width: 8 }, { head: 'Follow-up', width: 15 }],
-      rows: list.slice(0, MAX_ENDPOINT_ROWS).map((e) => [[String(e.frame)], [`${e.source} ${e.operation}`], [interfaceText(e)], [endpointServer(e)], [e.inRange ? 'yes' : 'no'], [followUpText(e)]]),
+      rows: list.slice(0, MAX_ENDPOINT_ROWS).map((e) => [[String(e.frame)], [`${e.source} ${e.operation}`], [interfaceText(e)], endpointServer(e), [e.inRange ? 'yes' : 'no'], [followUpText(e)]]),
     },
     list.length > MAX_ENDPOINT_ROWS ? para(`${list.length - MAX_ENDPOINT_ROWS} more endpoints not listed (all are in `, lit('--format json'), ').') : null,
   );
@@ -144,7 +148,7 @@ function attempts(list: readonly Attempt[]): Block {
 /** Read problems, each naming the file and the byte offset. */
 function problems(path: string, list: readonly ReadProblem[]): Block | null {
   if (list.length === 0) return null;
-  return group(para('Read problems:'), { kind: 'list', ordered: false, items: list.map((p) => [lit(path), `: ${p.severity} at offset ${p.offset}: ${p.message}`]) });
+  return group(para('Read problems:'), { kind: 'list', ordered: false, items: list.map((p) => [lit(path), `: ${p.severity} at offset ${p.offset}: ${visible(p.message)}`]) });
 }
 
 function capture(f: FileReport): Block {
@@ -219,7 +223,7 @@ export function skippedBlocks(skipped: readonly { path: string; reason: string }
   if (skipped.length === 0) return [];
   return [group(
     para(`Skipped ${skipped.length} file(s) in the given directories that are not captures:`),
-    { kind: 'list', ordered: false, items: skipped.map((s) => [lit(s.path), `: ${s.reason}`]) },
+    { kind: 'list', ordered: false, items: skipped.map((s) => [lit(s.path), `: ${visible(s.reason)}`]) },
   )];
 }
 

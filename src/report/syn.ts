@@ -1,6 +1,7 @@
 /** `rpctrace syn` as text, one line per SYN, in the spirit of Network Monitor's frame summary. Pure: report in, text out. */
 import type { SynReport } from '../model/report.js';
 import { hostPort } from './common.js';
+import { visible } from '../model/visible.js';
 
 export function renderSynText(r: SynReport): string {
   const lines: string[] = [];
@@ -18,6 +19,6 @@ export function renderSynText(r: SynReport): string {
   const copies = r.syns.filter((s) => s.duplicateOf !== null).length;
   lines.push(`${r.syns.length} SYN(s), ${retx} retransmission(s)${copies > 0 ? `, ${copies} capture cop${copies === 1 ? 'y' : 'ies'}` : ''}`);
   if (r.omitted > 0) lines.push(`${r.omitted} more SYN(s) not listed: rpctrace lists at most ${r.syns.length} per capture`);
-  for (const p of [...r.errors, ...r.warnings]) lines.push(`${p.severity}: ${r.path}: offset ${p.offset}: ${p.message}`);
+  for (const p of [...r.errors, ...r.warnings]) lines.push(`${p.severity}: ${visible(r.path)}: offset ${p.offset}: ${visible(p.message)}`);
   return `${lines.join('\n')}\n`;
 }

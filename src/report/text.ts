@@ -7,18 +7,24 @@ import Table from 'cli-table3';
 import { fileBlocks, portsBlocks, skippedBlocks, summaryBlocks, summaryRow, type Block, type Inline, type ProseLine, type SummaryRow } from './layout.js';
 import { wrapPieces, type Piece } from './wrap.js';
 import { Parts, type PortsWriter, type ReportWriter, type Sink } from './writer.js';
+import { visible, visibleLines } from '../model/visible.js';
 
 /** Line width the layout aims at. */
 export const WIDTH = 100;
 
 const PLAIN = { head: [] as string[], border: [] as string[] };
 
-/** Inline content as pieces to wrap; literal values stay whole unless `breakLiterals` (a table cell must never cut text off). */
+/**
+ * Inline content as pieces to wrap; literal values stay whole unless `breakLiterals` (a table
+ * cell must never cut text off). Every string passes through the sanitiser (model/visible.ts):
+ * a control character from a capture or a file name is shown escaped, never sent to the
+ * terminal. Words keep their line breaks (the layout's own); literal values do not.
+ */
 function pieces(text: readonly Inline[], breakLiterals = false, out: Piece[] = []): Piece[] {
   for (const x of text) {
-    if (typeof x === 'string') out.push({ text: x, whole: false });
-    else if ('lit' in x) out.push({ text: x.lit, whole: !breakLiterals });
-    else if ('code' in x) out.push({ text: `\`${x.code}\``, whole: false });
+    if (typeof x === 'string') out.push({ text: visibleLines(x), whole: false });
+    else if ('lit' in x) out.push({ text: visible(x.lit), whole: !breakLiterals });
+    else if ('code' in x) out.push({ text: `\`${visible(x.code)}\``, whole: false });
     else pieces(x.strong, breakLiterals, out);
   }
   return out;
