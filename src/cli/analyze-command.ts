@@ -1,10 +1,12 @@
 /** `rpctrace analyze`: every input through the pipeline, each file's report written as soon as it is done. */
-import { analyzeFile, type AnalyzeOptions } from '../analysis/pipeline.js';
+import { analyzeFile, type AnalyzeOptions, type FileAnalysis } from '../analysis/pipeline.js';
 import { SEVERITY_RANK } from '../model/finding-catalog.js';
 import { SCHEMA_VERSION, type FileReport } from '../model/report.js';
-import { REPORT_WRITERS, type DocumentMeta, type OutputFormat, type Skipped } from '../report/index.js';
+import { BufferedSink, REPORT_WRITERS, type DocumentMeta, type OutputFormat, type Skipped } from '../report/index.js';
 import { ExitCode } from './exit-codes.js';
-import { expandInputs } from './inputs.js';
+import { expandInputs, type Input } from './inputs.js';
+import { clashWithInputs, FileOutput, TextSpool, useColor, widthFor } from './output.js';
+import type { ColorWhen } from './output-options.js';
 import type { Io } from './main.js';
 import type { FailOn } from './options.js';
 import { VERSION } from './version.js';
@@ -25,22 +27,27 @@ export const DOCUMENT_META: DocumentMeta = { schemaVersion: SCHEMA_VERSION, tool
 /**
  * Analyzes every input in order and hands each file's report to `onFile` as soon as it is done;
  * directory entries that are not captures are skipped, not reported. Returns the skipped files
- * and whether an input could not even be listed.
+ * and whether an input could not even be listed. `expanded` are the inputs already listed
+ * (analyze lists them first, to check its outputs against them).
  */
-export async function forEachInput(captures: readonly string[], opts: EngineOptions, io: Io, onFile: (f: FileReport) => void): Promise<{ skipped: Skipped[]; inputProblems: boolean }> {
-  const { inputs, problems } = expandInputs(captures);
+export async function forEachInput(
+  captures: readonly string[], opts: EngineOptions, io: Io, onFile: (f: FileReport, analysis: FileAnalysis) => void | Promise<void>,
+  expanded: { inputs: Input[]; problems: string[] } = expandInputs(captures),
+): Promise<{ skipped: Skipped[]; inputProblems: boolean }> {
+  const { inputs, problems } = expanded;
   // A path is text from the user's file system: its control characters are shown escaped.
   for (const p of problems) io.err.write(`rpctrace: ${visible(p)}\n`);
   const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
   const skipped: Skipped[] = [];
   for (const input of inputs) {
     if (input.skip !== undefined) { skipped.push({ path: input.path, reason: input.skip }); continue; }
-    const { report: f } = await analyzeFile(input.path, io.stdin !== undefined ? { ...base, stdin: io.stdin } : base);
+    const analysis = await analyzeFile(input.path, io.stdin !== undefined ? { ...base, stdin: io.stdin } : base);
+    const f = analysis.report;
     if (input.fromDirectory && f.format === null && f.errors.every((e) => NOT_CAPTURE.has(e.code))) {
       skipped.push({ path: input.path, reason: f.errors[0]?.message ?? 'not a capture' });
       continue;
     }
-    onFile(f);
+    await onFile(f, analysis);
   }
   let inputProblems = problems.length > 0;
   if (inputs.length === 0 && problems.length === 0) {
@@ -50,15 +57,71 @@ export async function forEachInput(captures: readonly string[], opts: EngineOpti
   return { skipped, inputProblems };
 }
 
-export async function analyzeCommand(captures: string[], opts: EngineOptions & { format: OutputFormat; failOn: FailOn }, io: Io): Promise<ExitCode> {
-  const writer = (await REPORT_WRITERS[opts.format]())(io.out, DOCUMENT_META);
-  const exit = new ExitStatus(opts.failOn);
-  const { skipped, inputProblems } = await forEachInput(captures, opts, io, (f) => {
-    exit.add(f);
-    writer.file(f);
-  });
-  writer.end(skipped);
-  return exit.code(inputProblems);
+/** `analyze` options beyond the engine's. */
+export interface AnalyzeFlags {
+  format: OutputFormat;
+  failOn: FailOn;
+  /** Write the report here instead of standard output. */
+  output?: string;
+  color: ColorWhen;
+}
+
+export async function analyzeCommand(captures: string[], opts: EngineOptions & AnalyzeFlags, io: Io): Promise<ExitCode> {
+  const expanded = expandInputs(captures);
+  const paths = expanded.inputs.map((i) => i.path);
+  if (opts.output !== undefined) {
+    const clash = clashWithInputs('--output', opts.output, paths);
+    if (clash !== null) return usage(io, clash);
+  }
+  let file: FileOutput | null = null;
+  if (opts.output !== undefined) {
+    try {
+      file = new FileOutput(opts.output);
+    } catch (e) {
+      return usage(io, `--output ${opts.output}: cannot write: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const terminal = file === null ? (io.terminal ?? null) : null;
+  // With several inputs the summary comes first: sections wait in a spool (memory, then a temporary file).
+  const spool = expanded.inputs.length > 1 && opts.format !== 'json' ? new TextSpool() : undefined;
+  const out = file === null ? io.out : new BufferedSink(file);
+  try {
+    const writer = (await REPORT_WRITERS[opts.format]())(out, DOCUMENT_META, {
+      width: widthFor(terminal),
+      color: useColor(opts.color, terminal !== null, io.env ?? {}),
+      ...(spool !== undefined ? { spool } : {}),
+      settings: settingsShown(opts),
+    });
+    const exit = new ExitStatus(opts.failOn);
+    const { skipped, inputProblems } = await forEachInput(captures, opts, io, (f) => {
+      exit.add(f);
+      writer.file(f);
+    }, expanded);
+    writer.end(skipped);
+    if (file !== null) {
+      (out as BufferedSink).flush();
+      file.commit();
+      file = null;
+    }
+    return exit.code(inputProblems);
+  } finally {
+    file?.abandon();
+    spool?.close();
+  }
+}
+
+/** The settings a document's header lists (HTML). */
+function settingsShown(opts: EngineOptions & AnalyzeFlags): [string, string][] {
+  return [
+    ['expected dynamic range', opts.dynamicRanges.map(([a, b]) => `${a}-${b}`).join(', ')],
+    ['follow-up window', `${opts.followWindowSeconds} s`],
+    ['fail on', opts.failOn],
+  ];
+}
+
+function usage(io: Io, message: string): ExitCode {
+  io.err.write(`rpctrace: ${visible(message)}\n`);
+  return ExitCode.Usage;
 }
 
 /**

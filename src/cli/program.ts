@@ -8,6 +8,7 @@ import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow } from './options.js';
 import { VERSION } from './version.js';
+import { COLOR_WHEN, type ColorWhen } from './output-options.js';
 import { visibleLines } from '../model/visible.js';
 
 import type { Io } from './main.js';
@@ -50,10 +51,14 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
       .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
       .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket)').choices(FORMATS).default('table'))
-      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error')),
-  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }) => {
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error'))
+      .addOption(new Option('-o, --output <file>', 'write the report to this file instead of standard output (never over an input)'))
+      .addOption(new Option('--color <when>', 'colour severities: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto')),
+  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number]; output?: string; color: ColorWhen }) => {
     const { analyzeCommand } = await import('./analyze-command.js');
-    code = await analyzeCommand(captures, { ...engineSettings(opts), format: opts.format, failOn: opts.failOn }, io);
+    code = await analyzeCommand(captures, {
+      ...engineSettings(opts), format: opts.format, failOn: opts.failOn, color: opts.color, ...(opts.output !== undefined ? { output: opts.output } : {}),
+    }, io);
   });
 
   engineOptions(

@@ -5,12 +5,16 @@
  */
 import type { FileReport, Report } from '../model/report.js';
 import { JsonListWriter } from './json.js';
-import type { DocumentMeta, PortsWriter, ReportWriter, Sink, Skipped } from './writer.js';
+import type { DocumentMeta, PortsWriter, RenderOptions, ReportWriter, Sink, Skipped } from './writer.js';
 
-export type { DocumentMeta, PortsWriter, ReportWriter, Sink, Skipped } from './writer.js';
+export type { DocumentMeta, PortsWriter, RenderOptions, ReportWriter, SectionSpool, Sink, Skipped } from './writer.js';
+export { BufferedSink } from './writer.js';
 
-/** Makes an `analyze` writer that writes to `out`. */
-export type ReportWriterFactory = (out: Sink, meta: DocumentMeta) => ReportWriter;
+/**
+ * Makes an `analyze` writer that writes to `out`: `file()` per capture as it is done, `end()`
+ * once. `scan` and any other command that reports on captures use the same factories.
+ */
+export type ReportWriterFactory = (out: Sink, meta: DocumentMeta, opts?: RenderOptions) => ReportWriter;
 
 /** `analyze --format json`: the versioned document, streamed file by file. */
 export function jsonWriter(out: Sink, meta: DocumentMeta): ReportWriter {
@@ -39,10 +43,10 @@ export const PORTS_WRITERS = {
 } as const satisfies Record<OutputFormat, unknown>;
 
 /** A whole report at once, through the streaming writer of `format` (tests, small documents). */
-export async function renderReport(format: OutputFormat, r: Report): Promise<string> {
+export async function renderReport(format: OutputFormat, r: Report, opts: RenderOptions = {}): Promise<string> {
   let text = '';
   const sink = { write: (s: string): void => { text += s; } };
-  const w = (await REPORT_WRITERS[format]())(sink, { schemaVersion: r.schemaVersion, tool: r.tool });
+  const w = (await REPORT_WRITERS[format]())(sink, { schemaVersion: r.schemaVersion, tool: r.tool }, opts);
   for (const f of r.files) w.file(f);
   w.end(r.skipped);
   return text;

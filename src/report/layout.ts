@@ -11,7 +11,7 @@
  * problem's message) are escaped here already, so that a line break in them stays text.
  */
 import type { Attempt, Endpoint } from '../model/connections.js';
-import type { Finding } from '../model/finding.js';
+import type { Finding, Severity } from '../model/finding.js';
 import type { PortsFile } from '../model/ports-report.js';
 import type { FileReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
@@ -21,8 +21,14 @@ import {
   framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, notAnalyzedLines, rangesText, severityCounts, sortFindings,
 } from './common.js';
 
-/** A piece of inline content. */
-export type Inline = string | { lit: string } | { code: string } | { strong: Inline[] };
+/** How a word is to be seen: a finding's severity, or a clean bill of health. */
+export type Tone = Severity | 'ok';
+
+/**
+ * A piece of inline content. `tone` marks a severity word (or "No problems found"): coloured on
+ * a terminal that takes colour, a class in HTML, plain in Markdown.
+ */
+export type Inline = string | { lit: string } | { code: string } | { strong: Inline[] } | { tone: Tone; text: string };
 
 /** One line of catalog-style prose (finding-catalog.ts conventions). */
 export type ProseLine =
@@ -54,6 +60,7 @@ export type Block =
   | { kind: 'group'; blocks: Block[] };
 
 const lit = (s: string): Inline => ({ lit: s });
+const tone = (t: Tone, text: string = t): Inline => ({ tone: t, text });
 const para = (...text: Inline[]): Block => ({ kind: 'paragraph', text });
 const heading = (level: 1 | 2 | 3, ...text: Inline[]): Block => ({ kind: 'heading', level, text });
 const group = (...blocks: (Block | null)[]): Block => ({ kind: 'group', blocks: blocks.filter((b): b is Block => b !== null) });
@@ -85,12 +92,12 @@ function verdicts(f: FileReport, findings: readonly Finding[]): Block {
   const table: Block | null = findings.length === 0 ? null : {
     kind: 'table',
     columns: [{ head: 'Severity', width: 10 }, { head: 'Finding', width: 39 }, { head: 'Client -> server:port', width: 27 }, { head: 'Evidence frames', width: 18 }],
-    rows: findings.map((x) => [[x.severity], [...findingLabel(x), '\n', x.title], [flowText(x)], [framesText(x.evidenceFrames, TABLE_FRAMES)]]),
+    rows: findings.map((x) => [[tone(x.severity)], [...findingLabel(x), '\n', x.title], [flowText(x)], [framesText(x.evidenceFrames, TABLE_FRAMES)]]),
   };
   return group(
     heading(3, `Verdicts: ${severityCounts(findings)}`),
     table,
-    hasProblems(findings) ? null : para(findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.'),
+    hasProblems(findings) ? null : para(tone('ok', findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.')),
     ...notAnalyzedLines(f).map((l) => para(l)),
     f.complete ? null : para('Reading stopped early (see the read problems below); the verdicts cover the frames before that point.'),
   );
@@ -106,7 +113,7 @@ function entry(x: Finding, i: number): Block {
     x.evidenceFrames.length > 0 ? para(`Evidence frames: ${framesText(x.evidenceFrames, DETAIL_FRAMES)}`) : null,
     para('Background: ', lit(`rpctrace explain ${x.id}`)),
   ));
-  return { kind: 'entry', label: `${i + 1}.`, head: [x.severity, '  ', ...findingLabel(x)], aside: flow === '-' ? null : { label: 'Connection: ', text: [flow] }, body };
+  return { kind: 'entry', label: `${i + 1}.`, head: [tone(x.severity), '  ', ...findingLabel(x)], aside: flow === '-' ? null : { label: 'Connection: ', text: [flow] }, body };
 }
 
 /** The server:port an endpoint names, and the host written in the answer when it differs (a value from the capture). */
@@ -193,28 +200,55 @@ export function fileBlocks(f: FileReport): Block[] {
   return blocks;
 }
 
-/** One file's row of the multi-file summary. */
+/** Distinct findings named in a summary row before "+N more". */
+const SUMMARY_FINDINGS = 8;
+
+/** One file's row of the multi-file summary: kept by writers in place of the file's report. */
 export interface SummaryRow {
   path: string;
   format: string;
   frames: string;
+  /** `1 error, 0 warnings, 2 info`, or `not analyzed`. */
   verdicts: string;
+  /** The findings by id, most severe first, each with its severity and how often it occurs. */
+  findings: { id: string; severity: Severity; count: number; inferred: boolean }[];
+  /** Distinct findings past the ones listed. */
+  moreFindings: number;
   problems: string;
 }
 
 export function summaryRow(f: FileReport): SummaryRow {
+  const byId = new Map<string, SummaryRow['findings'][number]>();
+  for (const x of sortFindings(f.findings)) {
+    const key = `${x.id}${x.inferred ? ' (inferred)' : ''}`;
+    const e = byId.get(key);
+    if (e === undefined) byId.set(key, { id: x.id, severity: x.severity, count: 1, inferred: x.inferred });
+    else e.count++;
+  }
+  const all = [...byId.values()];
+  const problems = f.errors.length + f.warnings.length === 0 ? 'none'
+    : [f.errors.length > 0 ? `${f.errors.length} error${f.errors.length === 1 ? '' : 's'}` : '', f.warnings.length > 0 ? `${f.warnings.length} warning${f.warnings.length === 1 ? '' : 's'}` : ''].filter((x) => x !== '').join(', ');
   return {
     path: f.path, format: f.format ?? '-', frames: n(f.frames), verdicts: notAnalyzed(f) ? 'not analyzed' : severityCounts(f.findings),
-    problems: `${f.errors.length} error(s), ${f.warnings.length} warning(s)`,
+    findings: all.slice(0, SUMMARY_FINDINGS), moreFindings: Math.max(0, all.length - SUMMARY_FINDINGS), problems,
   };
 }
 
-/** The multi-file summary: one row per file. */
+/** A summary row's findings: `NONSTANDARD_RPC_PORT_BLOCKED (error)`, one per line, `x3` when repeated. */
+function summaryFindings(r: SummaryRow): Inline[] {
+  const out: Inline[] = [r.verdicts];
+  for (const x of r.findings) out.push('\n', lit(x.id), `${x.inferred ? ' (inferred)' : ''}${x.count > 1 ? ` x${x.count}` : ''} `, tone(x.severity, `(${x.severity})`));
+  if (r.moreFindings > 0) out.push(`\n+${r.moreFindings} more`);
+  return out;
+}
+
+/** The multi-file summary: one row per file, naming its findings. It comes before the files' reports. */
 export function summaryBlocks(rows: readonly SummaryRow[]): Block[] {
-  return [group(heading(3, `Summary of ${rows.length} files`), {
+  const e = rows.reduce((a, r) => a + r.findings.filter((x) => x.severity === 'error').reduce((b, x) => b + x.count, 0), 0);
+  return [group(heading(2, `Summary of ${rows.length} files`), para(`${rows.filter((r) => r.findings.some((x) => x.severity === 'error')).length} of ${rows.length} files have errors (${e} error finding${e === 1 ? '' : 's'} in all); each file's report follows.`), {
     kind: 'table',
-    columns: [{ head: 'File', width: 32 }, { head: 'Format', width: 9 }, { head: 'Frames', width: 10 }, { head: 'Verdicts', width: 22 }, { head: 'Read problems', width: 20 }],
-    rows: rows.map((r) => [[lit(r.path)], [r.format], [r.frames], [r.verdicts], [r.problems]]),
+    columns: [{ head: 'File', width: 28 }, { head: 'Format', width: 8 }, { head: 'Frames', width: 9 }, { head: 'Findings', width: 39 }, { head: 'Read problems', width: 10 }],
+    rows: rows.map((r) => [[lit(r.path)], [r.format], [r.frames], summaryFindings(r), [r.problems]]),
   })];
 }
 
