@@ -14,7 +14,7 @@ import { visibleLines } from '../model/visible.js';
 import type { Io } from './main.js';
 
 /** `--format` of analyze and ports; the type check keeps it in step with report/index.ts REPORT_WRITERS. */
-const FORMATS = ['table', 'json', 'md'] as const satisfies readonly OutputFormat[];
+const FORMATS = ['table', 'json', 'md', 'html'] as const satisfies readonly OutputFormat[];
 const _everyRendererListed: Exclude<OutputFormat, (typeof FORMATS)[number]> extends never ? true : never = true;
 void _everyRendererListed;
 
@@ -50,7 +50,7 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .command('analyze')
       .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
       .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
-      .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket)').choices(FORMATS).default('table'))
+      .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket), html (one self-contained page with timelines, for a ticket)').choices(FORMATS).default('table'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error'))
       .addOption(new Option('-o, --output <file>', 'write the report to this file instead of standard output (never over an input)'))
       .addOption(new Option('--color <when>', 'colour severities: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto')),

@@ -54,3 +54,20 @@ export function mdTable(head: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+/**
+ * Text for an HTML (or inline SVG) text node or a double-quoted attribute value: control
+ * characters shown escaped (visible.ts), then `& < > " '` as character references, so no
+ * string from a capture or a file name can open a tag, end an attribute or form an entity.
+ * Attributes are always written double-quoted; no URL attribute ever holds capture text.
+ */
+export function htmlEscape(s: string): string {
+  return visible(s).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}
+
+/** Like `htmlEscape`, keeping line breaks as `<br>` (words the layout breaks on purpose). */
+export function htmlLines(s: string): string {
+  return visibleLines(s).split('\n').map((l) => l.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!)).join('<br>');
+}
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

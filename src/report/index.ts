@@ -27,6 +27,7 @@ export const REPORT_WRITERS = {
   table: async (): Promise<ReportWriterFactory> => (await import('./text.js')).tableWriter,
   json: async (): Promise<ReportWriterFactory> => jsonWriter,
   md: async (): Promise<ReportWriterFactory> => (await import('./markdown.js')).markdownWriter,
+  html: async (): Promise<ReportWriterFactory> => (await import('./html.js')).htmlWriter,
 } as const;
 
 /** A `--format` value of `analyze`. */
@@ -40,6 +41,7 @@ export const PORTS_WRITERS = {
     return { file: (f) => w.item(f), end: () => w.end({}) };
   },
   md: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./markdown.js')).portsMarkdownWriter,
+  html: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./html.js')).portsHtmlWriter,
 } as const satisfies Record<OutputFormat, unknown>;
 
 /** A whole report at once, through the streaming writer of `format` (tests, small documents). */

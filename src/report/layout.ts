@@ -10,8 +10,8 @@
  * characters in any of them escaped (model/visible.ts); words that quote a capture (a read
  * problem's message) are escaped here already, so that a line break in them stays text.
  */
-import type { Attempt, Endpoint } from '../model/connections.js';
-import type { Finding, Severity } from '../model/finding.js';
+import type { Attempt, Endpoint, PortSummary } from '../model/connections.js';
+import type { EvidenceRole, Finding, Severity } from '../model/finding.js';
 import type { PortsFile } from '../model/ports-report.js';
 import type { FileReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
@@ -57,7 +57,28 @@ export type Block =
    */
   | { kind: 'entry'; label: string; head: Inline[]; aside: { label: string; text: Inline[] } | null; body: Block[] }
   /** Blocks that belong together: no blank line between them on the terminal. */
-  | { kind: 'group'; blocks: Block[] };
+  | { kind: 'group'; blocks: Block[] }
+  /**
+   * A picture drawn from the facts (HTML draws it as inline SVG). Its content is already in the
+   * text around it (evidence frames with their roles, the ports table), so the terminal and
+   * Markdown leave it out.
+   */
+  | { kind: 'figure'; figure: Figure };
+
+/** One frame on a timeline: the evidence role it plays and its time (seconds since the first frame). */
+export interface TimelineEvent {
+  frame: number;
+  role: EvidenceRole;
+  time: number;
+  n?: number;
+}
+
+/** What a figure shows. */
+export type Figure =
+  /** One failing conversation over time: each evidence frame as a mark on a time axis. */
+  | { kind: 'timeline'; title: string; severity: Severity; events: TimelineEvent[]; more: number }
+  /** The server ports attempts went to, against the expected dynamic range(s). */
+  | { kind: 'ports'; ports: PortSummary[]; ranges: [number, number][] };
 
 const lit = (s: string): Inline => ({ lit: s });
 const tone = (t: Tone, text: string = t): Inline => ({ tone: t, text });
@@ -108,6 +129,8 @@ function entry(x: Finding, i: number): Block {
   const body: Block[] = [para({ strong: [x.title] })];
   if (x.explanation !== '') body.push(prose(x.explanation));
   if (x.remediation.length > 0) body.push(group(para('What to do:'), { kind: 'list', ordered: true, items: x.remediation.map(inlineText) }));
+  const timeline = timelineOf(x);
+  if (timeline !== null) body.push({ kind: 'figure', figure: timeline });
   body.push(group(
     x.displayFilter !== '' ? para('Wireshark filter: ', lit(x.displayFilter)) : null,
     x.evidenceFrames.length > 0 ? para(`Evidence frames: ${framesText(x.evidenceFrames, DETAIL_FRAMES)}`) : null,
@@ -117,6 +140,13 @@ function entry(x: Finding, i: number): Block {
 }
 
 /** The server:port an endpoint names, and the host written in the answer when it differs (a value from the capture). */
+/** A failing conversation's timeline: findings above info that name a conversation and have timed evidence. */
+function timelineOf(x: Finding): Figure | null {
+  if (x.severity === 'info' || (x.client === null && x.server === null) || x.evidence.length === 0) return null;
+  const events = x.evidence.map((e): TimelineEvent => ({ frame: e.frame, role: e.role, time: e.time, ...(e.n !== undefined ? { n: e.n } : {}) }));
+  return { kind: 'timeline', title: flowText(x), severity: x.severity, events, more: Math.max(0, x.evidenceTotal - x.evidence.length) };
+}
+
 function endpointServer(e: Endpoint): Inline[] {
   if (e.advertisedHost === null || e.advertisedHost === '0.0.0.0' || e.advertisedHost === e.server) return [hostPort(e.server, e.port)];
   return [hostPort(e.server, e.port), '\n(in answer: ', lit(e.advertisedHost), ')'];
@@ -195,6 +225,7 @@ export function fileBlocks(f: FileReport): Block[] {
     blocks.push(verdicts(f, findings));
     if (findings.length > 0) blocks.push(heading(3, 'Evidence'), ...findings.map(entry));
     blocks.push(endpoints(f.endpoints), attempts(f.attempts));
+    if (f.ports.length > 0) blocks.push({ kind: 'figure', figure: { kind: 'ports', ports: f.ports, ranges: f.settings.dynamicRanges } });
   }
   blocks.push(capture(f));
   return blocks;

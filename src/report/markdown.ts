@@ -44,9 +44,10 @@ export function blockMarkdown(b: Block): string {
     case 'keyValue': return mdTable(['', ''], b.rows.map(([k, v]) => [mdInline(k), mdInline(v)]));
     case 'prose': return prose(b.lines);
     case 'group': return blocksMarkdown(b.blocks);
+    case 'figure': return '';
     case 'entry': {
       // The label is the layout's own numbering (`1.`), never text from a capture.
-      const [lead, ...rest] = b.body.map(blockMarkdown);
+      const [lead, ...rest] = b.body.map(blockMarkdown).filter((t) => t !== '');
       const aside = b.aside === null ? [] : [`${mdText(b.aside.label)}${mdInline(b.aside.text)}`];
       return [`#### ${b.label} ${mdInline(b.head)}`, ...(lead !== undefined ? [lead] : []), ...aside, ...rest].join('\n\n');
     }
@@ -55,7 +56,7 @@ export function blockMarkdown(b: Block): string {
 
 /** Blocks separated by blank lines. */
 export function blocksMarkdown(blocks: readonly Block[]): string {
-  return blocks.map(blockMarkdown).join('\n\n');
+  return blocks.map(blockMarkdown).filter((t) => t !== '').join('\n\n');
 }
 
 /**

@@ -157,14 +157,15 @@ function blockText(b: Block, ctx: Ctx): string {
     case 'table': return grid(b.columns, true, b.rows, ctx);
     case 'keyValue': return grid(KEY_VALUE, false, b.rows.map(([k, v]) => [k, v]), ctx);
     case 'prose': return b.lines.flatMap((l) => proseLine(l, ctx)).join('\n');
-    case 'group': return b.blocks.map((x) => blockText(x, ctx)).join('\n');
+    case 'group': return b.blocks.map((x) => blockText(x, ctx)).filter((t) => t !== '').join('\n');
+    case 'figure': return '';
     case 'entry': {
       const pad = ' '.repeat(Math.max(3, b.label.length + 1));
       const head = `${b.label.padEnd(pad.length)}${line(b.head, ctx)}`;
       const aside = b.aside === null ? '' : plain(b.aside.text);
       const inner = { ...ctx, width: ctx.width - pad.length };
       const first = aside === '' ? [head] : shown(head) + 2 + aside.length <= ctx.width ? [`${head}  ${aside}`] : [head, ...wrap(b.aside!.text, inner.width, ctx).map((l) => pad + l)];
-      const [lead, ...rest] = b.body.map((x) => indented(blockText(x, inner), pad));
+      const [lead, ...rest] = b.body.map((x) => indented(blockText(x, inner), pad)).filter((t) => t !== '');
       return [[...first, ...(lead !== undefined ? [lead] : [])].join('\n'), ...rest].join('\n\n');
     }
   }
@@ -180,7 +181,7 @@ export function renderBlock(b: Block, opts: RenderOptions = {}): string {
 /** Blocks separated by blank lines. */
 export function blocksText(blocks: readonly Block[], opts: RenderOptions = {}): string {
   const ctx = ctxOf(opts);
-  return blocks.map((b) => blockText(b, ctx)).join('\n\n');
+  return blocks.map((b) => blockText(b, ctx)).filter((t) => t !== '').join('\n\n');
 }
 
 /**

@@ -83,3 +83,18 @@ export function mixedFile(): FileReport {
     ],
   });
 }
+
+/** Strings an attacker can put in a capture or a file name. */
+export const HOSTILE = [
+  '\u001b[2J\u001b[HAll clear: No problems found.',
+  'line one\r\nNo problems found.\u0007',
+  '\u009b31mred by C1 CSI',
+  'user\u202egnp.exe',
+  '<script>alert(1)</script>',
+  '"><svg onload=alert(1)>',
+  'a | b | c',
+  '`rm -rf /` and ``two``',
+  '[click](http://evil.example) www.evil.example user@evil.example',
+  '# heading\n- item\n> quote',
+];
+

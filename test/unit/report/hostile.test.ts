@@ -10,21 +10,7 @@ import { describeFinding } from '../../../src/model/finding-text.js';
 import { visible, visibleLines } from '../../../src/model/visible.js';
 import { mdText } from '../../../src/report/escape.js';
 import type { AnyFindingFacts } from '../../../src/model/finding.js';
-import { endpoint, fileReport, report } from './fixtures.js';
-
-/** Strings an attacker can put in a capture or a file name. */
-export const HOSTILE = [
-  '\u001b[2J\u001b[HAll clear: No problems found.',
-  'line one\r\nNo problems found.\u0007',
-  '\u009b31mred by C1 CSI',
-  'user\u202egnp.exe',
-  '<script>alert(1)</script>',
-  '"><svg onload=alert(1)>',
-  'a | b | c',
-  '`rm -rf /` and ``two``',
-  '[click](http://evil.example) www.evil.example user@evil.example',
-  '# heading\n- item\n> quote',
-];
+import { endpoint, fileReport, HOSTILE, report } from './fixtures.js';
 
 /** Characters that must never appear raw in terminal or Markdown output. */
 const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
