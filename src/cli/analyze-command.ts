@@ -7,6 +7,17 @@ import { ExitCode } from './exit-codes.js';
 import { expandInputs, type Input } from './inputs.js';
 import { clashWithInputs, FileOutput, TextSpool, useColor, widthFor } from './output.js';
 import type { ColorWhen } from './output-options.js';
+import { extractEvidence } from '../evidence/extract.js';
+import { selectEvidence } from '../evidence/select.js';
+import { EvidenceWriter } from '../evidence/write.js';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+
+/** True for a regular file (a capture that can be read twice). */
+function isRegularFile(path: string): boolean {
+  if (path === '-') return false;
+  try { return statSync(path).isFile(); } catch { return true; /* missing: the reader reports it */ }
+}
 import type { Io } from './main.js';
 import type { FailOn } from './options.js';
 import { VERSION } from './version.js';
@@ -64,6 +75,8 @@ export interface AnalyzeFlags {
   /** Write the report here instead of standard output. */
   output?: string;
   color: ColorWhen;
+  /** Write the frames that back the findings to this pcapng file. */
+  evidence?: string;
 }
 
 export async function analyzeCommand(captures: string[], opts: EngineOptions & AnalyzeFlags, io: Io): Promise<ExitCode> {
@@ -73,14 +86,31 @@ export async function analyzeCommand(captures: string[], opts: EngineOptions & A
     const clash = clashWithInputs('--output', opts.output, paths);
     if (clash !== null) return usage(io, clash);
   }
-  let file: FileOutput | null = null;
-  if (opts.output !== undefined) {
-    try {
-      file = new FileOutput(opts.output);
-    } catch (e) {
-      return usage(io, `--output ${opts.output}: cannot write: ${e instanceof Error ? e.message : String(e)}`);
+  if (opts.evidence !== undefined) {
+    const clash = clashWithInputs('--evidence', opts.evidence, paths, opts.output !== undefined ? [{ option: '--output', path: opts.output }] : []);
+    if (clash !== null) return usage(io, clash);
+    // The evidence frames are read in a second pass: only a file can be read twice.
+    const stream = expanded.inputs.find((i) => i.skip === undefined && !isRegularFile(i.path));
+    if (stream !== undefined) {
+      return usage(io, `--evidence reads each capture a second time, which ${stream.path === '-' ? 'standard input' : stream.path} (not a regular file) does not allow; save the capture to a file first`);
     }
   }
+  let file: FileOutput | null = null;
+  let evidenceFile: FileOutput | null = null;
+  try {
+    if (opts.output !== undefined) file = new FileOutput(opts.output);
+  } catch (e) {
+    return usage(io, `--output ${opts.output}: cannot write: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    if (opts.evidence !== undefined) evidenceFile = new FileOutput(opts.evidence);
+  } catch (e) {
+    file?.abandon();
+    return usage(io, `--evidence ${opts.evidence}: cannot write: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const evidence = evidenceFile === null ? null : new EvidenceWriter(evidenceFile, `rpctrace ${VERSION}`);
+  let evidenceFrames = 0;
+  let evidenceFiles = 0;
   const terminal = file === null ? (io.terminal ?? null) : null;
   // With several inputs the summary comes first: sections wait in a spool (memory, then a temporary file).
   const spool = expanded.inputs.length > 1 && opts.format !== 'json' ? new TextSpool() : undefined;
@@ -93,8 +123,18 @@ export async function analyzeCommand(captures: string[], opts: EngineOptions & A
       settings: settingsShown(opts),
     });
     const exit = new ExitStatus(opts.failOn);
-    const { skipped, inputProblems } = await forEachInput(captures, opts, io, (f) => {
+    const { skipped, inputProblems } = await forEachInput(captures, opts, io, async (f) => {
       exit.add(f);
+      if (evidence !== null && f.format !== null) {
+        // From the report as analyzed: original frame numbers, original addresses.
+        const ev = await extractEvidence(f.path, selectEvidence(f));
+        try {
+          evidenceFrames += evidence.section(basename(f.path), ev, null);
+          evidenceFiles++;
+        } finally {
+          ev.spool.close();
+        }
+      }
       writer.file(f);
     }, expanded);
     writer.end(skipped);
@@ -103,9 +143,15 @@ export async function analyzeCommand(captures: string[], opts: EngineOptions & A
       file.commit();
       file = null;
     }
+    if (evidenceFile !== null) {
+      evidenceFile.commit();
+      evidenceFile = null;
+      io.err.write(`rpctrace: evidence: ${evidenceFrames} frame(s) from ${evidenceFiles} capture(s) written to ${visible(opts.evidence ?? '')}\n`);
+    }
     return exit.code(inputProblems);
   } finally {
     file?.abandon();
+    evidenceFile?.abandon();
     spool?.close();
   }
 }
