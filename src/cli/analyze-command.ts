@@ -7,11 +7,23 @@ import { ExitCode } from './exit-codes.js';
 import { expandInputs, type Input } from './inputs.js';
 import { clashWithInputs, FileOutput, TextSpool, useColor, widthFor } from './output.js';
 import type { ColorWhen } from './output-options.js';
-import { extractEvidence } from '../evidence/extract.js';
+import { extractEvidence, type ExtractedEvidence } from '../evidence/extract.js';
+import { Pseudonymizer } from '../redact/pseudonyms.js';
+import { redactReport } from '../redact/report.js';
+import { FrameRedactor, type RedactFrame } from '../redact/frame.js';
 import { selectEvidence } from '../evidence/select.js';
 import { EvidenceWriter } from '../evidence/write.js';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+
+/** The frames of an evidence section, read back from its spool, for the redactor to learn from. */
+function* spooledFrames(ev: ExtractedEvidence): Generator<RedactFrame> {
+  for (const f of ev.frames) {
+    const bytes = new Uint8Array(f.capLen);
+    ev.spool.readAt(bytes, 0, f.capLen, f.at);
+    yield { frame: f.frame, linkType: f.linkType, bytes };
+  }
+}
 
 /** True for a regular file (a capture that can be read twice). */
 function isRegularFile(path: string): boolean {
@@ -77,6 +89,10 @@ export interface AnalyzeFlags {
   color: ColorWhen;
   /** Write the frames that back the findings to this pcapng file. */
   evidence?: string;
+  /** Replace addresses, MACs, host names and capture text by keyed pseudonyms in every output. */
+  redact?: boolean;
+  /** The key of the pseudonyms (stable across runs); a random one per run without it. */
+  redactKey?: string;
 }
 
 export async function analyzeCommand(captures: string[], opts: EngineOptions & AnalyzeFlags, io: Io): Promise<ExitCode> {
@@ -109,6 +125,9 @@ export async function analyzeCommand(captures: string[], opts: EngineOptions & A
     return usage(io, `--evidence ${opts.evidence}: cannot write: ${e instanceof Error ? e.message : String(e)}`);
   }
   const evidence = evidenceFile === null ? null : new EvidenceWriter(evidenceFile, `rpctrace ${VERSION}`);
+  const key = opts.redactKey ?? io.env?.RPCTRACE_REDACT_KEY;
+  const pseudonyms = opts.redact === true || opts.redactKey !== undefined ? new Pseudonymizer(key !== undefined && key !== '' ? key : undefined) : null;
+  const redactor = pseudonyms === null ? null : new FrameRedactor(pseudonyms);
   let evidenceFrames = 0;
   let evidenceFiles = 0;
   const terminal = file === null ? (io.terminal ?? null) : null;
@@ -120,24 +139,27 @@ export async function analyzeCommand(captures: string[], opts: EngineOptions & A
       width: widthFor(terminal),
       color: useColor(opts.color, terminal !== null, io.env ?? {}),
       ...(spool !== undefined ? { spool } : {}),
-      settings: settingsShown(opts),
+      settings: [...settingsShown(opts), ...(pseudonyms !== null ? [['redaction', `addresses, MACs, host names, file names and capture text replaced by ${key !== undefined && key !== '' ? 'keyed' : 'random-key'} pseudonyms`] as [string, string]] : [])],
     });
     const exit = new ExitStatus(opts.failOn);
     const { skipped, inputProblems } = await forEachInput(captures, opts, io, async (f) => {
       exit.add(f);
+      // Redacted first: every address and name of the report is then known to the frame rewriter too.
+      const shown = pseudonyms !== null ? redactReport(f, pseudonyms) : f;
       if (evidence !== null && f.format !== null) {
         // From the report as analyzed: original frame numbers, original addresses.
         const ev = await extractEvidence(f.path, selectEvidence(f));
         try {
-          evidenceFrames += evidence.section(basename(f.path), ev, null);
+          redactor?.learn(spooledFrames(ev));
+          evidenceFrames += evidence.section(pseudonyms !== null ? pseudonyms.path(f.path) : basename(f.path), ev, redactor);
           evidenceFiles++;
         } finally {
           ev.spool.close();
         }
       }
-      writer.file(f);
+      writer.file(shown);
     }, expanded);
-    writer.end(skipped);
+    writer.end(pseudonyms === null ? skipped : skipped.map((x) => ({ path: pseudonyms.path(x.path), reason: pseudonyms.scrub(x.reason) })));
     if (file !== null) {
       (out as BufferedSink).flush();
       file.commit();
