@@ -55,7 +55,7 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .addOption(new Option('-o, --output <file>', 'write the report to this file instead of standard output (never over an input)'))
       .addOption(new Option('--evidence <file.pcapng>', 'also write the frames that back the findings to this pcapng file, each with a comment naming the finding, its role and its original frame number (files only: a capture is read twice)'))
       .addOption(new Option('--redact', 'replace IP and MAC addresses, host names, file names and text from the capture by consistent keyed pseudonyms, in the report and the evidence file'))
-      .addOption(new Option('--redact-key <key>', 'key of the pseudonyms, to keep them the same across runs (implies --redact; or set RPCTRACE_REDACT_KEY); without it a random key per run'))
+      .addOption(new Option('--redact-key <key>', 'key of the pseudonyms, to keep them the same across runs (implies --redact; with --redact, RPCTRACE_REDACT_KEY gives it too); without it a random key per run'))
       .addOption(new Option('--color <when>', 'colour severities: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto')),
   ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number]; output?: string; color: ColorWhen; evidence?: string; redact?: boolean; redactKey?: string }) => {
     const { analyzeCommand } = await import('./analyze-command.js');

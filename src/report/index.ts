@@ -34,14 +34,16 @@ export const REPORT_WRITERS = {
 export type OutputFormat = keyof typeof REPORT_WRITERS;
 
 /** `ports` writers by `--format` name. */
+export type PortsWriterFactory = (out: Sink, meta: DocumentMeta, opts?: RenderOptions) => PortsWriter;
+
 export const PORTS_WRITERS = {
-  table: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./text.js')).portsTableWriter,
-  json: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (out, meta) => {
+  table: async (): Promise<PortsWriterFactory> => (await import('./text.js')).portsTableWriter,
+  json: async (): Promise<PortsWriterFactory> => (out, meta) => {
     const w = new JsonListWriter(out, { schemaVersion: meta.schemaVersion, tool: meta.tool }, 'files');
     return { file: (f) => w.item(f), end: () => w.end({}) };
   },
-  md: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./markdown.js')).portsMarkdownWriter,
-  html: async (): Promise<(out: Sink, meta: DocumentMeta) => PortsWriter> => (await import('./html.js')).portsHtmlWriter,
+  md: async (): Promise<PortsWriterFactory> => (await import('./markdown.js')).portsMarkdownWriter,
+  html: async (): Promise<PortsWriterFactory> => (await import('./html.js')).portsHtmlWriter,
 } as const satisfies Record<OutputFormat, unknown>;
 
 /** A whole report at once, through the streaming writer of `format` (tests, small documents). */
