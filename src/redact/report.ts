@@ -61,6 +61,7 @@ export function redactReport(f: FileReport, p: Pseudonymizer): FileReport {
     warnings: f.warnings.map((w) => ({ ...w, message: p.scrub(w.message) })),
     errors: f.errors.map((w) => ({ ...w, message: p.scrub(w.message) })),
     comments: f.comments.map((c) => ({ frame: c.frame, text: p.text('comment', c.text) })),
+    interfaces: f.interfaces.map((i) => ({ ...i, name: i.name === null ? null : p.text('if', i.name), description: i.description === null ? null : p.text('ifdesc', i.description) })),
     findings: f.findings.map((x) => redactFinding(x, p)),
     attempts: pseudonymise(f.attempts, p),
     endpoints: pseudonymise(f.endpoints, p),

@@ -203,6 +203,16 @@ function capture(f: FileReport): Block {
     [['TCP RST / FIN'], [`${n(s.tcpRst)} / ${n(s.tcpFin)}`]],
     [['ICMP unreachable'], [n(s.icmpUnreachable)]],
   ];
+  if (f.interfaces.length > 0) {
+    const lines: Inline[] = [];
+    for (const i of f.interfaces) {
+      if (lines.length > 0) lines.push('\n');
+      lines.push(`${f.formatInfo !== null && f.formatInfo.sections > 1 ? `section ${i.section}, ` : ''}interface ${i.id}: `);
+      if (i.name !== null) lines.push(lit(i.name));
+      if (i.description !== null) lines.push(i.name !== null ? ' (' : '', lit(i.description), i.name !== null ? ')' : '');
+    }
+    rows.splice(2, 0, [['Interfaces'], lines]);
+  }
   if (s.nonIp > 0) rows.push([['Not IP'], [n(s.nonIp)]]);
   if (s.nonPacketRecords > 0) rows.push([['Records, no packet'], [n(s.nonPacketRecords)]]);
   for (const a of f.anomalies) rows.push([[lit(a.name)], [`${n(a.count)}: ${a.description} (first frames ${a.firstFrames.join(', ')})`]]);

@@ -118,3 +118,24 @@ describe('several files', () => {
     expect(r.out.indexOf('rpc-nonstandard-port-blocked.pcap', first)).toBeLessThan(r.out.indexOf('rpc-healthy.pcap', first));
   });
 });
+
+describe('hostile capture text end to end', () => {
+  it('a file name and a packet comment with escape sequences, HTML and pipes stay inert in every format', async () => {
+    const { writePcapng } = await import('../../../src/capture/writer.js');
+    const { blockedScenario } = await import('../../../samples/gen/scenario.js');
+    const { ETH } = await import('../../../samples/gen/scenario.js');
+    const evil = '\u001b[2J\u001b[HAll clear | `x` "><svg onload=alert(1)> <script>alert(2)</script>\u202e';
+    const frames = blockedScenario({ link: ETH }).map((f, i) => (i === 0 ? { ...f, comment: evil } : f));
+    const path = join(dir, 'evil\u001b[31m name.pcapng');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path, writePcapng([{ interfaces: [{ linkType: 1, name: evil, description: `${evil}\r\n` }], items: frames }]));
+    for (const format of ['table', 'md', 'html', 'json']) {
+      const r = await cli(['analyze', '--format', format, '--color', 'never', path], { columns: 80 });
+      expect(r.code).toBe(1);
+      expect(r.out, format).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+      if (format !== 'json') expect(r.out).toContain('\\x1b[2J');
+      if (format === 'table') expect(r.out).toContain('Interfaces');
+      if (format === 'html') expect(r.out).not.toMatch(/<script|<svg onload/);
+    }
+  });
+});
