@@ -1,20 +1,27 @@
-/** `rpctrace analyze`: every input through the pipeline, each file's report written as soon as it is done. */
+/**
+ * `rpctrace analyze`: every input through the pipeline; each file's report written as soon as it
+ * is done, or, with several files, after a summary that names their findings. With --evidence a
+ * second pass per file copies the frames that back its findings; with --redact every output
+ * shows pseudonyms. Those two load their modules only when asked for.
+ */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { analyzeFile, type AnalyzeOptions, type FileAnalysis } from '../analysis/pipeline.js';
+import type { ExtractedEvidence } from '../evidence/extract.js';
+import type { EvidenceWriter } from '../evidence/write.js';
 import { SEVERITY_RANK } from '../model/finding-catalog.js';
 import { SCHEMA_VERSION, type FileReport } from '../model/report.js';
+import { visible } from '../model/visible.js';
+import type { FrameRedactor, RedactFrame } from '../redact/frame.js';
+import type { Pseudonymizer } from '../redact/pseudonyms.js';
 import { BufferedSink, REPORT_WRITERS, type DocumentMeta, type OutputFormat, type Skipped } from '../report/index.js';
 import { ExitCode } from './exit-codes.js';
 import { expandInputs, type Input } from './inputs.js';
-import { clashWithInputs, FileOutput, TextSpool, useColor, widthFor } from './output.js';
+import type { Io } from './main.js';
+import type { FailOn } from './options.js';
 import type { ColorWhen } from './output-options.js';
-import { extractEvidence, type ExtractedEvidence } from '../evidence/extract.js';
-import { Pseudonymizer } from '../redact/pseudonyms.js';
-import { redactReport } from '../redact/report.js';
-import { FrameRedactor, type RedactFrame } from '../redact/frame.js';
-import { selectEvidence } from '../evidence/select.js';
-import { EvidenceWriter } from '../evidence/write.js';
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { clashWithInputs, FileOutput, TextSpool, useColor, widthFor } from './output.js';
+import { VERSION } from './version.js';
 
 /** The frames of an evidence section, read back from its spool, for the redactor to learn from. */
 function* spooledFrames(ev: ExtractedEvidence): Generator<RedactFrame> {
@@ -30,10 +37,6 @@ function isRegularFile(path: string): boolean {
   if (path === '-') return false;
   try { return statSync(path).isFile(); } catch { return true; /* missing: the reader reports it */ }
 }
-import type { Io } from './main.js';
-import type { FailOn } from './options.js';
-import { VERSION } from './version.js';
-import { visible } from '../model/visible.js';
 
 /** Problems that mean "this is not a capture" rather than "this capture is damaged". */
 const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
@@ -124,10 +127,14 @@ export async function analyzeCommand(captures: string[], opts: EngineOptions & A
     file?.abandon();
     return usage(io, `--evidence ${opts.evidence}: cannot write: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const evidence = evidenceFile === null ? null : new EvidenceWriter(evidenceFile, `rpctrace ${VERSION}`);
+  const ev = opts.evidence !== undefined
+    ? { ...(await import('../evidence/extract.js')), ...(await import('../evidence/select.js')), ...(await import('../evidence/write.js')) } : null;
+  const evidence: EvidenceWriter | null = evidenceFile === null || ev === null ? null : new ev.EvidenceWriter(evidenceFile, `rpctrace ${VERSION}`);
   const key = opts.redactKey ?? io.env?.RPCTRACE_REDACT_KEY;
-  const pseudonyms = opts.redact === true || opts.redactKey !== undefined ? new Pseudonymizer(key !== undefined && key !== '' ? key : undefined) : null;
-  const redactor = pseudonyms === null ? null : new FrameRedactor(pseudonyms);
+  const redact = opts.redact === true || opts.redactKey !== undefined
+    ? { ...(await import('../redact/pseudonyms.js')), ...(await import('../redact/report.js')), ...(await import('../redact/frame.js')) } : null;
+  const pseudonyms: Pseudonymizer | null = redact === null ? null : new redact.Pseudonymizer(key !== undefined && key !== '' ? key : undefined);
+  const redactor: FrameRedactor | null = redact === null || pseudonyms === null ? null : new redact.FrameRedactor(pseudonyms);
   let evidenceFrames = 0;
   let evidenceFiles = 0;
   const terminal = file === null ? (io.terminal ?? null) : null;
@@ -145,16 +152,16 @@ export async function analyzeCommand(captures: string[], opts: EngineOptions & A
     const { skipped, inputProblems } = await forEachInput(captures, opts, io, async (f) => {
       exit.add(f);
       // Redacted first: every address and name of the report is then known to the frame rewriter too.
-      const shown = pseudonyms !== null ? redactReport(f, pseudonyms) : f;
-      if (evidence !== null && f.format !== null) {
+      const shown = pseudonyms !== null && redact !== null ? redact.redactReport(f, pseudonyms) : f;
+      if (evidence !== null && ev !== null && f.format !== null) {
         // From the report as analyzed: original frame numbers, original addresses.
-        const ev = await extractEvidence(f.path, selectEvidence(f));
+        const kept = await ev.extractEvidence(f.path, ev.selectEvidence(f));
         try {
-          redactor?.learn(spooledFrames(ev));
-          evidenceFrames += evidence.section(pseudonyms !== null ? pseudonyms.path(f.path) : basename(f.path), ev, redactor);
+          redactor?.learn(spooledFrames(kept));
+          evidenceFrames += evidence.section(pseudonyms !== null ? pseudonyms.path(f.path) : basename(f.path), kept, redactor);
           evidenceFiles++;
         } finally {
-          ev.spool.close();
+          kept.spool.close();
         }
       }
       writer.file(shown);

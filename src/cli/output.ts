@@ -7,7 +7,8 @@ import { closeSync, existsSync, openSync, realpathSync, renameSync, statSync, un
 import { basename, dirname, join, resolve } from 'node:path';
 import { Spool, type SpoolOptions } from '../capture/spool.js';
 import type { SectionSpool, Sink } from '../report/index.js';
-import { MIN_WIDTH, WIDTH } from '../report/text.js';
+// fit.ts, not text.ts: the width is decided before any renderer (and cli-table3) is loaded.
+import { HINT_WIDTH as WIDTH, MIN_WIDTH } from '../report/fit.js';
 
 import type { ColorWhen } from './output-options.js';
 

@@ -8,8 +8,10 @@
  */
 import type { Piece } from './wrap.js';
 
-/** The width the layout's column hints are written for. */
+/** The width the layout's column hints are written for, and the width of files and pipes. */
 export const HINT_WIDTH = 100;
+/** The narrowest width laid out as such; a narrower terminal gets this and wraps. */
+export const MIN_WIDTH = 60;
 
 /** What a column's cells need: the longest unbreakable unit and the longest line, padding included. */
 export interface ColumnNeed {

@@ -9,14 +9,13 @@
 import Table from 'cli-table3';
 import { fileBlocks, portsBlocks, skippedBlocks, summaryBlocks, summaryRow, type Block, type Column, type Inline, type ProseLine, type SummaryRow, type Tone } from './layout.js';
 import { wrapPieces, type Piece } from './wrap.js';
-import { fitColumns, longestLine, longestUnit, HINT_WIDTH, type ColumnNeed } from './fit.js';
+import { fitColumns, longestLine, longestUnit, HINT_WIDTH, MIN_WIDTH, type ColumnNeed } from './fit.js';
 import { Parts, Sections, type PortsWriter, type RenderOptions, type ReportWriter, type Sink } from './writer.js';
 import { visible, visibleLines } from '../model/visible.js';
 
 /** Line width when the output is not a terminal (a file, a pipe), and the layout's reference. */
 export const WIDTH = HINT_WIDTH;
-/** The narrowest width laid out as such; a narrower terminal gets this and wraps. */
-export const MIN_WIDTH = 60;
+export { MIN_WIDTH };
 
 const PLAIN = { head: [] as string[], border: [] as string[] };
 
