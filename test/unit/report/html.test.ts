@@ -72,3 +72,18 @@ describe('HTML report', () => {
     });
   }
 });
+
+describe('ports as HTML', () => {
+  it('writes one page with the ports table, escaped, and no script', async () => {
+    const { PORTS_WRITERS } = await import('../../../src/report/index.js');
+    let html = '';
+    const w = (await PORTS_WRITERS.html())({ write: (s: string) => { html += s; } }, { schemaVersion: 1, tool: { name: 'rpctrace', version: '9.9.9' } });
+    w.file({ path: '<b>x</b>.pcap', ports: [{ port: 135, attempts: 1, established: 1, failed: 0, incomplete: 0, servers: 1, inRange: false, advertised: false }], dynamicRanges: [[49152, 65535]], errors: [] });
+    w.end();
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('<code>&lt;b&gt;x&lt;/b&gt;.pcap</code>');
+    expect(html).toContain('<td>135</td>');
+    expect(html).not.toMatch(/<script|<b>/);
+    expect(html.trimEnd().endsWith('</html>')).toBe(true);
+  });
+});
