@@ -3,6 +3,10 @@
  *
  *   capture -> dissect -> analysis -> rules -> model -> report -> cli
  *
+ * Beside them, for the support-ticket outputs: redact (pseudonyms for reports and frame bytes,
+ * over model values and wire bytes) and evidence (the second pass that copies the frames backing
+ * the findings into a pcapng file, through capture, dissect and redact); only cli uses them.
+ *
  * Data flows left to right. Imports point the other way, down the table below: model and wire
  * need nothing; capture reads bytes (wire/bytes) into records; dissect drives the wire views
  * over records into a PacketInfo; analysis reads packets only through dissect, and uses wire for
@@ -29,8 +33,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: ['dissect', 'capture', 'wire', 'rules', 'model'],
   rules: ['model'],
   report: ['model'],
-  cli: ['analysis', 'rules', 'report', 'model', 'capture', 'dissect', 'wire'],
-  '.': ['analysis', 'rules', 'report', 'model', 'capture', 'dissect', 'wire', 'cli'],
+  // The evidence capture: a second pass over a file (capture, dissect for TCP segments), frames
+  // written with capture/writer.ts, rewritten by redact on the way.
+  evidence: ['capture', 'dissect', 'redact', 'model', 'wire'],
+  // Pseudonyms, and reports and frames rewritten with them: plain values and bytes only.
+  redact: ['model', 'wire'],
+  cli: ['analysis', 'rules', 'report', 'model', 'capture', 'dissect', 'wire', 'evidence', 'redact'],
+  '.': ['analysis', 'rules', 'report', 'model', 'capture', 'dissect', 'wire', 'cli', 'evidence', 'redact'],
 };
 
 /** Wire modules that read frame headers: only dissect (and, for plain-segment, the bulk path) may use them. */

@@ -100,7 +100,7 @@ function unsupportedLinkWarning(anomalies: AnomalyCounter, problems: ReadProblem
 
 function buildReport(
   path: string,
-  opened: { reader: { format: FileReport['format']; info: NonNullable<FileReport['formatInfo']> }; compression: 'gzip' | null } | null,
+  opened: { reader: { format: FileReport['format']; info: NonNullable<FileReport['formatInfo']>; interfaces?: readonly FileReport['interfaces'][number][] }; compression: 'gzip' | null } | null,
   analysis: CaptureAnalysis,
   problems: ReadProblem[],
   comments: FrameComment[],
@@ -123,6 +123,7 @@ function buildReport(
     complete: errors.length === 0,
     warnings: problems.filter((p) => p.severity === 'warning'),
     errors,
+    interfaces: opened?.reader.interfaces?.map((i) => ({ ...i })) ?? [],
     anomalies,
     comments,
     stats: counters.stats(analysis.attempts.synRetransmissions),

@@ -5,7 +5,7 @@
  */
 import { u16, u32 } from '../wire/bytes.js';
 import type { ByteWindow } from './source.js';
-import { WindowReader, type CaptureReader, type CaptureRecord, type FormatInfo } from './reader.js';
+import { WindowReader, type CaptureInterface, type CaptureReader, type CaptureRecord, type FormatInfo } from './reader.js';
 import { splitDecimal, splitGeneric, tsOut } from './timestamp.js';
 
 /** Block types (pcapng draft §10.1). */
@@ -36,6 +36,8 @@ const MAX_BLOCK = 16 * 1024 * 1024;
 
 const OPT_ENDOFOPT = 0;
 const OPT_COMMENT = 1;
+const IF_NAME = 2;
+const IF_DESCRIPTION = 3;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
 
@@ -52,6 +54,9 @@ export interface Iface {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/** Named interfaces kept for the report, at most (pktmon declares one per network component). */
+const MAX_NAMED_INTERFACES = 256;
+
 /** Reader for pcapng. The window must hold the first 12 bytes of the SHB at its cursor. */
 export class PcapngReader extends WindowReader implements CaptureReader {
   readonly format = 'pcapng' as const;
@@ -61,6 +66,8 @@ export class PcapngReader extends WindowReader implements CaptureReader {
   private frame = 0;
   private sections = 0;
   private resolutions = new Set<string>();
+  /** Interfaces with a name or a description, for the report (the first MAX_NAMED_INTERFACES). */
+  readonly interfaces: CaptureInterface[] = [];
 
   /** The window must hold the first 12 bytes of the SHB at its cursor. */
   constructor(win: ByteWindow) {
@@ -162,11 +169,16 @@ export class PcapngReader extends WindowReader implements CaptureReader {
     }
     const le = this.le;
     const iface: Iface = { linkType: u16(b, p + 8, le), snaplen: u32(b, p + 12, le), base: 10, exp: 6, offset: 0 };
+    const named: CaptureInterface = { section: this.sections, id: this.ifaces.length, linkType: iface.linkType, name: null, description: null };
     this.walkOptions(b, p + 16, p + len - 4, (code, o, olen) => {
       if (code === IF_TSRESOL && olen >= 1) {
         const v = b[o]!;
         iface.base = (v & 0x80) !== 0 ? 2 : 10;
         iface.exp = v & 0x7f;
+      } else if (code === IF_NAME || code === IF_DESCRIPTION) {
+        // draft §4.2: UTF-8 text, not NUL-terminated (some writers add one anyway).
+        const text = decoder.decode(b.subarray(o, o + olen)).replace(/\u0000+$/, '');
+        if (code === IF_NAME) named.name = text; else named.description = text;
       } else if (code === IF_TSOFFSET && olen >= 8) {
         // Signed 64-bit seconds in the section's byte order, so the high word comes first in a
         // big-endian section (unlike the EPB timestamp, stored as two 32-bit halves, high first).
@@ -177,6 +189,7 @@ export class PcapngReader extends WindowReader implements CaptureReader {
       }
     });
     this.ifaces.push(iface);
+    if ((named.name !== null || named.description !== null) && this.interfaces.length < MAX_NAMED_INTERFACES) this.interfaces.push(named);
     this.resolutions.add(resolutionText(iface.base, iface.exp));
     this.info.timestampResolution = [...this.resolutions].join(', ');
     if (iface.snaplen > this.info.snaplen) this.info.snaplen = iface.snaplen;

@@ -55,6 +55,17 @@ export interface FormatInfo {
   sections: number;
 }
 
+/** A pcapng interface with the name or description its Interface Description Block gives. */
+export interface CaptureInterface {
+  /** 1-based pcapng section, and the interface id within it. */
+  section: number;
+  id: number;
+  linkType: number;
+  /** if_name and if_description: text from the capture. */
+  name: string | null;
+  description: string | null;
+}
+
 /** What every format reader implements. */
 export interface CaptureReader {
   readonly format: CaptureFormat;
@@ -66,6 +77,8 @@ export interface CaptureReader {
   next(): CaptureRecord | null;
   /** Warnings and at most one final error, in file order. */
   readonly problems: ReadProblem[];
+  /** pcapng: the interfaces that have a name or a description (at most 256). */
+  readonly interfaces?: readonly CaptureInterface[];
   /** Releases what the reader holds besides the window (a spool); `OpenedCapture.close()` calls it. */
   close(): void;
 }

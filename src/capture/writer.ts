@@ -22,7 +22,13 @@ export interface WriterFrame {
   interfaceId?: number;
   /** pcapng: `opt_comment` of the packet (EPB and PB only). Ignored by pcap, which has no place for it. */
   comment?: string;
+  /** pcapng: further `opt_comment` options, after `comment` (an option may repeat, draft §3.5). */
+  comments?: readonly string[];
 }
+
+/** The comment options of a frame: `comment`, then `comments`, in order. */
+const commentOptions = (f: WriterFrame): [number, Uint8Array][] =>
+  [...(f.comment !== undefined ? [f.comment] : []), ...(f.comments ?? [])].map((c) => [OPT_COMMENT, utf8.encode(c)]);
 
 /** Classic pcap magic numbers (pcap draft §4). */
 export const PCAP_WRITE_MAGIC = { MICROSECONDS: 0xa1b2c3d4, NANOSECONDS: 0xa1b23c4d } as const;
@@ -195,6 +201,7 @@ export const PcapngBlock = {
 const OPT_COMMENT = 1;
 const SHB_USERAPPL = 4;
 const IF_NAME = 2;
+const IF_DESCRIPTION = 3;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
 
@@ -217,6 +224,8 @@ export interface PcapngInterface {
   tsoffset?: number;
   /** if_name, e.g. `eth0`. */
   name?: string;
+  /** if_description. */
+  description?: string;
 }
 
 /** Section Header Block settings plus the interfaces declared at its start. */
@@ -280,6 +289,7 @@ export class PcapngWriter {
     o.u32(snaplen);
     const opts: [number, Uint8Array][] = [];
     if (i.name !== undefined) opts.push([IF_NAME, utf8.encode(i.name)]);
+    if (i.description !== undefined) opts.push([IF_DESCRIPTION, utf8.encode(i.description)]);
     let per = 1_000_000n;
     if (i.tsresol !== undefined) {
       const { base, exp } = i.tsresol;
@@ -317,7 +327,7 @@ export class PcapngWriter {
     o.u32(orig);
     o.bytes(f.data.subarray(0, cap));
     o.pad4();
-    this.options(o, f.comment !== undefined ? [[OPT_COMMENT, utf8.encode(f.comment)]] : []);
+    this.options(o, commentOptions(f));
     this.close(o, start);
     return o.done();
   }
@@ -360,7 +370,7 @@ export class PcapngWriter {
     o.u32(orig);
     o.bytes(f.data.subarray(0, cap));
     o.pad4();
-    this.options(o, f.comment !== undefined ? [[OPT_COMMENT, utf8.encode(f.comment)]] : []);
+    this.options(o, commentOptions(f));
     this.close(o, start);
     return o.done();
   }

@@ -4,6 +4,7 @@ import { FINDING_CATALOG, findFinding } from '../model/finding-catalog.js';
 import { renderExplain, renderExplainList } from '../report/explain.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './main.js';
+import { visible } from '../model/visible.js';
 
 export function explainCommand(id: string | undefined, io: Io): ExitCode {
   if (id === undefined) {
@@ -12,7 +13,7 @@ export function explainCommand(id: string | undefined, io: Io): ExitCode {
   }
   const hit = findFinding(id);
   if (hit === null) {
-    io.err.write(`rpctrace: unknown finding id "${id}". Known ids:\n${FINDING_IDS.map((x) => `  ${x}`).join('\n')}\n`);
+    io.err.write(`rpctrace: unknown finding id "${visible(id)}". Known ids:\n${FINDING_IDS.map((x) => `  ${x}`).join('\n')}\n`);
     return ExitCode.Usage;
   }
   io.out.write(renderExplain(hit.id, hit.info));

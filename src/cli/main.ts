@@ -8,10 +8,15 @@ import { VERSION } from './version.js';
 
 /** Where the CLI writes; tests pass string sinks. */
 export interface Io {
-  out: { write(s: string): unknown };
+  /** Standard output; `isTTY` and `columns` as a terminal's stream has them (tests may set them). */
+  out: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   err: { write(s: string): unknown };
   /** Standard input, for `-`. */
   stdin?: AsyncIterable<Uint8Array>;
+  /** Columns of the terminal standard output is, or null when it is not one (set by `run`). */
+  terminal?: number | null;
+  /** Environment for NO_COLOR, FORCE_COLOR and RPCTRACE_REDACT_KEY (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Runs the CLI with `argv` (without the node and script names). */
@@ -23,7 +28,8 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
   const out = new BufferedSink(io.out);
   try {
     const { runProgram } = await import('./program.js');
-    const code = await runProgram(argv, { ...io, out });
+    const terminal = io.terminal !== undefined ? io.terminal : io.out.isTTY === true ? (io.out.columns ?? 80) : null;
+    const code = await runProgram(argv, { ...io, out, terminal, env: io.env ?? process.env });
     out.flush();
     return code;
   } catch (e: unknown) {

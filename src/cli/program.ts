@@ -8,17 +8,19 @@ import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow, parseJobs } from './options.js';
 import { VERSION } from './version.js';
+import { COLOR_WHEN, type ColorWhen } from './output-options.js';
+import { visibleLines } from '../model/visible.js';
 
 import type { Io } from './main.js';
 import type { ScanFormat } from './scan-job.js';
 
 /** `--format` of analyze and ports; the type check keeps it in step with report/index.ts REPORT_WRITERS. */
-const FORMATS = ['table', 'json', 'md'] as const satisfies readonly OutputFormat[];
+const FORMATS = ['table', 'json', 'md', 'html'] as const satisfies readonly OutputFormat[];
 const _everyRendererListed: Exclude<OutputFormat, (typeof FORMATS)[number]> extends never ? true : never = true;
 void _everyRendererListed;
 
 /** `scan --format`: kept in step with scan-job.ts SCAN_FORMATS by the type check. */
-const SCAN_FORMAT_CHOICES = ['table', 'json', 'jsonl', 'csv', 'md'] as const satisfies readonly ScanFormat[];
+const SCAN_FORMAT_CHOICES = ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const satisfies readonly ScanFormat[];
 type ScanFormatChoice = (typeof SCAN_FORMAT_CHOICES)[number];
 const _everyScanFormatListed: Exclude<ScanFormat, ScanFormatChoice> extends never ? true : never = true;
 void _everyScanFormatListed;
@@ -47,7 +49,7 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
     .version(VERSION, '-V, --version')
     .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nFormats are recognised by content: pcap (us/ns, either byte order), pcapng, Network Monitor 2.x .cap, each optionally gzip-compressed; '-' reads standard input, and named pipes (<(zcat x.pcap.gz), /dev/stdin, FIFOs) are read like it.\nTunnels are opened and the innermost packet analysed: VLAN tags (any number), MPLS, PPPoE, PBB, FabricPath, GRE (incl. PPTP), ERSPAN I/II/III, VXLAN(-GPE), Geneve, IP in IP, GTP-U. Frames inside an encapsulation not decoded (L2TP, EtherIP, NSH, other payload types) are counted and reported in the warning 'undecoded-encapsulation'.`)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(visibleLines(s)) })
     .showHelpAfterError('(run rpctrace --help for usage)');
 
   engineOptions(
@@ -55,11 +57,21 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .command('analyze')
       .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
       .argument('<capture...>', "capture files, directories (their files, not subdirectories: 'rpctrace scan' reads those) or '-' for standard input")
-      .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket)').choices(FORMATS).default('table'))
-      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error')),
-  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }) => {
+      .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket), html (one self-contained page with timelines, for a ticket)').choices(FORMATS).default('table'))
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error'))
+      .addOption(new Option('-o, --output <file>', 'write the report to this file instead of standard output (never over an input)'))
+      .addOption(new Option('--evidence <file.pcapng>', 'also write the frames that back the findings to this pcapng file, each with a comment naming the finding, its role and its original frame number (files only: a capture is read twice)'))
+      .addOption(new Option('--redact', 'replace IP and MAC addresses, host names, file names and text from the capture by consistent keyed pseudonyms, in the report and the evidence file'))
+      .addOption(new Option('--redact-key <key>', 'key of the pseudonyms, to keep them the same across runs (implies --redact; with --redact, RPCTRACE_REDACT_KEY gives it too); without it a random key per run'))
+      .addOption(new Option('--color <when>', 'colour severities: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto')),
+  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number]; output?: string; color: ColorWhen; evidence?: string; redact?: boolean; redactKey?: string }) => {
     const { analyzeCommand } = await import('./analyze-command.js');
-    code = await analyzeCommand(captures, { ...engineSettings(opts), format: opts.format, failOn: opts.failOn }, io);
+    code = await analyzeCommand(captures, {
+      ...engineSettings(opts), format: opts.format, failOn: opts.failOn, color: opts.color, ...(opts.output !== undefined ? { output: opts.output } : {}),
+      ...(opts.evidence !== undefined ? { evidence: opts.evidence } : {}),
+      ...(opts.redact === true ? { redact: true } : {}),
+      ...(opts.redactKey !== undefined ? { redactKey: opts.redactKey } : {}),
+    }, io);
   });
 
   engineOptions(
@@ -78,18 +90,19 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .command('scan')
       .description('find every capture in folders (with their subfolders) and .zip archives, analyze them in parallel, and summarise: one row per file, then the findings and targets across files')
       .argument('<path...>', 'folders, capture files or .zip archives (captures are recognised by content, whatever their names)')
-      .addOption(new Option('-f, --format <format>', 'output format: table (summary for the terminal), json (the analyze document plus an aggregate), jsonl (one record per line, as files finish), csv (one row per file), md (the summary in Markdown)').choices(SCAN_FORMAT_CHOICES).default('table'))
+      .addOption(new Option('-f, --format <format>', 'output format: table (summary for the terminal), json (the analyze document plus an aggregate), jsonl (one record per line, as files finish), csv (one row per file), md (the summary in Markdown), html (the summary as one self-contained page)').choices(SCAN_FORMAT_CHOICES).default('table'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists in any file (none: never)').choices(FAIL_ON).default('error'))
       .option('--no-recursive', 'read only the files directly inside each folder, not its subfolders')
       .addOption(new Option('-j, --jobs <n>', 'files analyzed at once, each in a worker thread (default: the number of cores)').argParser(parseJobs))
       .addOption(new Option('-o, --output <file>', 'write the output to FILE (through a temporary file renamed at the end; never over an input) instead of standard output'))
       .option('-q, --quiet', 'no progress bar (it is shown on standard error only when that is a terminal)')
+      .addOption(new Option('--color <when>', 'colour severities in the table: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto'))
       .addHelpText('after', `\nA member of a .zip archive is reported as ARCHIVE/MEMBER (its name as stored; never used as a path). Encrypted members, zips inside zips and methods other than stored and deflate are skipped with the reason; symbolic links are followed only inside the folder named, each folder once.\n\n${EXIT_CODE_HELP}\n  3 wins over 2, and 2 over 1; for scan, 3 means rpctrace failed on a file (reported as internal-error; the other files are read). Skipped files are not failures.`),
-  ).action(async (paths: string[], opts: EngineFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean }) => {
+  ).action(async (paths: string[], opts: EngineFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean; color: ColorWhen }) => {
     const { scanCommand, defaultJobs } = await import('./scan-command.js');
     code = await scanCommand(paths, {
       ...engineSettings(opts), format: opts.format, failOn: opts.failOn, recursive: opts.recursive, jobs: opts.jobs ?? defaultJobs(),
-      quiet: opts.quiet === true, output: opts.output ?? null,
+      quiet: opts.quiet === true, output: opts.output ?? null, color: opts.color,
     }, io);
   });
 

@@ -17,10 +17,12 @@ import { listZip } from '../capture/zip.js';
 import { SEVERITY_RANK } from '../model/finding-catalog.js';
 import type { ScanRow, ScanSkipped } from '../model/scan.js';
 import { SCAN_WRITERS, type ScanWriter } from '../report/index.js';
-import { inert } from '../report/escape.js';
+import { visible } from '../model/visible.js';
 import { BufferedSink, type Sink } from '../report/writer.js';
 import { DOCUMENT_META } from './analyze-command.js';
 import { ExitCode } from './exit-codes.js';
+import { useColor, widthFor } from './output.js';
+import type { ColorWhen } from './output-options.js';
 import type { Io } from './main.js';
 import type { FailOn } from './options.js';
 import { Aggregator } from './scan-aggregate.js';
@@ -49,6 +51,8 @@ export interface ScanOptions {
   jobs: number;
   quiet: boolean;
   output: string | null;
+  /** Colour severities in the table (`auto`: on a terminal only); default `auto`. */
+  color?: ColorWhen;
 }
 
 /** The default of `--jobs`: the cores Node may use. */
@@ -85,7 +89,7 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
   if (opts.output !== null) {
     const t = openOutput(opts.output, fileIds);
     if ('error' in t) {
-      io.err.write(`rpctrace: --output ${inert(opts.output)}: ${t.error}\n`);
+      io.err.write(`rpctrace: --output ${visible(opts.output)}: ${t.error}\n`);
       return ExitCode.Usage;
     }
     target = t;
@@ -95,7 +99,12 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
   let runner: Runner | null = null;
   let progress: Progress | null = null;
   try {
-    writer = (await SCAN_WRITERS[opts.format]())(sink, DOCUMENT_META);
+    const terminal = target === null ? io.terminal ?? null : null;
+    writer = (await SCAN_WRITERS[opts.format]())(sink, DOCUMENT_META, {
+      width: widthFor(terminal),
+      color: useColor(opts.color ?? 'auto', terminal !== null, io.env ?? {}),
+      settings: scanSettingsShown(opts),
+    });
     const aggregate = new Aggregator();
     let inputProblems = false;
     let unreadable = false;
@@ -111,7 +120,7 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
       else if (it.kind === 'skip') top.push(known({ kind: 'skip', skip: { path: it.path, reason: it.reason } }));
       else {
         inputProblems = true;
-        io.err.write(`rpctrace: ${inert(it.path)}: ${it.message}\n`);
+        io.err.write(`rpctrace: ${visible(it.path)}: ${it.message}\n`);
         top.push(known({ kind: 'skip', skip: { path: it.path, reason: it.message } }));
       }
     }
@@ -410,4 +419,14 @@ class Progress {
     this.stopped = true;
     this.bar.stop();
   }
+}
+
+/** The settings the HTML page's header lists. */
+function scanSettingsShown(opts: ScanOptions): [string, string][] {
+  return [
+    ['expected dynamic range', opts.dynamicRanges.map(([a, b]) => `${a}-${b}`).join(', ')],
+    ['follow-up window', `${opts.followWindowSeconds} s`],
+    ['fail on', opts.failOn],
+    ['subfolders', opts.recursive ? 'read' : 'not read'],
+  ];
 }

@@ -15,7 +15,7 @@ import { sortFindings } from '../report/common.js';
 import { jsonItemText } from '../report/json.js';
 
 /** `scan --format` values. */
-export const SCAN_FORMATS = ['table', 'json', 'jsonl', 'csv', 'md'] as const;
+export const SCAN_FORMATS = ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** What every job of one scan shares. */
@@ -171,7 +171,7 @@ export function targetOf(x: Pick<Finding, 'server' | 'port' | 'protocol'>): { se
 export function emptyReport(path: string, problem: ReadProblem, settings: JobSettings): FileReport {
   return {
     path, format: null, compression: null, formatInfo: null, linkTypes: [], frames: 0, firstTimestamp: null, lastTimestamp: null,
-    durationSeconds: 0, complete: false, warnings: [], errors: [problem], anomalies: [], comments: [],
+    durationSeconds: 0, complete: false, warnings: [], errors: [problem], interfaces: [], anomalies: [], comments: [],
     stats: { bytes: 0, ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, icmpv6: 0, nonIp: 0, tcpSyn: 0, tcpSynRetransmissions: 0, tcpSynAck: 0, tcpRst: 0, tcpFin: 0, icmpUnreachable: 0, nonPacketRecords: 0 },
     findings: [], attempts: [], attemptsOmitted: 0, endpoints: [], ports: [],
     settings: { dynamicRanges: settings.dynamicRanges, followWindowSeconds: settings.followWindowSeconds },

@@ -11,6 +11,6 @@ import { VERSION } from './version.js';
 export async function synCommand(capture: string, opts: { format: 'text' | 'json' }, io: Io): Promise<ExitCode> {
   const { report: f, syns, synsOmitted } = await analyzeFile(capture, io.stdin !== undefined ? { keepSyns: true, stdin: io.stdin } : { keepSyns: true });
   const r: SynReport = { schemaVersion: SCHEMA_VERSION, tool: { name: 'rpctrace', version: VERSION }, path: capture, syns, omitted: synsOmitted, warnings: f.warnings, errors: f.errors };
-  io.out.write(opts.format === 'json' ? renderJson(r) : renderSynText(r));
+  io.out.write(opts.format === 'json' ? renderJson(r) : renderSynText(r, io.terminal ?? null));
   return couldNotRead(f) ? ExitCode.Usage : ExitCode.Ok;
 }

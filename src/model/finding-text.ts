@@ -11,6 +11,7 @@ import {
 import { FINDING_CATALOG } from './finding-catalog.js';
 import { thousands } from './numbers.js';
 import { statusMeaning, statusName } from './rpc-status.js';
+import { visible } from './visible.js';
 
 /** The words of one finding. */
 interface Words {
@@ -386,7 +387,8 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
     const { server, port } = who(f);
     const p = f.params;
     if (p.kind === 'tower') {
-      const h = p.advertisedHost;
+      // Read from the answer's bytes: shown with any control character escaped (visible.ts).
+      const h = visible(p.advertisedHost);
       return {
         title: `${server} advertised ${h}:${port}, an address other than the one the client used`,
         explanation: `At frame ${p.frame} the endpoint mapper on ${server} answered with a tower for ${h}:${port}. The client reached the server as ${server}: the server is multi-homed or behind NAT. Windows clients connect to the address they already use, so this usually works, but firewall rules written for ${h} do not cover ${server}.`,
@@ -396,7 +398,7 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
     }
     return {
       title: `${server}:${port} says in its bind_ack that it listens on port ${p.listenPort}`,
-      explanation: `The bind_ack at frame ${p.frame} carries the secondary address "${p.secondaryAddress}": the server sees itself on port ${p.listenPort}, while the client reached it on ${port}. A NAT or port-forwarding device sits between them.`,
+      explanation: `The bind_ack at frame ${p.frame} carries the secondary address "${visible(p.secondaryAddress)}": the server sees itself on port ${p.listenPort}, while the client reached it on ${port}. A NAT or port-forwarding device sits between them.`,
       remediation: ['Check port translation between client and server; RPC endpoints advertised by the server use its own view of the port.'],
       displayFilter: `frame.number == ${p.frame}`,
     };

@@ -58,6 +58,16 @@ export interface FrameComment {
   text: string;
 }
 
+/** A pcapng interface that has a name or a description (text from the capture). */
+export interface CaptureInterfaceInfo {
+  /** 1-based pcapng section and the interface id within it. */
+  section: number;
+  id: number;
+  linkType: number;
+  name: string | null;
+  description: string | null;
+}
+
 /** One capture file's report. */
 export interface FileReport {
   path: string;
@@ -81,6 +91,8 @@ export interface FileReport {
   complete: boolean;
   warnings: ReadProblem[];
   errors: ReadProblem[];
+  /** pcapng interfaces with a name or a description (the first 256); [] for other formats. */
+  interfaces: CaptureInterfaceInfo[];
   anomalies: AnomalyCount[];
   comments: FrameComment[];
   stats: CaptureStats;

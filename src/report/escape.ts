@@ -1,7 +1,9 @@
 /**
  * Escaping for Markdown (GitHub-flavoured, as support tickets render it). Text from captures
- * (paths, packet comments, addresses) is untrusted: it must not open links, HTML or emphasis.
+ * (paths, packet comments, addresses) is untrusted: it must not open links, HTML or emphasis,
+ * break a table, or carry control characters (model/visible.ts shows those escaped).
  */
+import { visible, visibleLines } from '../model/visible.js';
 
 // Characters with inline meaning in CommonMark/GFM. `|` is left to mdCell: a pipe only matters
 // inside a table row, and there it must be escaped even within code spans.
@@ -13,17 +15,28 @@ const INLINE = /[\\`*_[\]<~]/g;
 const BLOCK_MARK = /^(\s*)(?=>|#{1,6}(?:\s|$)|[-+](?:\s|$)|[-=]+\s*$)/;
 const ORDERED = /^(\s*\d{1,9})(?=[.)](?:\s|$))/;
 
-/** Text shown literally: inline markup escaped, `&` made harmless, block starts neutralised. */
+// GFM's autolink extension turns `www.`, `scheme://` and `user@host` in plain text into links. A
+// backslash before the `.`, the `:` or the `@` (all escapable ASCII punctuation) keeps the text
+// and stops the match, as the extension looks at the raw characters.
+const AUTOLINK = /(?<=\bwww)\.|:(?=\/\/)|@/gi;
+
+/**
+ * Text shown literally: control characters escaped visibly, inline markup escaped, `&` made
+ * harmless, block starts neutralised, autolinks prevented. Line breaks stay line breaks.
+ */
 export function mdText(s: string): string {
-  return s
+  return visibleLines(s)
     .split('\n')
-    .map((line) => line.replace(INLINE, '\\$&').replaceAll('&', '&amp;').replace(BLOCK_MARK, '$1\\').replace(ORDERED, '$1\\'))
+    .map((line) => line.replace(INLINE, '\\$&').replace(AUTOLINK, '\\$&').replaceAll('&', '&amp;').replace(BLOCK_MARK, '$1\\').replace(ORDERED, '$1\\'))
     .join('\n');
 }
 
-/** A code span holding `s` literally, whatever backticks it contains (CommonMark §6.1). */
+/**
+ * A code span holding `s` literally, whatever backticks it contains (CommonMark §6.1); control
+ * characters and line breaks are shown escaped (a code span cannot hold a line break anyway).
+ */
 export function mdCode(s: string): string {
-  const flat = s.replace(/\r?\n/g, ' ');
+  const flat = visible(s);
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
@@ -42,33 +55,34 @@ export function mdTable(head: readonly string[], rows: readonly (readonly string
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-// C0 and C1 control characters and DEL, the line and paragraph separators, and the bidirectional
-// overrides and isolates (which reorder what a terminal shows: "Trojan Source").
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /**
- * Text from a file name or a capture made inert for a terminal: every control character is
- * written as an escape (`\x1b`, `\u202e`), so no escape sequence reaches the terminal and no
- * line is broken or reordered. Backslashes are left as they are (Windows paths stay readable).
+ * Text for an HTML (or inline SVG) text node or a double-quoted attribute value: control
+ * characters shown escaped (visible.ts), then `& < > " '` as character references, so no
+ * string from a capture or a file name can open a tag, end an attribute or form an entity.
+ * Attributes are always written double-quoted; no URL attribute ever holds capture text.
  */
-export function inert(s: string): string {
-  return s.replace(CONTROL, (c) => {
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
+export function htmlEscape(s: string): string {
+  return visible(s).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
 }
+
+/** Like `htmlEscape`, keeping line breaks as `<br>` (words the layout breaks on purpose). */
+export function htmlLines(s: string): string {
+  return visibleLines(s).split('\n').map((l) => l.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!)).join('<br>');
+}
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection"). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * One CSV cell (RFC 4180): a number as it is; text inert (control characters escaped, so a cell
- * never holds a line break), prefixed with `'` when a spreadsheet would run it as a formula, and
- * always quoted, quotes doubled.
+ * One CSV cell (RFC 4180): a number as it is; text with control characters shown escaped (so a
+ * cell never holds a line break), prefixed with `'` when a spreadsheet would run it as a
+ * formula, and always quoted, quotes doubled.
  */
 export function csvCell(v: string | number | boolean | null): string {
   if (v === null) return '';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  const text = FORMULA_START.test(v) ? `'${inert(v)}` : inert(v);
+  const text = FORMULA_START.test(v) ? `'${visible(v)}` : visible(v);
   return `"${text.replaceAll('"', '""')}"`;
 }

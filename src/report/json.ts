@@ -7,8 +7,28 @@
  */
 import type { Sink } from './writer.js';
 
+/**
+ * Characters JSON.stringify leaves raw that a terminal or an editor would act on (DEL, C1
+ * controls, bidirectional overrides and other format characters, line and paragraph
+ * separators; C0 controls and lone surrogates it already escapes). They can only occur inside
+ * strings, where `\uXXXX` means the same character: the document parses to the same value.
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\u2028\u2029]/u;
+const JSON_UNSAFE_ALL = new RegExp(JSON_UNSAFE.source, 'gu');
+
+const u4 = (n: number): string => `\\u${n.toString(16).padStart(4, '0')}`;
+
+/** JSON text with the characters above written as `\u` escapes (surrogate pairs beyond U+FFFF). */
+export function jsonSafe(text: string): string {
+  if (!JSON_UNSAFE.test(text)) return text;
+  return text.replace(JSON_UNSAFE_ALL, (c) => {
+    const n = c.codePointAt(0) ?? 0;
+    return n <= 0xffff ? u4(n) : u4(0xd800 + ((n - 0x10000) >> 10)) + u4(0xdc00 + ((n - 0x10000) & 0x3ff));
+  });
+}
+
 /** The whole document at once (small documents: `syn`). */
-export const renderJson = (doc: unknown): string => `${JSON.stringify(doc, null, 2)}\n`;
+export const renderJson = (doc: unknown): string => `${jsonSafe(JSON.stringify(doc, null, 2))}\n`;
 
 /**
  * `JSON.stringify(value, null, 2)` as it reads nested `depth` levels deep (each line after the
@@ -34,8 +54,11 @@ export function nestedJson(value: unknown, depth: number): string {
  */
 export class JsonListWriter {
   private items = 0;
+  private readonly out: Sink;
 
-  constructor(private readonly out: Sink, head: Record<string, unknown>, key: string) {
+  constructor(sink: Sink, head: Record<string, unknown>, key: string) {
+    this.out = { write: (s: string) => sink.write(jsonSafe(s)), flush: () => sink.flush?.() };
+    const out = this.out;
     const fields = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${nestedJson(v, 1)}`);
     out.write(`{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(',\n')}`);
   }

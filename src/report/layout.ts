@@ -6,20 +6,29 @@
  * Inline content distinguishes plain words from two kinds of literal text: `lit` is a value the
  * reader may copy (a path, a finding id, a display filter, text from a capture): never wrapped
  * inside, shown as a code span in Markdown; `code` is a command inside prose (catalog text writes
- * it between backticks), shown with its backticks on the terminal.
+ * it between backticks), shown with its backticks on the terminal. Renderers show control
+ * characters in any of them escaped (model/visible.ts); words that quote a capture (a read
+ * problem's message) are escaped here already, so that a line break in them stays text.
  */
-import type { Attempt, Endpoint } from '../model/connections.js';
-import type { Finding } from '../model/finding.js';
+import type { Attempt, Endpoint, PortSummary } from '../model/connections.js';
+import type { EvidenceRole, Finding, Severity } from '../model/finding.js';
 import type { PortsFile } from '../model/ports-report.js';
 import type { FileReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
+import { visible } from '../model/visible.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText, formatText,
   framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, notAnalyzedLines, rangesText, severityCounts, sortFindings,
 } from './common.js';
 
-/** A piece of inline content. */
-export type Inline = string | { lit: string } | { code: string } | { strong: Inline[] };
+/** How a word is to be seen: a finding's severity, or a clean bill of health. */
+export type Tone = Severity | 'ok';
+
+/**
+ * A piece of inline content. `tone` marks a severity word (or "No problems found"): coloured on
+ * a terminal that takes colour, a class in HTML, plain in Markdown.
+ */
+export type Inline = string | { lit: string } | { code: string } | { strong: Inline[] } | { tone: Tone; text: string };
 
 /** One line of catalog-style prose (finding-catalog.ts conventions). */
 export type ProseLine =
@@ -48,9 +57,31 @@ export type Block =
    */
   | { kind: 'entry'; label: string; head: Inline[]; aside: { label: string; text: Inline[] } | null; body: Block[] }
   /** Blocks that belong together: no blank line between them on the terminal. */
-  | { kind: 'group'; blocks: Block[] };
+  | { kind: 'group'; blocks: Block[] }
+  /**
+   * A picture drawn from the facts (HTML draws it as inline SVG). Its content is already in the
+   * text around it (evidence frames with their roles, the ports table), so the terminal and
+   * Markdown leave it out.
+   */
+  | { kind: 'figure'; figure: Figure };
+
+/** One frame on a timeline: the evidence role it plays and its time (seconds since the first frame). */
+export interface TimelineEvent {
+  frame: number;
+  role: EvidenceRole;
+  time: number;
+  n?: number;
+}
+
+/** What a figure shows. */
+export type Figure =
+  /** One failing conversation over time: each evidence frame as a mark on a time axis. */
+  | { kind: 'timeline'; title: string; severity: Severity; events: TimelineEvent[]; more: number }
+  /** The server ports attempts went to, against the expected dynamic range(s). */
+  | { kind: 'ports'; ports: PortSummary[]; ranges: [number, number][] };
 
 const lit = (s: string): Inline => ({ lit: s });
+const tone = (t: Tone, text: string = t): Inline => ({ tone: t, text });
 const para = (...text: Inline[]): Block => ({ kind: 'paragraph', text });
 const heading = (level: 1 | 2 | 3, ...text: Inline[]): Block => ({ kind: 'heading', level, text });
 const group = (...blocks: (Block | null)[]): Block => ({ kind: 'group', blocks: blocks.filter((b): b is Block => b !== null) });
@@ -82,12 +113,12 @@ function verdicts(f: FileReport, findings: readonly Finding[]): Block {
   const table: Block | null = findings.length === 0 ? null : {
     kind: 'table',
     columns: [{ head: 'Severity', width: 10 }, { head: 'Finding', width: 39 }, { head: 'Client -> server:port', width: 27 }, { head: 'Evidence frames', width: 18 }],
-    rows: findings.map((x) => [[x.severity], [...findingLabel(x), '\n', x.title], [flowText(x)], [framesText(x.evidenceFrames, TABLE_FRAMES)]]),
+    rows: findings.map((x) => [[tone(x.severity)], [...findingLabel(x), '\n', x.title], [flowText(x)], [framesText(x.evidenceFrames, TABLE_FRAMES)]]),
   };
   return group(
     heading(3, `Verdicts: ${severityCounts(findings)}`),
     table,
-    hasProblems(findings) ? null : para(findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.'),
+    hasProblems(findings) ? null : para(tone('ok', findings.length > 0 ? 'No problems found (only informational findings above).' : 'No problems found.')),
     ...notAnalyzedLines(f).map((l) => para(l)),
     f.complete ? null : para('Reading stopped early (see the read problems below); the verdicts cover the frames before that point.'),
   );
@@ -98,17 +129,27 @@ function entry(x: Finding, i: number): Block {
   const body: Block[] = [para({ strong: [x.title] })];
   if (x.explanation !== '') body.push(prose(x.explanation));
   if (x.remediation.length > 0) body.push(group(para('What to do:'), { kind: 'list', ordered: true, items: x.remediation.map(inlineText) }));
+  const timeline = timelineOf(x);
+  if (timeline !== null) body.push({ kind: 'figure', figure: timeline });
   body.push(group(
     x.displayFilter !== '' ? para('Wireshark filter: ', lit(x.displayFilter)) : null,
     x.evidenceFrames.length > 0 ? para(`Evidence frames: ${framesText(x.evidenceFrames, DETAIL_FRAMES)}`) : null,
     para('Background: ', lit(`rpctrace explain ${x.id}`)),
   ));
-  return { kind: 'entry', label: `${i + 1}.`, head: [x.severity, '  ', ...findingLabel(x)], aside: flow === '-' ? null : { label: 'Connection: ', text: [flow] }, body };
+  return { kind: 'entry', label: `${i + 1}.`, head: [tone(x.severity), '  ', ...findingLabel(x)], aside: flow === '-' ? null : { label: 'Connection: ', text: [flow] }, body };
 }
 
-function endpointServer(e: Endpoint): string {
-  const tower = e.advertisedHost !== null && e.advertisedHost !== '0.0.0.0' && e.advertisedHost !== e.server ? `\n(in answer: ${e.advertisedHost})` : '';
-  return `${hostPort(e.server, e.port)}${tower}`;
+/** The server:port an endpoint names, and the host written in the answer when it differs (a value from the capture). */
+/** A failing conversation's timeline: findings above info that name a conversation and have timed evidence. */
+function timelineOf(x: Finding): Figure | null {
+  if (x.severity === 'info' || (x.client === null && x.server === null) || x.evidence.length === 0) return null;
+  const events = x.evidence.map((e): TimelineEvent => ({ frame: e.frame, role: e.role, time: e.time, ...(e.n !== undefined ? { n: e.n } : {}) }));
+  return { kind: 'timeline', title: flowText(x), severity: x.severity, events, more: Math.max(0, x.evidenceTotal - x.evidence.length) };
+}
+
+function endpointServer(e: Endpoint): Inline[] {
+  if (e.advertisedHost === null || e.advertisedHost === '0.0.0.0' || e.advertisedHost === e.server) return [hostPort(e.server, e.port)];
+  return [hostPort(e.server, e.port), '\n(in answer: ', lit(e.advertisedHost), ')'];
 }
 
 function endpoints(list: readonly Endpoint[]): Block {
@@ -118,7 +159,7 @@ function endpoints(list: readonly Endpoint[]): Block {
     {
       kind: 'table',
       columns: [{ head: 'Frame', width: 8 }, { head: 'Answer', width: 22 }, { head: 'Interface', width: 20 }, { head: 'Server:port', width: 20 }, { head: 'In range', width: 8 }, { head: 'Follow-up', width: 15 }],
-      rows: list.slice(0, MAX_ENDPOINT_ROWS).map((e) => [[String(e.frame)], [`${e.source} ${e.operation}`], [interfaceText(e)], [endpointServer(e)], [e.inRange ? 'yes' : 'no'], [followUpText(e)]]),
+      rows: list.slice(0, MAX_ENDPOINT_ROWS).map((e) => [[String(e.frame)], [`${e.source} ${e.operation}`], [interfaceText(e)], endpointServer(e), [e.inRange ? 'yes' : 'no'], [followUpText(e)]]),
     },
     list.length > MAX_ENDPOINT_ROWS ? para(`${list.length - MAX_ENDPOINT_ROWS} more endpoints not listed (all are in `, lit('--format json'), ').') : null,
   );
@@ -144,7 +185,7 @@ function attempts(list: readonly Attempt[]): Block {
 /** Read problems, each naming the file and the byte offset. */
 function problems(path: string, list: readonly ReadProblem[]): Block | null {
   if (list.length === 0) return null;
-  return group(para('Read problems:'), { kind: 'list', ordered: false, items: list.map((p) => [lit(path), `: ${p.severity} at offset ${p.offset}: ${p.message}`]) });
+  return group(para('Read problems:'), { kind: 'list', ordered: false, items: list.map((p) => [lit(path), `: ${p.severity} at offset ${p.offset}: ${visible(p.message)}`]) });
 }
 
 function capture(f: FileReport): Block {
@@ -162,6 +203,16 @@ function capture(f: FileReport): Block {
     [['TCP RST / FIN'], [`${n(s.tcpRst)} / ${n(s.tcpFin)}`]],
     [['ICMP unreachable'], [n(s.icmpUnreachable)]],
   ];
+  if (f.interfaces.length > 0) {
+    const lines: Inline[] = [];
+    for (const i of f.interfaces) {
+      if (lines.length > 0) lines.push('\n');
+      lines.push(`${f.formatInfo !== null && f.formatInfo.sections > 1 ? `section ${i.section}, ` : ''}interface ${i.id}: `);
+      if (i.name !== null) lines.push(lit(i.name));
+      if (i.description !== null) lines.push(i.name !== null ? ' (' : '', lit(i.description), i.name !== null ? ')' : '');
+    }
+    rows.splice(2, 0, [['Interfaces'], lines]);
+  }
   if (s.nonIp > 0) rows.push([['Not IP'], [n(s.nonIp)]]);
   if (s.nonPacketRecords > 0) rows.push([['Records, no packet'], [n(s.nonPacketRecords)]]);
   for (const a of f.anomalies) rows.push([[lit(a.name)], [`${n(a.count)}: ${a.description} (first frames ${a.firstFrames.join(', ')})`]]);
@@ -184,33 +235,61 @@ export function fileBlocks(f: FileReport): Block[] {
     blocks.push(verdicts(f, findings));
     if (findings.length > 0) blocks.push(heading(3, 'Evidence'), ...findings.map(entry));
     blocks.push(endpoints(f.endpoints), attempts(f.attempts));
+    if (f.ports.length > 0) blocks.push({ kind: 'figure', figure: { kind: 'ports', ports: f.ports, ranges: f.settings.dynamicRanges } });
   }
   blocks.push(capture(f));
   return blocks;
 }
 
-/** One file's row of the multi-file summary. */
+/** Distinct findings named in a summary row before "+N more". */
+const SUMMARY_FINDINGS = 8;
+
+/** One file's row of the multi-file summary: kept by writers in place of the file's report. */
 export interface SummaryRow {
   path: string;
   format: string;
   frames: string;
+  /** `1 error, 0 warnings, 2 info`, or `not analyzed`. */
   verdicts: string;
+  /** The findings by id, most severe first, each with its severity and how often it occurs. */
+  findings: { id: string; severity: Severity; count: number; inferred: boolean }[];
+  /** Distinct findings past the ones listed. */
+  moreFindings: number;
   problems: string;
 }
 
 export function summaryRow(f: FileReport): SummaryRow {
+  const byId = new Map<string, SummaryRow['findings'][number]>();
+  for (const x of sortFindings(f.findings)) {
+    const key = `${x.id}${x.inferred ? ' (inferred)' : ''}`;
+    const e = byId.get(key);
+    if (e === undefined) byId.set(key, { id: x.id, severity: x.severity, count: 1, inferred: x.inferred });
+    else e.count++;
+  }
+  const all = [...byId.values()];
+  const problems = f.errors.length + f.warnings.length === 0 ? 'none'
+    : [f.errors.length > 0 ? `${f.errors.length} error${f.errors.length === 1 ? '' : 's'}` : '', f.warnings.length > 0 ? `${f.warnings.length} warning${f.warnings.length === 1 ? '' : 's'}` : ''].filter((x) => x !== '').join(', ');
   return {
     path: f.path, format: f.format ?? '-', frames: n(f.frames), verdicts: notAnalyzed(f) ? 'not analyzed' : severityCounts(f.findings),
-    problems: `${f.errors.length} error(s), ${f.warnings.length} warning(s)`,
+    findings: all.slice(0, SUMMARY_FINDINGS), moreFindings: Math.max(0, all.length - SUMMARY_FINDINGS), problems,
   };
 }
 
-/** The multi-file summary: one row per file. */
+/** A summary row's findings: `NONSTANDARD_RPC_PORT_BLOCKED (error)`, one per line, `x3` when repeated. */
+function summaryFindings(r: SummaryRow): Inline[] {
+  const out: Inline[] = [r.verdicts];
+  for (const x of r.findings) out.push('\n', lit(x.id), `${x.inferred ? ' (inferred)' : ''}${x.count > 1 ? ` x${x.count}` : ''} `, tone(x.severity, `(${x.severity})`));
+  if (r.moreFindings > 0) out.push(`\n+${r.moreFindings} more`);
+  return out;
+}
+
+/** The multi-file summary: one row per file, naming its findings. It comes before the files' reports. */
 export function summaryBlocks(rows: readonly SummaryRow[]): Block[] {
-  return [group(heading(3, `Summary of ${rows.length} files`), {
+  const e = rows.reduce((a, r) => a + r.findings.filter((x) => x.severity === 'error').reduce((b, x) => b + x.count, 0), 0);
+  return [group(heading(2, `Summary of ${rows.length} files`), para(`${rows.filter((r) => r.findings.some((x) => x.severity === 'error')).length} of ${rows.length} files have errors (${e} error finding${e === 1 ? '' : 's'} in all); each file's report follows.`), {
     kind: 'table',
-    columns: [{ head: 'File', width: 32 }, { head: 'Format', width: 9 }, { head: 'Frames', width: 10 }, { head: 'Verdicts', width: 22 }, { head: 'Read problems', width: 20 }],
-    rows: rows.map((r) => [[lit(r.path)], [r.format], [r.frames], [r.verdicts], [r.problems]]),
+    columns: [{ head: 'File', width: 28 }, { head: 'Format', width: 8 }, { head: 'Frames', width: 9 }, { head: 'Findings', width: 39 }, { head: 'Read problems', width: 10 }],
+    rows: rows.map((r) => [[lit(r.path)], [r.format], [r.frames], summaryFindings(r), [r.problems]]),
   })];
 }
 
@@ -219,7 +298,7 @@ export function skippedBlocks(skipped: readonly { path: string; reason: string }
   if (skipped.length === 0) return [];
   return [group(
     para(`Skipped ${skipped.length} file(s) in the given directories that are not captures:`),
-    { kind: 'list', ordered: false, items: skipped.map((s) => [lit(s.path), `: ${s.reason}`]) },
+    { kind: 'list', ordered: false, items: skipped.map((s) => [lit(s.path), `: ${visible(s.reason)}`]) },
   )];
 }
 

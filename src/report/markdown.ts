@@ -5,11 +5,11 @@
  */
 import { documentHead, fileBlocks, portsBlocks, skippedBlocks, summaryBlocks, summaryRow, type Block, type Inline, type ProseLine, type SummaryRow } from './layout.js';
 import { mdCode, mdTable, mdText } from './escape.js';
-import { Parts, type DocumentMeta, type PortsWriter, type ReportWriter, type Sink } from './writer.js';
+import { Parts, Sections, type DocumentMeta, type PortsWriter, type RenderOptions, type ReportWriter, type Sink } from './writer.js';
 
 /** Inline content as Markdown. */
 export function mdInline(text: readonly Inline[]): string {
-  return text.map((x) => (typeof x === 'string' ? mdText(x) : 'lit' in x ? mdCode(x.lit) : 'code' in x ? mdCode(x.code) : `**${mdInline(x.strong)}**`)).join('');
+  return text.map((x) => (typeof x === 'string' ? mdText(x) : 'lit' in x ? mdCode(x.lit) : 'code' in x ? mdCode(x.code) : 'tone' in x ? mdText(x.text) : `**${mdInline(x.strong)}**`)).join('');
 }
 
 /** Catalog prose: text lines as paragraphs, `- ` lines as list items, runs of commands as a fenced block. */
@@ -44,9 +44,10 @@ export function blockMarkdown(b: Block): string {
     case 'keyValue': return mdTable(['', ''], b.rows.map(([k, v]) => [mdInline(k), mdInline(v)]));
     case 'prose': return prose(b.lines);
     case 'group': return blocksMarkdown(b.blocks);
+    case 'figure': return '';
     case 'entry': {
       // The label is the layout's own numbering (`1.`), never text from a capture.
-      const [lead, ...rest] = b.body.map(blockMarkdown);
+      const [lead, ...rest] = b.body.map(blockMarkdown).filter((t) => t !== '');
       const aside = b.aside === null ? [] : [`${mdText(b.aside.label)}${mdInline(b.aside.text)}`];
       return [`#### ${b.label} ${mdInline(b.head)}`, ...(lead !== undefined ? [lead] : []), ...aside, ...rest].join('\n\n');
     }
@@ -55,22 +56,24 @@ export function blockMarkdown(b: Block): string {
 
 /** Blocks separated by blank lines. */
 export function blocksMarkdown(blocks: readonly Block[]): string {
-  return blocks.map(blockMarkdown).join('\n\n');
+  return blocks.map(blockMarkdown).filter((t) => t !== '').join('\n\n');
 }
 
-/** `analyze --format md`: the document head, each file as it comes, the summary of several files, the files skipped. */
-export function markdownWriter(out: Sink, meta: DocumentMeta): ReportWriter {
-  const parts = new Parts(out);
+/**
+ * `analyze --format md`: the document head, then each file as it comes; with several files (a
+ * spool given) the summary of all of them first, then each file; the files skipped last.
+ */
+export function markdownWriter(out: Sink, meta: DocumentMeta, opts: RenderOptions = {}): ReportWriter {
+  const s = new Sections(out, opts.spool);
   const rows: SummaryRow[] = [];
-  for (const b of documentHead(meta.tool, meta.schemaVersion)) parts.part(blockMarkdown(b));
+  for (const b of documentHead(meta.tool, meta.schemaVersion)) s.head(blockMarkdown(b));
   return {
     file(f) {
-      parts.part(blocksMarkdown(fileBlocks(f)));
+      s.file(blocksMarkdown(fileBlocks(f)));
       rows.push(summaryRow(f));
     },
     end(skipped) {
-      for (const b of [...(rows.length > 1 ? summaryBlocks(rows) : []), ...skippedBlocks(skipped)]) parts.part(blockMarkdown(b));
-      parts.end();
+      s.finish(rows.length > 1 ? summaryBlocks(rows).map(blockMarkdown) : [], skippedBlocks(skipped).map(blockMarkdown));
     },
   };
 }

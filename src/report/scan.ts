@@ -1,8 +1,8 @@
 /**
  * `rpctrace scan` output. Every writer gets the files in input order (jsonl: as each is done),
  * the skipped files, and at the end the aggregate:
- * - table and md: the summary first: one row per file, then the aggregate by finding and by
- *   target, then the files skipped (rows are kept, a few hundred bytes each; reports never are);
+ * - table, md and html: the summary first: one row per file, then the aggregate by finding and
+ *   by target, then the files skipped (rows are kept, a few hundred bytes each; reports never are);
  * - json: the `analyze` document, each file's entry as rendered by the worker, plus `aggregate`;
  * - jsonl: one record per line (`file`, `skipped`, then one `summary`);
  * - csv: one row per file (and per skipped file), a header row first.
@@ -12,10 +12,11 @@
 import type { ScanAggregate, ScanRow, ScanSkipped } from '../model/scan.js';
 import { thousands } from '../model/numbers.js';
 import { flowText } from './common.js';
-import { csvCell, inert } from './escape.js';
+import { visible } from '../model/visible.js';
+import { csvCell } from './escape.js';
 import { JsonListWriter } from './json.js';
 import type { Block, Inline } from './layout.js';
-import type { DocumentMeta, Sink } from './writer.js';
+import type { DocumentMeta, RenderOptions, Sink } from './writer.js';
 
 /** A scan writer: files in order, skipped files, then the aggregate. */
 export interface ScanWriter {
@@ -25,13 +26,13 @@ export interface ScanWriter {
   end(aggregate: ScanAggregate): void;
 }
 
-export type ScanWriterFactory = (out: Sink, meta: DocumentMeta) => ScanWriter;
+export type ScanWriterFactory = (out: Sink, meta: DocumentMeta, opts?: RenderOptions) => ScanWriter;
 
 /** Targets shown in the table and Markdown (json lists all that were kept). */
 export const MAX_TARGET_ROWS = 50;
 
 const n = thousands;
-const lit = (s: string): Inline => ({ lit: inert(s) });
+const lit = (s: string): Inline => ({ lit: visible(s) });
 const plural = (k: number, one: string, many = `${one}s`): string => `${n(k)} ${k === 1 ? one : many}`;
 
 /** `10.1.2.3 TCP 15595`, `[fd00::1] UDP 53`. */
@@ -39,13 +40,13 @@ export const targetText = (t: { server: string; protocol: string; port: number }
 
 /** What a row's last column says: the worst finding and its target, or why there is none. */
 function worstCell(r: ScanRow): Inline[] {
-  if (r.internalError) return [`rpctrace failed on this file (a bug): ${inert(r.firstError ?? '')}`];
-  if (r.unreadable) return [`not read: ${inert(r.firstError ?? '')}`];
+  if (r.internalError) return [`rpctrace failed on this file (a bug): ${visible(r.firstError ?? '')}`];
+  if (r.unreadable) return [`not read: ${visible(r.firstError ?? '')}`];
   const w = r.worst;
-  const stopped = r.complete ? [] : [`\nreading stopped early: ${inert(r.firstError ?? '')}`];
+  const stopped = r.complete ? [] : [`\nreading stopped early: ${visible(r.firstError ?? '')}`];
   if (w === null) return ['no findings', ...stopped];
   const flow = flowText(w);
-  return [lit(w.id), ` (${w.severity})`, ...(flow === '-' ? [] : [`\n${inert(flow)}`]), ...stopped];
+  return [lit(w.id), ' (', { tone: w.severity, text: w.severity }, ')', ...(flow === '-' ? [] : [`\n${visible(flow)}`]), ...stopped];
 }
 
 /** The per-file table row, made when the file arrives (the row's aggregate parts are not kept). */
@@ -56,7 +57,7 @@ function shownRow(r: ScanRow): ShownRow {
   return [[lit(r.path)], [r.unreadable || r.internalError ? '-' : n(r.frames)], [r.unreadable || r.internalError ? '-' : `${f.error} E, ${f.warning} W, ${f.info} I`], worstCell(r)];
 }
 
-/** The summary, the aggregate and the skipped files as blocks, for the terminal and Markdown. */
+/** The summary, the aggregate and the skipped files as blocks, for the terminal, Markdown and HTML. */
 export function scanBlocks(rows: readonly ShownRow[], skipped: readonly ScanSkipped[], a: ScanAggregate): Block[] {
   const blocks: Block[] = [];
   const head = `${plural(a.files, 'file')} read, ${plural(a.frames, 'frame')}${a.unreadable > 0 ? `; ${plural(a.unreadable, 'file')} could not be read` : ''}${a.internalErrors > 0 ? `; rpctrace failed on ${plural(a.internalErrors, 'file')} (a bug: please report it)` : ''}; ${plural(a.skipped, 'file')} skipped`;
@@ -75,7 +76,7 @@ export function scanBlocks(rows: readonly ShownRow[], skipped: readonly ScanSkip
       {
         kind: 'table',
         columns: [{ head: 'Finding', width: 40 }, { head: 'Severity', width: 10 }, { head: 'Files', width: 10 }, { head: 'Times', width: 10 }],
-        rows: a.byFinding.map((x) => [[lit(x.id)], [x.severity], [n(x.files)], [n(x.count)]]),
+        rows: a.byFinding.map((x) => [[lit(x.id)], [{ tone: x.severity, text: x.severity }], [n(x.files)], [n(x.count)]]),
       },
     ] });
   }
@@ -95,22 +96,22 @@ export function scanBlocks(rows: readonly ShownRow[], skipped: readonly ScanSkip
   if (skipped.length > 0) {
     blocks.push({ kind: 'group', blocks: [
       { kind: 'paragraph', text: [`Skipped ${plural(skipped.length, 'file')}:`] },
-      { kind: 'list', ordered: false, items: skipped.map((s) => [lit(s.path), `: ${inert(s.reason)}`]) },
+      { kind: 'list', ordered: false, items: skipped.map((s) => [lit(s.path), `: ${visible(s.reason)}`]) },
     ] });
   }
   return blocks;
 }
 
-/** table and md: everything at the end, summary first, through `render`. */
-export function summaryWriter(render: (blocks: readonly Block[]) => string): ScanWriterFactory {
-  return (out) => {
+/** table, md and html: everything at the end, summary first, through `render`. */
+export function summaryWriter(render: (blocks: readonly Block[], meta: DocumentMeta, opts: RenderOptions) => string): ScanWriterFactory {
+  return (out, meta, opts = {}) => {
     const rows: ShownRow[] = [];
     const skipped: ScanSkipped[] = [];
     return {
       file: (row) => { rows.push(shownRow(row)); },
       skipped: (s) => { skipped.push(s); },
       end: (a) => {
-        out.write(`${render(scanBlocks(rows, skipped, a))}\n`);
+        out.write(`${render(scanBlocks(rows, skipped, a), meta, opts)}\n`);
         out.flush?.();
       },
     };

@@ -54,6 +54,32 @@ export interface DocumentMeta {
   tool: { name: 'rpctrace'; version: string };
 }
 
+/**
+ * Where file sections wait when the summary of several files must come before them: text in,
+ * the same text out, in order, with memory bounded by the implementation (the CLI keeps it in
+ * a temporary file past a bound). A report writer never opens files itself.
+ */
+export interface SectionSpool {
+  write(s: string): void;
+  /** Writes everything spooled to `out`, in order. */
+  replay(out: Sink): void;
+}
+
+/** How a writer renders; each writer uses what applies to it. */
+export interface RenderOptions {
+  /** Terminal columns the table format fits (default 100: a file, a pipe). */
+  width?: number;
+  /** ANSI colours for severities (table format on a terminal). */
+  color?: boolean;
+  /**
+   * Given when several files may come: each file's section is spooled here and the document is
+   * written at the end, summary first. Without it each section is written as soon as it is done.
+   */
+  spool?: SectionSpool;
+  /** Settings shown in a document's header (HTML): label and value, e.g. `dynamic range`. */
+  settings?: readonly [string, string][];
+}
+
 /** `analyze` output, one file at a time. */
 export interface ReportWriter {
   file(f: FileReport): void;
@@ -77,5 +103,49 @@ export class Parts {
   end(): void {
     this.out.write('\n');
     this.out.flush?.();
+  }
+}
+
+/** A spool in memory (tests, and documents known to be small). */
+export class MemorySpool implements SectionSpool {
+  private parts: string[] = [];
+  write(s: string): void {
+    this.parts.push(s);
+  }
+  replay(out: Sink): void {
+    for (const p of this.parts) out.write(p);
+    this.parts = [];
+  }
+}
+
+/**
+ * The part of a writer's lifecycle every text format shares: a file's section goes out at once,
+ * or into the spool when the summary must come first; `finish` writes what the end knows
+ * (`before`: the summary), then the spooled sections, then `after` (the files skipped).
+ */
+export class Sections {
+  private readonly parts: Parts;
+  private spooled = 0;
+  constructor(private readonly out: Sink, private readonly spool: SectionSpool | undefined) {
+    this.parts = new Parts(out);
+  }
+  /** A part of the document's head, written at once. */
+  head(s: string): void {
+    this.parts.part(s);
+  }
+  file(s: string): void {
+    if (this.spool === undefined) { this.parts.part(s); return; }
+    this.spool.write(`${this.spooled++ === 0 ? '' : '\n\n'}${s}`);
+  }
+  finish(before: readonly string[], after: readonly string[]): void {
+    for (const b of before) this.parts.part(b);
+    if (this.spool !== undefined && this.spooled > 0) {
+      // The spooled sections as one part: separated from what precedes like any other part.
+      this.parts.part('');
+      this.spool.replay(this.out);
+      this.out.flush?.();
+    }
+    for (const a of after) this.parts.part(a);
+    this.parts.end();
   }
 }

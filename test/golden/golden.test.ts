@@ -15,10 +15,20 @@ import { ROOT, sampleFiles } from '../helpers/corpus.js';
 const GOLDEN = join(ROOT, 'test', 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-async function textOf(argv: string[]): Promise<{ code: number; out: string }> {
+/** Runs the CLI; `columns` makes standard output a terminal of that width. */
+async function textOf(argv: string[], columns?: number): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = await run(argv, { out: { write: (s: string) => { out += s; } }, err: { write: () => {} } });
+  const sink = { write: (s: string) => { out += s; }, ...(columns !== undefined ? { isTTY: true, columns } : {}) };
+  const code = await run(argv, { out: sink, err: { write: () => {} } });
   return { code, out };
+}
+
+/**
+ * Lines wider than the terminal: only a single unbreakable value on a line of its own (a path or
+ * a display filter longer than the width), or inside a table cell that could not be narrower.
+ */
+function tooWide(text: string, width: number, literals: ReadonlySet<string>): string[] {
+  return text.split('\n').filter((l) => l.length > width && /\s/.test(l.trim()) && !literals.has(l.trim()));
 }
 
 async function jsonOf(argv: string[]): Promise<{ code: number; doc: unknown }> {
@@ -44,6 +54,21 @@ function normalise(doc: unknown, path: string): string {
 
 const samples = sampleFiles();
 
+/** `syn` as text on terminals of 80 and 120 columns, for samples with IPv4, IPv6 and many SYNs. */
+const SYN_TEXT = ['rpc-nonstandard-port-blocked.pcap', 'rpc-nonstandard-port-blocked-ipv6.pcap', 'rpc-client-port-reused.pcap', 'pktmon-duplicates.pcapng'];
+
+describe('syn as text on a terminal', () => {
+  for (const name of SYN_TEXT) {
+    for (const columns of [80, 120]) {
+      it(`${name} syn on a ${columns}-column terminal`, async () => {
+        const { code, out } = await textOf(['syn', join('samples', name)], columns);
+        expect(out.split('\n').filter((l) => l.length > columns)).toEqual([]);
+        baseline(`${name}.syn.${columns}.txt`, `exit ${code}\n${out}`);
+      });
+    }
+  }
+});
+
 describe('golden output for every sample', () => {
   it('has samples', () => {
     expect(samples.length).toBeGreaterThan(10);
@@ -59,6 +84,16 @@ describe('golden output for every sample', () => {
       it(`${basename(path)} analyze as ${format}`, async () => {
         const { code, out } = await textOf(['analyze', '--format', format, relative(ROOT, path)]);
         baseline(`${basename(path)}.analyze.${ext}`, `exit ${code}\n${out.replace(/rpctrace \d+\.\d+\.\d+\S*/g, 'rpctrace <version>')}`);
+      });
+    }
+    // On a terminal of 80 and 120 columns (colour off, as in any golden file).
+    for (const columns of [80, 120]) {
+      it(`${basename(path)} analyze on a ${columns}-column terminal`, async () => {
+        const { code, out } = await textOf(['analyze', '--color', 'never', relative(ROOT, path)], columns);
+        const { doc } = await jsonOf(['analyze', '--format', 'json', path]);
+        const filters = new Set((doc as { files: { findings: { displayFilter: string }[] }[] }).files.flatMap((f) => f.findings.map((x) => x.displayFilter)));
+        expect(tooWide(out, columns, filters)).toEqual([]);
+        baseline(`${basename(path)}.analyze.${columns}.txt`, `exit ${code}\n${out}`);
       });
     }
   }

@@ -244,3 +244,27 @@ describe('pcapng: corrupt blocks', () => {
     expect(r.problems[0]).toMatchObject({ code: 'bad-header', severity: 'error', offset: 0 });
   });
 });
+
+describe('pcapng interface names', () => {
+  it('reads if_name and if_description of each interface, per section, and only named ones', async () => {
+    const { writePcapng: write } = await import('../../../src/capture/writer.js');
+    const { openCapture } = await import('../../../src/capture/open.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'rpctrace-ifname-')), 'x.pcapng');
+    const frame = { tsSec: 1, tsNsec: 0, data: new Uint8Array(60) };
+    writeFileSync(file, write([
+      { interfaces: [{ linkType: 1, name: 'eth0', description: 'Intel(R) Ethernet' }, { linkType: 1 }], items: [frame] },
+      { interfaces: [{ linkType: 113, name: 'any\u0000' }], items: [frame] },
+    ]));
+    const o = await openCapture(file);
+    if (!('reader' in o)) throw new Error(o.message);
+    while (o.reader.next() !== null || o.win.wanted > 0) if (o.win.wanted > 0) await o.win.fill();
+    expect(o.reader.interfaces).toEqual([
+      { section: 1, id: 0, linkType: 1, name: 'eth0', description: 'Intel(R) Ethernet' },
+      { section: 2, id: 0, linkType: 113, name: 'any', description: null },
+    ]);
+    o.close();
+  });
+});

@@ -26,7 +26,7 @@ describe('mdCode', () => {
     expect(mdCode('a `b` c')).toBe('``a `b` c``');
     expect(mdCode('x ``` y')).toBe('````x ``` y````');
     expect(mdCode('`edge')).toBe('`` `edge ``');
-    expect(mdCode('two\nlines')).toBe('`two lines`');
+    expect(mdCode('two\nlines')).toBe('`two\\nlines`');
   });
 });
 

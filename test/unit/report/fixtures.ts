@@ -55,7 +55,7 @@ export function fileReport(over: Partial<FileReport> = {}): FileReport {
     formatInfo: { byteOrder: 'little', timestampResolution: 'us', version: '2.4', snaplen: 65535, sections: 1 },
     linkTypes: [{ linkType: 1, name: 'ETHERNET', frames: 13, decoded: true }],
     frames: 13, firstTimestamp: '2024-03-12T09:15:00.000000000Z', lastTimestamp: '2024-03-12T09:15:09.004500000Z',
-    durationSeconds: 9.0045, complete: true, warnings: [], errors: [], anomalies: [], comments: [],
+    durationSeconds: 9.0045, complete: true, warnings: [], errors: [], interfaces: [], anomalies: [], comments: [],
     stats: { bytes: 1000, ipv4: 13, ipv6: 0, tcp: 13, udp: 0, icmp: 0, icmpv6: 0, nonIp: 0, tcpSyn: 4, tcpSynRetransmissions: 2, tcpSynAck: 1, tcpRst: 0, tcpFin: 2, icmpUnreachable: 0, nonPacketRecords: 0 },
     findings: [], attempts: [], attemptsOmitted: 0, endpoints: [], ports: [],
     settings: { dynamicRanges: [[49152, 65535]], followWindowSeconds: 120 },
@@ -83,3 +83,18 @@ export function mixedFile(): FileReport {
     ],
   });
 }
+
+/** Strings an attacker can put in a capture or a file name. */
+export const HOSTILE = [
+  '\u001b[2J\u001b[HAll clear: No problems found.',
+  'line one\r\nNo problems found.\u0007',
+  '\u009b31mred by C1 CSI',
+  'user\u202egnp.exe',
+  '<script>alert(1)</script>',
+  '"><svg onload=alert(1)>',
+  'a | b | c',
+  '`rm -rf /` and ``two``',
+  '[click](http://evil.example) www.evil.example user@evil.example',
+  '# heading\n- item\n> quote',
+];
+
