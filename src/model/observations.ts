@@ -2,6 +2,7 @@
  * What the analyzers hand to the rules: plain values, one kind per analyzer, no tracker behind
  * them. Times are seconds since the first frame of the capture (not rounded).
  */
+import type { AgentObservations } from './agent.js';
 import type { IcmpRefusal } from './connections.js';
 
 /** A frame and its time, as examples for capture-wide findings. */
@@ -161,4 +162,6 @@ export interface Observations {
   snaplen: number;
   /** Seconds from the first frame to the latest frame. */
   captureSeconds: number;
+  /** What the agent checks' analyzers observed; null when the profile does not run them. */
+  agent: AgentObservations | null;
 }
