@@ -8,14 +8,18 @@ import { expandInputs } from './inputs.js';
 import type { Io } from './main.js';
 import type { FailOn } from './options.js';
 import { VERSION } from './version.js';
+import type { AgentSettings, Profile } from '../model/agent.js';
 
 /** Problems that mean "this is not a capture" rather than "this capture is damaged". */
 const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
 
-/** Options of `analyze` (and, without format and failOn, of `ports`). */
+/** Options of `analyze` (and, without format, failOn and the agent checks' options, of `ports`). */
 export interface EngineOptions {
   dynamicRanges: [number, number][];
   followWindowSeconds: number;
+  profile?: Profile;
+  agent?: AgentSettings;
+  agentForcedBy?: string | null;
 }
 
 /** The head of every document a command writes. */
@@ -29,7 +33,11 @@ export const DOCUMENT_META: DocumentMeta = { schemaVersion: SCHEMA_VERSION, tool
 export async function forEachInput(captures: readonly string[], opts: EngineOptions, io: Io, onFile: (f: FileReport) => void): Promise<{ skipped: Skipped[]; inputProblems: boolean }> {
   const { inputs, problems } = expandInputs(captures);
   for (const p of problems) io.err.write(`rpctrace: ${p}\n`);
-  const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
+  const base: AnalyzeOptions = {
+    dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds,
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+    ...(opts.agentForcedBy !== undefined ? { agentForcedBy: opts.agentForcedBy } : {}),
+  };
   const skipped: Skipped[] = [];
   for (const input of inputs) {
     if (input.skip !== undefined) { skipped.push({ path: input.path, reason: input.skip }); continue; }

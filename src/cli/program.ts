@@ -6,10 +6,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
-import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow } from './options.js';
+import {
+  DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_HEARTBEAT_INTERVAL_SECONDS, DEFAULT_MISSED_HEARTBEATS, DEFAULT_RANGES_TEXT, FAIL_ON, PROFILES, parseDynamicRanges,
+  parseFollowWindow, parseHeartbeatInterval, parseMissedHeartbeats, parseRequired, parseServers,
+} from './options.js';
+import { DEFAULT_REQUIRED_PORTS, requiredText, type Profile, type RequiredPort } from '../model/agent.js';
 import { VERSION } from './version.js';
 
 import type { Io } from './main.js';
+import type { EngineOptions } from './analyze-command.js';
 
 /** `--format` of analyze and ports; the type check keeps it in step with report/index.ts REPORT_WRITERS. */
 const FORMATS = ['table', 'json', 'md'] as const satisfies readonly OutputFormat[];
@@ -32,6 +37,36 @@ const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; fo
   followWindowSeconds: o.followWindow,
 });
 
+/** The agent checks' options of `analyze`, as commander hands them over. */
+interface AgentFlags {
+  profile: Profile;
+  server?: string[];
+  require?: RequiredPort[];
+  heartbeatInterval: number;
+  missedHeartbeats: number;
+}
+
+const agentOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(new Option('--profile <profile>', 'auto: the RPC checks, and the agent checks when the capture shows Operations Manager traffic on 5723; scom: both always; rpc: the RPC checks only').choices(PROFILES).default('auto'))
+    .addOption(new Option('--server <host>', 'a management server (address, or name as the capture\'s DNS answers give it); repeat or separate with commas; runs the agent checks').argParser(parseServers))
+    .addOption(new Option('--require <ports>', `ports to judge per client and server, as tcp/PORT or udp/PORT, comma-separated or repeated (default: ${DEFAULT_REQUIRED_PORTS.map(requiredText).join(',')}); runs the agent checks`).argParser(parseRequired))
+    .addOption(new Option('--heartbeat-interval <seconds>', 'seconds between an agent\'s heartbeats').argParser(parseHeartbeatInterval).default(DEFAULT_HEARTBEAT_INTERVAL_SECONDS))
+    .addOption(new Option('--missed-heartbeats <n>', 'heartbeats an agent may miss before the management server raises a heartbeat failure').argParser(parseMissedHeartbeats).default(DEFAULT_MISSED_HEARTBEATS));
+
+/** The agent options as the engine takes them; a usage error when they contradict `--profile rpc`. */
+function agentSettings(o: AgentFlags, cmd: Command): Pick<EngineOptions, 'profile' | 'agent' | 'agentForcedBy'> {
+  if (o.profile === 'rpc' && (o.server !== undefined || o.require !== undefined)) {
+    cmd.error(`error: --profile rpc runs the RPC checks only; ${o.server !== undefined ? '--server' : '--require'} asks for the agent checks (use --profile scom or auto)`);
+  }
+  const forcedBy = o.require !== undefined ? `--require ${o.require.map(requiredText).join(',')}` : o.server !== undefined ? `--server ${o.server.join(',')}` : null;
+  return {
+    profile: o.profile,
+    agent: { heartbeatIntervalSeconds: o.heartbeatInterval, missedHeartbeats: o.missedHeartbeats, required: o.require ?? [...DEFAULT_REQUIRED_PORTS], servers: o.server ?? [] },
+    agentForcedBy: forcedBy,
+  };
+}
+
 /** Parses `argv` and runs the command. Throws only on bugs (main.ts reports them). */
 export async function runProgram(argv: readonly string[], io: Io): Promise<ExitCode> {
   let code: ExitCode = ExitCode.Ok;
@@ -43,16 +78,17 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
     .showHelpAfterError('(run rpctrace --help for usage)');
 
-  engineOptions(
+  agentOptions(engineOptions(
     program
       .command('analyze')
       .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
       .argument('<capture...>', "capture files, directories (their files, not subdirectories) or '-' for standard input")
       .addOption(new Option('-f, --format <format>', 'output format: table for the terminal, json (the versioned document), md (Markdown for a support ticket)').choices(FORMATS).default('table'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (none: never)').choices(FAIL_ON).default('error')),
-  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }) => {
+  )).action(async (captures: string[], opts: EngineFlags & AgentFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] }, cmd: Command) => {
+    const agent = agentSettings(opts, cmd);
     const { analyzeCommand } = await import('./analyze-command.js');
-    code = await analyzeCommand(captures, { ...engineSettings(opts), format: opts.format, failOn: opts.failOn }, io);
+    code = await analyzeCommand(captures, { ...engineSettings(opts), ...agent, format: opts.format, failOn: opts.failOn }, io);
   });
 
   engineOptions(
