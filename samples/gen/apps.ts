@@ -402,14 +402,37 @@ export function tlsClientHello(seed: number): Uint8Array {
   return tlsRecord(22, handshake(1, w.done()));
 }
 
+/** A Name with one RDN, CN=`cn` (RFC 5280 §4.1.2.4). */
+const x509Name = (cn: string): Uint8Array => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, text(cn)))));
+
 /**
- * The server's first flight in one record: ServerHello, Certificate (one opaque certificate, as
- * the capture shows a real one's bytes), CertificateRequest (client certificates: Operations
+ * An X.509 v3 certificate (RFC 5280 §4.1) for `subject`, issued by `issuer`, with an RSA key and a
+ * signature of noise: well formed for a decoder, useless for anything else. The extended key
+ * usage lists Server and Client Authentication, as Operations Manager requires.
+ */
+export function x509Certificate(subject: string, issuer: string, seed: number): Uint8Array {
+  const sha256Rsa = seq(oid('1.2.840.113549.1.1.11'), tlv(0x05));
+  const modulus = noise(seed, 256);
+  modulus[0] = modulus[0]! | 0x80;
+  const key = seq(tlv(0x02, Uint8Array.of(0), modulus), int(65537));
+  const eku = seq(oid('2.5.29.37'), octets(seq(oid('1.3.6.1.5.5.7.3.1'), oid('1.3.6.1.5.5.7.3.2'))));
+  const tbs = seq(
+    ctx(0, int(2)), int(0x1f2e3d4c), sha256Rsa, x509Name(issuer),
+    seq(tlv(0x17, text('240101000000Z')), tlv(0x17, text('260101000000Z'))), x509Name(subject),
+    seq(seq(oid('1.2.840.113549.1.1.1'), tlv(0x05)), tlv(0x03, Uint8Array.of(0), key)),
+    ctx(3, seq(eku)),
+  );
+  return seq(tbs, sha256Rsa, tlv(0x03, Uint8Array.of(0), noise(seed + 1, 256)));
+}
+
+/**
+ * The server's first flight in one record: ServerHello, Certificate (the server's certificate,
+ * issued by a CA the client may not trust), CertificateRequest (client certificates: Operations
  * Manager authenticates both sides), ServerHelloDone.
  */
-export function tlsServerFlight(seed: number): Uint8Array {
+export function tlsServerFlight(seed: number, subject = 'scom01.corp.example', issuer = 'Corp Issuing CA'): Uint8Array {
   const hello = new ByteWriter(false).u16(0x0303).bytes(noise(seed, 32)).u8(0).u16(0xc030).u8(0).u16(0).done();
-  const cert = noise(seed + 1, 600);
+  const cert = x509Certificate(subject, issuer, seed + 1);
   const certs = new ByteWriter(false).u8(0).u16(cert.length + 3).u8(0).u16(cert.length).bytes(cert).done();
   const req = new ByteWriter(false).u8(2).u8(1).u8(64).u16(4).u16(0x0401).u16(0x0501).u16(0).done();
   return tlsRecord(22, concat(handshake(2, hello), handshake(11, certs), handshake(13, req), handshake(14, new Uint8Array(0))));
