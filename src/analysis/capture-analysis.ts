@@ -47,6 +47,11 @@ export interface CaptureAnalysisOptions {
   profile?: Profile;
   /** Settings of the agent checks' analyzers. */
   agent?: AgentSettings;
+  /**
+   * The option that forces the agent checks under `auto` (`--require ...`, `--server ...`), as
+   * the report's reason gives it; `--profile scom` forces them by itself.
+   */
+  agentForcedBy?: string | null;
 }
 
 const CONTROL = TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST;
@@ -79,7 +84,9 @@ export class CaptureAnalysis {
     this.conversations = new ConversationTable(this.limits.conversations, this.clock, this.interest);
     this.copies = new CopyFilter(this.clock);
     this.attempts = new AttemptsAnalyzer(o.keepSyns === true, { attempts: this.limits.attempts, synEvents: this.limits.synEvents });
-    this.agent = PROFILE_SPECS[o.profile ?? 'auto'].agentAnalyzers ? new AgentAnalyzers(o.agent ?? DEFAULT_AGENT_SETTINGS) : null;
+    const spec = PROFILE_SPECS[o.profile ?? 'auto'];
+    const forced = spec.agentChecks === 'always' || (o.agentForcedBy ?? null) !== null;
+    this.agent = spec.agentAnalyzers ? new AgentAnalyzers(o.agent ?? DEFAULT_AGENT_SETTINGS, forced) : null;
     this.analyzers = [this.attempts, this.dcerpc, this.oneSided, ...(this.agent?.analyzers ?? []), ...(o.analyzers ?? [])];
     const ctx: AnalysisContext = { clock: this.clock, conversations: this.conversations, interest: this.interest };
     for (const a of this.analyzers) a.attach(ctx);

@@ -21,11 +21,6 @@ export interface AnalyzeOptions extends OpenOptions, CaptureAnalysisOptions {
   dynamicRanges?: [number, number][];
   /** Seconds after an EPM/DCOM answer during which the client's attempts count as its follow-up; default 120. */
   followWindowSeconds?: number;
-  /**
-   * The option that forces the agent checks under `auto` (`--require ...`, `--server ...`), as
-   * the report's reason gives it; `--profile scom` forces them by itself.
-   */
-  agentForcedBy?: string | null;
 }
 
 /** Default expected dynamic range: Windows Vista and later (`netsh int ipv4 show dynamicportrange tcp`). */

@@ -245,6 +245,8 @@ export interface AgentDrops {
   echoesNotKept: number;
   /** Payloads on the ports of interest that did not decode as the protocol of the port. */
   undecoded: number;
+  /** UDP datagrams on 53, 88, 389 not held (past 20,000 or 8 MiB) while `auto` waited for 5723 traffic. */
+  heldNotKept: number;
 }
 
 /** Everything the agent analyzers observed. */

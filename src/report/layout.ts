@@ -152,7 +152,7 @@ function agentChecks(a: AgentReport, name: Namer): Block {
   const t = a.transactions;
   const s = a.settings;
   const drops = a.drops;
-  const dropped = drops.pendingFull + drops.transactionsNotKept + drops.namesNotKept + drops.conversationsNotKept + drops.echoesNotKept;
+  const dropped = drops.pendingFull + drops.transactionsNotKept + drops.namesNotKept + drops.conversationsNotKept + drops.echoesNotKept + drops.heldNotKept;
   return group(
     heading(3, `Agent checks (profile ${a.profile})`),
     para(`They ran because ${a.reason}${a.reasonFrame !== null ? ` (frame ${a.reasonFrame})` : ''}. Heartbeat interval ${s.heartbeatIntervalSeconds} s, ${s.missedHeartbeats} missed heartbeats; required ports ${s.required.join(', ')}${s.servers.length > 0 ? `; management servers named: ${s.servers.join(', ')}` : ''}.`),
@@ -172,7 +172,7 @@ function agentChecks(a: AgentReport, name: Namer): Block {
       rows: a.heartbeats.map((h) => [[`${name(h.agent)} ->\n${name(h.server)} (${h.protocol})`], [n(h.transmissions)], [`${seconds(h.intervalSeconds)}${h.intervalSeconds !== s.heartbeatIntervalSeconds ? ' (its own)' : ''}`], [seconds(h.longestSilenceSeconds)], [n(h.gaps)]]),
     }),
     para(`Requests and answers: DNS ${n(t.dns.requests)} (${n(t.dns.answered)} answered), Kerberos ${n(t.kerberos.requests)} (${n(t.kerberos.answered)}), LDAP ping ${n(t.cldap.requests)} (${n(t.cldap.answered)}).`),
-    dropped === 0 ? null : para(`Not kept (bounds): ${n(drops.pendingFull)} request(s) while the table of unanswered ones was full, ${n(drops.transactionsNotKept)} answered transaction(s), ${n(drops.namesNotKept)} name(s), ${n(drops.conversationsNotKept)} conversation(s), ${n(drops.echoesNotKept)} echo request(s).`),
+    dropped === 0 ? null : para(`Not kept (bounds): ${n(drops.pendingFull)} request(s) while the table of unanswered ones was full, ${n(drops.transactionsNotKept)} answered transaction(s), ${n(drops.namesNotKept)} name(s), ${n(drops.conversationsNotKept)} conversation(s), ${n(drops.echoesNotKept)} echo request(s), ${n(drops.heldNotKept)} datagram(s) before the first 5723 packet.`),
   );
 }
 

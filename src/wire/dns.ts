@@ -5,7 +5,7 @@
  * replaces, and a name stops at 255 octets (§2.3.4). Over TCP a message follows a 2-byte length
  * (§4.2.2), which the caller strips.
  */
-import { ipv4Text, ipv6Text, u16be, u8 } from './bytes.js';
+import { EMPTY, ipv4Text, ipv6Text, u16be, u8 } from './bytes.js';
 import { Status } from './status.js';
 
 const HDR = 12;
@@ -34,7 +34,7 @@ export const dnsRcodeName = (r: number): string => DNS_RCODE_NAMES[r] ?? `RCODE$
 
 /** The fixed 12-byte header. Getters are valid only after wrap() === Ok. */
 export class DnsHeaderView {
-  private b: Uint8Array = new Uint8Array(0);
+  private b: Uint8Array = EMPTY;
   private o = 0;
 
   wrap(b: Uint8Array, off: number, end: number): Status {
@@ -68,6 +68,9 @@ export interface DnsRecord {
   /** 'answer' or 'additional' section (authority records are skipped). */
   section: 'answer' | 'additional';
 }
+
+/** One view reused by every parse (the values are copied out before the next). */
+const HEADER = new DnsHeaderView();
 
 /** A decoded message: header fields, the first question, and the records read. */
 export interface DnsMessage {
@@ -138,7 +141,7 @@ export function readDnsName(b: Uint8Array, msg: number, end: number, off: number
  * question is cut or malformed; records after a malformed one are left out. Allocates.
  */
 export function parseDns(b: Uint8Array, off: number, end: number): DnsMessage | null {
-  const h = new DnsHeaderView();
+  const h = HEADER;
   if (h.wrap(b, off, end) !== Status.Ok) return null;
   const m: DnsMessage = { id: h.id, response: h.response, opcode: h.opcode, rcode: h.rcode, truncated: h.truncated, qname: '', qtype: 0, records: [] };
   let p = off + HDR;

@@ -8,7 +8,7 @@
  * between gateways and management servers; records are looked for at the start of its segments,
  * which is what the SChannel handshake of the samples and of Windows' own traces shows.
  */
-import { u16be, u8 } from './bytes.js';
+import { EMPTY, u16be, u8 } from './bytes.js';
 import { Status } from './status.js';
 
 const HDR = 5;
@@ -36,7 +36,7 @@ export const tlsAlertName = (d: number): string => TLS_ALERT_NAMES[d] ?? `alert 
 
 /** One record header. Getters are valid only after wrap() === Ok. */
 export class TlsRecordView {
-  private b: Uint8Array = new Uint8Array(0);
+  private b: Uint8Array = EMPTY;
   private o = 0;
 
   /**
@@ -64,6 +64,9 @@ export class TlsRecordView {
   get bodyEnd(): number { return this.o + HDR + this.length; }
 }
 
+/** One view reused by the functions below. */
+const RECORD = new TlsRecordView();
+
 /** An alert record found in a segment. */
 export interface TlsAlert {
   /** Offset of the record in the buffer. */
@@ -81,7 +84,7 @@ export interface TlsAlert {
  */
 export function tlsAlerts(b: Uint8Array, off: number, end: number): TlsAlert[] {
   const out: TlsAlert[] = [];
-  const r = new TlsRecordView();
+  const r = RECORD;
   let p = off;
   for (let i = 0; i < MAX_RECORDS && r.wrap(b, p, end) === Status.Ok; i++) {
     if (r.contentType === TlsContent.ALERT) {
@@ -97,6 +100,6 @@ export function tlsAlerts(b: Uint8Array, off: number, end: number): TlsAlert[] {
 
 /** True when `b[off, end)` starts with a TLS handshake record (a ClientHello or ServerHello segment). */
 export function startsWithTlsHandshake(b: Uint8Array, off: number, end: number): boolean {
-  const r = new TlsRecordView();
+  const r = RECORD;
   return r.wrap(b, off, end) === Status.Ok && r.contentType === TlsContent.HANDSHAKE;
 }

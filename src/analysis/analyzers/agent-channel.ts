@@ -47,7 +47,10 @@ export class AgentChannelAnalyzer implements Analyzer {
   private readonly series = new Map<string, HeartbeatSeries>();
   private ctx!: AnalysisContext;
 
-  constructor(private readonly thresholds: HeartbeatThresholds) {}
+  /** `onChannel`: called at the first packet on 5723 (the agent checks' `auto` waits for it). */
+  constructor(private readonly thresholds: HeartbeatThresholds, private readonly onChannel: () => void = () => {}) {}
+
+  private seen = false;
 
   attach(ctx: AnalysisContext): void {
     this.ctx = ctx;
@@ -55,7 +58,9 @@ export class AgentChannelAnalyzer implements Analyzer {
   }
 
   tcp(p: PacketInfo, id: number, dir: 0 | 1): void {
-    if ((p.srcPort !== AGENT_PORT && p.dstPort !== AGENT_PORT) || id < 0) return;
+    if (p.srcPort !== AGENT_PORT && p.dstPort !== AGENT_PORT) return;
+    this.saw();
+    if (id < 0) return;
     const c = this.conversation(p, id, dir);
     if (c === null) return;
     const time = this.ctx.clock.rel(p.tsSec, p.tsNsec);
@@ -79,8 +84,15 @@ export class AgentChannelAnalyzer implements Analyzer {
   udp(p: PacketInfo): void {
     // Heartbeats over UDP go from the agent to the server's 5723.
     if (p.dstPort !== AGENT_PORT || p.fragment === 1) return;
+    this.saw();
     const s = this.seriesOf(p.srcText(), p.dstText(), 'udp');
     if (s !== null) this.transmission(s, p.frame, this.ctx.clock.rel(p.tsSec, p.tsNsec));
+  }
+
+  private saw(): void {
+    if (this.seen) return;
+    this.seen = true;
+    this.onChannel();
   }
 
   channel(): ChannelConversation[] {

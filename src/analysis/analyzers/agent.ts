@@ -18,13 +18,19 @@ export class AgentAnalyzers {
   readonly channel: AgentChannelAnalyzer;
   readonly echo = new IcmpEchoAnalyzer();
 
-  constructor(settings: AgentSettings) {
-    this.transactions = new TransactionsAnalyzer(settings.required.filter((r) => r.protocol === 'udp' && !DECODED_UDP.has(r.port)).map((r) => r.port));
+  /**
+   * `live`: the checks will run whatever the capture holds (`--profile scom`, an option that
+   * forces them); otherwise (`auto`) the UDP transactions wait for the first 5723 packet before
+   * anything is decoded: a capture without 5723 traffic pays a copy per DNS, Kerberos or CLDAP
+   * datagram, not their decoding and matching.
+   */
+  constructor(settings: AgentSettings, live = true) {
+    this.transactions = new TransactionsAnalyzer(settings.required.filter((r) => r.protocol === 'udp' && !DECODED_UDP.has(r.port)).map((r) => r.port), live);
     // Half the interval shows a rhythm; a silence must pass interval x missed to be a gap. An
     // agent's own longer rhythm only raises that bar (rules/agent-heartbeats.ts), so silences
     // shorter than the configured bar are never needed.
     const interval = settings.heartbeatIntervalSeconds;
-    this.channel = new AgentChannelAnalyzer({ rhythmMin: interval / 2, silenceMin: interval * settings.missedHeartbeats });
+    this.channel = new AgentChannelAnalyzer({ rhythmMin: interval / 2, silenceMin: interval * settings.missedHeartbeats }, () => this.transactions.goLive());
   }
 
   get analyzers(): Analyzer[] {
@@ -45,6 +51,7 @@ export class AgentAnalyzers {
       drops: {
         pendingFull: t.drops.pendingFull, transactionsNotKept: t.drops.transactionsNotKept, namesNotKept: t.drops.namesNotKept,
         conversationsNotKept: this.channel.conversationsNotKept + t.drops.streamsNotKept, echoesNotKept: this.echo.echoesNotKept, undecoded: t.drops.undecoded,
+        heldNotKept: t.drops.heldNotKept,
       },
       lastFrame,
     };

@@ -15,7 +15,7 @@ import { notableTransaction as notable, type AgentDrops, type HostName, type Tra
 import { dnsRcodeName, dnsTypeName, parseDns, type DnsMessage } from '../../wire/dns.js';
 import { KrbMsgType, krbErrorName, parseKrb, type KrbMessage } from '../../wire/kerberos.js';
 import { LdapOp, parseLdapMessages, type LdapMessage } from '../../wire/ldap.js';
-import { u16be, u32be } from '../../wire/bytes.js';
+import { EMPTY, copyBytes, ipv4Text, ipv6Text, u16be, u32be } from '../../wire/bytes.js';
 import type { AnalysisContext, Analyzer } from '../analyzer.js';
 import { StreamReassembler } from '../tcp-stream.js';
 
@@ -44,6 +44,70 @@ const MAX_ANSWERS = 16;
 /** A length prefix above this is not a DNS or Kerberos message over TCP: the stream is given up. */
 const MAX_TCP_MESSAGE = 1 << 20;
 
+/** UDP datagrams held before the analyzer goes live, and their bytes, at most; further ones are counted. */
+const MAX_HELD = 20_000;
+const MAX_HELD_BYTES = 8 << 20;
+/** Number columns per held datagram (see `Held`). */
+const HELD_COLS = 9;
+
+/**
+ * Datagrams held before the analyzer goes live, without an object or a string each: their
+ * addresses and payload copied into one growing byte arena, their numbers into one column
+ * array (frame, time, epoch, app, ports, address length, arena offset, payload length).
+ */
+class Held {
+  private bytes: Uint8Array = new Uint8Array(0);
+  private used = 0;
+  private cols = new Float64Array(0);
+  count = 0;
+
+  /** Copies one datagram; false when a bound is reached. */
+  add(p: PacketInfo, app: number, start: number, end: number, time: number, epoch: number): boolean {
+    const alen = p.ipVersion === 4 ? 4 : 16;
+    const need = 2 * alen + (end - start);
+    if (this.count >= MAX_HELD || this.used + need > MAX_HELD_BYTES) return false;
+    if (this.used + need > this.bytes.length) this.bytes = grownBytes(this.bytes, Math.min(MAX_HELD_BYTES, Math.max(64 * 1024, 2 * (this.used + need))));
+    if ((this.count + 1) * HELD_COLS > this.cols.length) {
+      const c = new Float64Array(Math.max(256, this.cols.length * 2));
+      c.set(this.cols);
+      this.cols = c;
+    }
+    const o = this.used;
+    copyBytes(p.buf, p.srcOff, p.srcOff + alen, this.bytes, o);
+    copyBytes(p.buf, p.dstOff, p.dstOff + alen, this.bytes, o + alen);
+    copyBytes(p.buf, start, end, this.bytes, o + 2 * alen);
+    this.used += need;
+    const k = this.count++ * HELD_COLS;
+    const c = this.cols;
+    c[k] = p.frame; c[k + 1] = time; c[k + 2] = epoch; c[k + 3] = app; c[k + 4] = p.srcPort; c[k + 5] = p.dstPort;
+    c[k + 6] = alen; c[k + 7] = o; c[k + 8] = end - start;
+    return true;
+  }
+
+  /** Calls `fn` with each held datagram, in the order they came, then forgets them all. */
+  drain(fn: (app: number, b: Uint8Array, start: number, end: number, src: string, sport: number, dst: string, dport: number, frame: number, time: number, epoch: number) => void): void {
+    const b = this.bytes;
+    const c = this.cols;
+    for (let i = 0; i < this.count; i++) {
+      const k = i * HELD_COLS;
+      const alen = c[k + 6]!;
+      const o = c[k + 7]!;
+      const text = alen === 4 ? ipv4Text : ipv6Text;
+      fn(c[k + 3]!, b, o + 2 * alen, o + 2 * alen + c[k + 8]!, text(b, o), c[k + 4]!, text(b, o + alen), c[k + 5]!, c[k]!, c[k + 1]!, c[k + 2]!);
+    }
+    this.bytes = EMPTY;
+    this.cols = new Float64Array(0);
+    this.used = 0;
+    this.count = 0;
+  }
+}
+
+function grownBytes(b: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(b);
+  return out;
+}
+
 /** One TCP conversation on 53 or 88: both directions reassembled, the requests waiting for answers. */
 interface MessageStream {
   app: typeof App.DNS | typeof App.KERBEROS;
@@ -64,23 +128,30 @@ export class TransactionsAnalyzer implements Analyzer {
   readonly counts: Record<TransactionApp, { requests: number; answered: number }> = {
     dns: { requests: 0, answered: 0 }, kerberos: { requests: 0, answered: 0 }, cldap: { requests: 0, answered: 0 },
   };
-  readonly drops: Pick<AgentDrops, 'pendingFull' | 'transactionsNotKept' | 'namesNotKept' | 'undecoded'> & { streamsNotKept: number } = {
-    pendingFull: 0, transactionsNotKept: 0, namesNotKept: 0, undecoded: 0, streamsNotKept: 0,
+  readonly drops: Pick<AgentDrops, 'pendingFull' | 'transactionsNotKept' | 'namesNotKept' | 'undecoded' | 'heldNotKept'> & { streamsNotKept: number } = {
+    pendingFull: 0, transactionsNotKept: 0, namesNotKept: 0, undecoded: 0, heldNotKept: 0, streamsNotKept: 0,
   };
   private readonly portApp = new Uint8Array(65536);
   /** Unanswered requests by key (app, client, client port, server, id). */
   private readonly pending = new Map<string, Transaction>();
   /** The same, by the key without the server: an answer from elsewhere finds its request here. */
   private readonly byClient = new Map<string, Transaction>();
-  private readonly kept = new WeakSet<Transaction>();
+  private readonly kept = new Set<Transaction>();
   private notableKept = 0;
   private readonly names = new Map<string, HostName>();
   private readonly streams = new Map<number, MessageStream>();
   private readonly flows = new Map<string, UdpFlow>();
   private ctx!: AnalysisContext;
 
-  /** `flowPorts`: UDP ports no decoder reads whose datagrams are still counted per client and server (custom required ports). */
-  constructor(flowPorts: readonly number[] = []) {
+  /** Datagrams held while not live (see `goLive`). */
+  private readonly held = new Held();
+
+  /**
+   * `flowPorts`: UDP ports no decoder reads whose datagrams are still counted per client and
+   * server (custom required ports). `live`: read datagrams as they come (else hold them until
+   * `goLive`).
+   */
+  constructor(flowPorts: readonly number[] = [], private live = true) {
     for (const p of flowPorts) this.portApp[p] = App.FLOW;
     this.portApp[DNS_PORT] = App.DNS;
     this.portApp[KERBEROS_PORT] = App.KERBEROS;
@@ -102,27 +173,48 @@ export class TransactionsAnalyzer implements Analyzer {
     const start = p.payloadOff;
     const end = start + p.payloadCaptured;
     const time = this.ctx.clock.rel(p.tsSec, p.tsNsec);
+    const epoch = p.tsSec + p.tsNsec / 1e9;
+    if (this.live) {
+      this.datagram(app, p.buf, start, end, p.srcText(), p.srcPort, p.dstText(), p.dstPort, p.frame, time, epoch);
+      return;
+    }
+    if (!this.held.add(p, app, start, end, time, epoch)) this.drops.heldNotKept++;
+  }
+
+  /**
+   * From now on datagrams are read as they come; the ones held so far first, in order. Under
+   * `auto` the analyzer holds them (a copy of the payload, no decoding) until the capture shows
+   * 5723 traffic: a capture without any never needs them read.
+   */
+  goLive(): void {
+    if (this.live) return;
+    this.live = true;
+    this.held.drain((app, b, start, end, src, sport, dst, dport, frame, time, epoch) => this.datagram(app, b, start, end, src, sport, dst, dport, frame, time, epoch));
+  }
+
+  /** One datagram of `app`, its payload `b[start, end)`. */
+  private datagram(app: number, b: Uint8Array, start: number, end: number, src: string, sport: number, dst: string, dport: number, frame: number, time: number, epoch: number): void {
     switch (app) {
       case App.DNS: {
-        const m = parseDns(p.buf, start, end);
+        const m = parseDns(b, start, end);
         if (m === null) { this.drops.undecoded++; return; }
-        this.dns(m, p.srcText(), p.srcPort, p.dstText(), p.dstPort, p.frame, time, 'udp');
+        this.dns(m, src, sport, dst, dport, frame, time, 'udp');
         return;
       }
       case App.KERBEROS: {
-        const m = parseKrb(p.buf, start, end);
+        const m = parseKrb(b, start, end);
         if (m === null) { this.drops.undecoded++; return; }
-        this.kerberos(m, p.srcText(), p.srcPort, p.dstText(), p.dstPort, p.frame, time, p.tsSec + p.tsNsec / 1e9, null);
+        this.kerberos(m, src, sport, dst, dport, frame, time, epoch, null);
         return;
       }
       case App.CLDAP: {
-        const ms = parseLdapMessages(p.buf, start, end);
+        const ms = parseLdapMessages(b, start, end);
         if (ms.length === 0) { this.drops.undecoded++; return; }
-        this.cldap(ms, p.srcText(), p.srcPort, p.dstText(), p.dstPort, p.frame, time);
+        this.cldap(ms, src, sport, dst, dport, frame, time);
         return;
       }
       default:
-        this.flow(p, time);
+        this.flow(src, sport, dst, dport, frame, time);
     }
   }
 
@@ -187,7 +279,12 @@ export class TransactionsAnalyzer implements Analyzer {
   }
 
   private learnName(address: string, name: string, frame: number): void {
-    if (this.names.has(address)) return;
+    // The earliest answer names the address, whatever order UDP and TCP answers were read in.
+    const have = this.names.get(address);
+    if (have !== undefined) {
+      if (frame < have.frame) this.names.set(address, { address, name, frame });
+      return;
+    }
     if (this.names.size >= MAX_NAMES) { this.drops.namesNotKept++; return; }
     this.names.set(address, { address, name, frame });
   }
@@ -348,16 +445,16 @@ export class TransactionsAnalyzer implements Analyzer {
 
   // ---- Custom UDP ports
 
-  private flow(p: PacketInfo, time: number): void {
-    const toServer = this.portApp[p.dstPort] === App.FLOW;
-    const client = toServer ? p.srcText() : p.dstText();
-    const server = toServer ? p.dstText() : p.srcText();
-    const port = toServer ? p.dstPort : p.srcPort;
+  private flow(src: string, sport: number, dst: string, dport: number, frame: number, time: number): void {
+    const toServer = this.portApp[dport] === App.FLOW;
+    const client = toServer ? src : dst;
+    const server = toServer ? dst : src;
+    const port = toServer ? dport : sport;
     const key = `${client}|${server}|${port}`;
     let f = this.flows.get(key);
     if (f === undefined) {
       if (!toServer || this.flows.size >= MAX_FLOWS) return;
-      f = { client, server, port, requests: 0, answers: 0, firstFrame: p.frame, firstTime: time, lastRequestTime: time, firstAnswerFrame: null };
+      f = { client, server, port, requests: 0, answers: 0, firstFrame: frame, firstTime: time, lastRequestTime: time, firstAnswerFrame: null };
       this.flows.set(key, f);
     }
     if (toServer) {
@@ -365,7 +462,7 @@ export class TransactionsAnalyzer implements Analyzer {
       f.lastRequestTime = time;
     } else {
       f.answers++;
-      f.firstAnswerFrame ??= p.frame;
+      f.firstAnswerFrame ??= frame;
     }
   }
 
