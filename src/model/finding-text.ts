@@ -6,7 +6,7 @@
  */
 import type { HostRole } from './agent.js';
 import {
-  MAX_EVIDENCE, type Advertised, type AnyFindingFacts, type AttemptStory, type BlockedStep, type Finding, type FindingFacts,
+  AGENT_FINDING_IDS, MAX_EVIDENCE, type Advertised, type AnyFindingFacts, type AttemptStory, type BlockedStep, type Finding, type FindingFacts,
   type FindingId, type FindingParams, type KerberosErrorFacts, type RangeHint, type Refusal, type RequestStory, type RequiredPortNeed,
 } from './finding.js';
 import { FINDING_CATALOG } from './finding-catalog.js';
@@ -733,12 +733,15 @@ function wordsOf(f: AnyFindingFacts, h: HostText): Words {
  * evidence list was capped says how many frames there were.
  */
 export function describeFinding(f: AnyFindingFacts, names?: ReadonlyMap<string, string>): Finding {
-  const w = wordsOf(f, hostText(names));
+  const h = hostText(names);
+  const w = wordsOf(f, h);
   let { title, explanation, displayFilter } = w;
   if (f.folded !== null) {
     const n = f.folded.count;
     title = `${title} (and the same for ${n} more clients)`;
-    explanation = `${explanation} The same finding holds for ${n} more clients (${f.folded.clients.join(', ')}${n > f.folded.clients.length ? ', ...' : ''}); ${f.evidenceTotal} evidence frames in all${f.evidenceTotal > MAX_EVIDENCE ? `, the first ${MAX_EVIDENCE} listed` : ''}. So many clients at once usually means a scan or a flood.`;
+    // Many agents failing against one server is an outage, not a scan: only the RPC findings say so.
+    const scan = (AGENT_FINDING_IDS as readonly string[]).includes(f.id) ? '' : ' So many clients at once usually means a scan or a flood.';
+    explanation = `${explanation} The same finding holds for ${n} more clients (${f.folded.clients.map(h).join(', ')}${n > f.folded.clients.length ? ', ...' : ''}); ${f.evidenceTotal} evidence frames in all${f.evidenceTotal > MAX_EVIDENCE ? `, the first ${MAX_EVIDENCE} listed` : ''}.${scan}`;
     if (f.port !== null) displayFilter = `${f.server !== null ? `${ipField(f.server)}==${f.server} && ` : ''}${f.protocol === 'udp' ? 'udp' : 'tcp'}.port==${f.port}`;
   } else if (f.evidenceTotal > MAX_EVIDENCE) {
     explanation = `${explanation} (${f.evidenceTotal} evidence frames; the first ${MAX_EVIDENCE} are listed.)`;

@@ -304,6 +304,20 @@ describe('the 5723 channel', () => {
   });
 });
 
+describe('many agents', () => {
+  it('the same blocked port from many agents folds into one finding, as an outage, not a scan', () => {
+    const s = new Scene(16);
+    for (let i = 0; i < 12; i++) unanswered(s, s.tcp({ client: `10.1.1.${100 + i}`, clientPort: 49900, serverPort: 5723, server: MS }));
+    s.wait(30_000);
+    s.arp();
+    const f = only(run(s.out), 'REQUIRED_PORT_BLOCKED');
+    expect(f.folded?.count).toBe(11);
+    expect(f.explanation).toContain('The same finding holds for 11 more clients');
+    expect(f.explanation).not.toContain('scan');
+    expect(f.displayFilter).toBe('ip.addr==10.1.1.30 && tcp.port==5723');
+  });
+});
+
 describe('names from DNS', () => {
   it('the words name hosts as the capture names them; filters keep the addresses', () => {
     const s = new Scene(15);
