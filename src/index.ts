@@ -13,7 +13,10 @@ export { DEFAULT_LIMITS, type AnalysisLimits } from './analysis/capture-analysis
 export type { AnalysisContext, Analyzer, Interest, PayloadProbe, Probe } from './analysis/analyzer.js';
 export { SCHEMA_VERSION, type CaptureStats, type FileReport, type FrameComment, type LinkTypeCount, type Report, type SynEvent } from './model/report.js';
 export type { Attempt, AttemptOutcome, Endpoint, IcmpRefusal, PortSummary } from './model/connections.js';
-export { EVIDENCE_ROLES, FINDING_IDS, roleText, type Evidence, type EvidenceRole, type Finding, type FindingId, type FindingParams, type FindingProtocol, type Severity } from './model/finding.js';
+export {
+  DEFAULT_AGENT_SETTINGS, DEFAULT_REQUIRED_PORTS, PROFILES, type AgentReport, type AgentSettings, type HostRole, type Profile, type RequiredPort,
+} from './model/agent.js';
+export { AGENT_FINDING_IDS, EVIDENCE_ROLES, FINDING_IDS, roleText, type Evidence, type EvidenceRole, type Finding, type FindingId, type FindingParams, type FindingProtocol, type Severity } from './model/finding.js';
 export { FINDING_CATALOG, findFinding, type FindingInfo } from './model/finding-catalog.js';
 export type { ReadProblem, ReadProblemCode } from './model/read-problem.js';
 export { REPORT_WRITERS, renderReport, type OutputFormat, type ReportWriter, type Sink } from './report/index.js';

@@ -51,6 +51,47 @@ export function dnsOverTcp(message: Uint8Array): Uint8Array {
   return concat(new ByteWriter(false).u16(message.length).done(), message);
 }
 
+
+/** What a DNS response holds besides its question (`dnsReply`). */
+export interface DnsReply {
+  /** RFC 1035 §4.1.1 RCODE: 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED. */
+  rcode?: number;
+  answers?: readonly DnsAnswer[];
+  /** Additional records (A records of SRV targets, as a DC's DNS server adds them), with their owner names. */
+  additional?: readonly { name: string; address: string }[];
+}
+
+/**
+ * A DNS response of any RCODE (RFC 1035 §4.1): the question, the answers (owner: a compression
+ * pointer to the question), and additional A records written with their full owner names.
+ * An NXDOMAIN or SERVFAIL answer has no records.
+ */
+export function dnsReply(id: number, name: string, qtype: number, r: DnsReply = {}): Uint8Array {
+  const answers = r.answers ?? [];
+  const extra = r.additional ?? [];
+  const w = new ByteWriter(false).u16(id).u16(0x8580 | ((r.rcode ?? 0) & 0x0f)).u16(1).u16(answers.length).u16(0).u16(extra.length);
+  dnsName(w, name);
+  w.u16(qtype).u16(1);
+  for (const a of answers) {
+    w.u16(0xc00c).u16(a.type === 'A' ? DnsType.A : DnsType.SRV).u16(1).u32(600);
+    if (a.type === 'A') {
+      w.u16(4);
+      for (const p of a.address.split('.')) w.u8(Number(p));
+    } else {
+      const rdata = new ByteWriter(false).u16(a.priority).u16(a.weight).u16(a.port);
+      dnsName(rdata, a.target);
+      const rd = rdata.done();
+      w.u16(rd.length).bytes(rd);
+    }
+  }
+  for (const x of extra) {
+    dnsName(w, x.name);
+    w.u16(DnsType.A).u16(1).u32(600).u16(4);
+    for (const p of x.address.split('.')) w.u8(Number(p));
+  }
+  return w.done();
+}
+
 // ---------------------------------------------------------------------------------------------
 // BER (X.690 §8.1): tag, definite length, content
 
@@ -127,6 +168,53 @@ export const ldapSearchDone = (id: number): Uint8Array => ldap(id, app(5, enumer
 /** unbindRequest ([APPLICATION 2] NULL, primitive). */
 export const ldapUnbind = (id: number): Uint8Array => ldap(id, Uint8Array.of(0x42, 0x00));
 
+
+/** DNS name as NETLOGON structures write it (MS-ADTS §6.3.1.9: RFC 1035 labels, uncompressed here). */
+function netlogonName(w: ByteWriter, name: string): void {
+  if (name !== '') for (const label of name.split('.')) w.u8(label.length).bytes(text(label));
+  w.u8(0);
+}
+
+/** What a domain controller says about itself in an LDAP ping answer. */
+export interface NetlogonDc {
+  forest: string;
+  domain: string;
+  host: string;
+  netbiosDomain: string;
+  netbiosHost: string;
+  site: string;
+}
+
+/**
+ * The DC locator's LDAP ping (MS-ADTS §6.3.3.2) over UDP 389: a searchRequest of the rootDSE,
+ * filter (&(DnsDomain=domain)(Host=host)(NtVer=0x00000016)), attribute Netlogon.
+ */
+export function cldapPing(id: number, domain: string, host: string): Uint8Array {
+  const eq = (a: string, v: Uint8Array | string): Uint8Array => tlv(0xa3, octets(a), octets(v));
+  const filter = tlv(0xa0, eq('DnsDomain', domain), eq('Host', host), eq('NtVer', Uint8Array.of(0x16, 0, 0, 0)));
+  return ldap(id, app(3, octets(''), enumerated(0), enumerated(0), int(0), int(0), bool(false), filter, seq(octets('Netlogon'))));
+}
+
+/**
+ * The DC's answer to `cldapPing`, in one datagram: a searchResEntry whose Netlogon value is a
+ * NETLOGON_SAM_LOGON_RESPONSE_EX (MS-ADTS §6.3.1.9, opcode 23, a writable DC with KDC, LDAP,
+ * DS and GC flags), then a searchResDone with success.
+ */
+export function cldapPingResponse(id: number, dc: NetlogonDc): Uint8Array {
+  const w = new ByteWriter(true).u16(23).u16(0).u32(0x000011bd).bytes(uuidBytes('5b0a7c3e-91d2-4f6b-a8e4-2c1d7f9e0b35'));
+  netlogonName(w, dc.forest);
+  netlogonName(w, dc.domain);
+  netlogonName(w, dc.host);
+  netlogonName(w, dc.netbiosDomain);
+  netlogonName(w, dc.netbiosHost);
+  netlogonName(w, '');
+  netlogonName(w, dc.site);
+  netlogonName(w, dc.site);
+  w.u32(0x00000005).u16(0xffff).u16(0xffff);
+  const entry = ldap(id, app(4, octets(''), seq(seq(octets('netlogon'), set(octets(w.done()))))));
+  return concat(entry, ldapSearchDone(id));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kerberos (RFC 4120 §5.4); over TCP each message is preceded by its 4-byte length (§7.2.2)
 
@@ -134,7 +222,8 @@ const principal = (type: number, ...names: string[]): Uint8Array => seq(ctx(0, i
 const encrypted = (etype: number, kvno: number | null, cipher: Uint8Array): Uint8Array =>
   seq(ctx(0, int(etype)), ...(kvno !== null ? [ctx(1, int(kvno))] : []), ctx(2, octets(cipher)));
 
-function noise(seed: number, n: number): Uint8Array {
+/** `n` bytes from a PRNG seeded with `seed`: ciphertext as a capture shows it. */
+export function noise(seed: number, n: number): Uint8Array {
   const rnd = seededRandom(seed);
   return Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
 }
@@ -176,6 +265,60 @@ export function krbPreauthRequired(n: KrbNames): Uint8Array {
 export function krbAsRep(n: KrbNames, seed: number): Uint8Array {
   const ticket = app(1, seq(ctx(0, int(5)), ctx(1, general(n.realm)), ctx(2, principal(2, 'krbtgt', n.realm)), ctx(3, encrypted(18, 2, noise(seed, 180)))));
   return app(11, seq(ctx(0, int(5)), ctx(1, int(11)), ctx(3, general(n.realm)), ctx(4, principal(1, n.user)), ctx(5, ticket), ctx(6, encrypted(18, 5, noise(seed + 1, 120)))));
+}
+
+
+/** A ticket ([APPLICATION 1], §5.3) for `sname` with a noise enc-part. */
+const ticketFor = (realm: string, sname: readonly string[], seed: number): Uint8Array =>
+  app(1, seq(ctx(0, int(5)), ctx(1, general(realm)), ctx(2, principal(2, ...sname)), ctx(3, encrypted(18, 2, noise(seed, 180)))));
+
+/**
+ * TGS-REQ ([APPLICATION 12]) for `sname` (e.g. MSOMHSvc/scom01.corp.example): PA-TGS-REQ carrying
+ * an AP-REQ ([APPLICATION 14]) with the TGT and a noise authenticator, then the request body.
+ */
+export function krbTgsReq(n: KrbNames, sname: readonly string[], nonce: number, seed: number): Uint8Array {
+  const apReq = app(14, seq(ctx(0, int(5)), ctx(1, int(14)), ctx(2, tlv(0x03, Uint8Array.of(0, 0, 0, 0, 0))), ctx(3, ticketFor(n.realm, ['krbtgt', n.realm], seed)), ctx(4, encrypted(18, null, noise(seed + 1, 96)))));
+  const body = seq(
+    ctx(0, tlv(0x03, Uint8Array.of(0, 0x40, 0x81, 0x00, 0x00))), // forwardable, renewable, canonicalize
+    ctx(2, general(n.realm)),
+    ctx(3, principal(2, ...sname)),
+    ctx(5, gtime('20370913024805Z')),
+    ctx(7, int(nonce)),
+    ctx(8, seq(int(18), int(17), int(23))),
+  );
+  return app(12, seq(ctx(1, int(5)), ctx(2, int(12)), ctx(3, seq(seq(ctx(1, int(1)), ctx(2, octets(apReq))))), ctx(4, body)));
+}
+
+/** TGS-REP ([APPLICATION 13]) with a ticket for `sname`; the encrypted parts are noise. */
+export function krbTgsRep(n: KrbNames, sname: readonly string[], seed: number): Uint8Array {
+  return app(13, seq(ctx(0, int(5)), ctx(1, int(13)), ctx(3, general(n.realm)), ctx(4, principal(1, n.user)), ctx(5, ticketFor(n.realm, sname, seed)), ctx(6, encrypted(18, null, noise(seed + 1, 140)))));
+}
+
+/** A KRB-ERROR's fields (RFC 4120 §5.9.1); times as KerberosTime text, `YYYYMMDDHHMMSSZ`. */
+export interface KrbErrorFields {
+  code: number;
+  realm: string;
+  sname: readonly string[];
+  stime: string;
+  susec: number;
+  ctime?: string;
+  cusec?: number;
+  crealm?: string;
+  cname?: readonly string[];
+  etext?: string;
+}
+
+/** KRB-ERROR ([APPLICATION 30]) with the given fields and no e-data. */
+export function krbError(f: KrbErrorFields): Uint8Array {
+  return app(30, seq(
+    ctx(0, int(5)), ctx(1, int(30)),
+    ...(f.ctime !== undefined ? [ctx(2, gtime(f.ctime)), ctx(3, int(f.cusec ?? 0))] : []),
+    ctx(4, gtime(f.stime)), ctx(5, int(f.susec)), ctx(6, int(f.code)),
+    ...(f.crealm !== undefined ? [ctx(7, general(f.crealm))] : []),
+    ...(f.cname !== undefined ? [ctx(8, principal(1, ...f.cname))] : []),
+    ctx(9, general(f.realm)), ctx(10, principal(2, ...f.sname)),
+    ...(f.etext !== undefined ? [ctx(11, general(f.etext))] : []),
+  ));
 }
 
 /** RFC 4120 §7.2.2: the 4-byte big-endian length in front of a Kerberos message over TCP. */
@@ -243,3 +386,57 @@ export function httpOk(body: string): Uint8Array {
   const b = text(body);
   return concat(text(`HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nServer: Microsoft-IIS/10.0\r\nContent-Length: ${b.length}\r\n\r\n`), b);
 }
+
+// ---------------------------------------------------------------------------------------------
+// TLS 1.2 records (RFC 5246 §6.2.1, §7.4): the start of a mutually authenticated handshake and its alert
+
+const tlsRecord = (type: number, body: Uint8Array): Uint8Array => concat(new ByteWriter(false).u8(type).u16(0x0303).u16(body.length).done(), body);
+const handshake = (type: number, body: Uint8Array): Uint8Array => concat(Uint8Array.of(type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff), body);
+
+/** A ClientHello record offering ECDHE-RSA with AES-GCM (no extensions). */
+export function tlsClientHello(seed: number): Uint8Array {
+  const suites = [0xc030, 0xc02f, 0x009f, 0x009e];
+  const w = new ByteWriter(false).u16(0x0303).bytes(noise(seed, 32)).u8(0).u16(suites.length * 2);
+  for (const c of suites) w.u16(c);
+  w.u8(1).u8(0).u16(0);
+  return tlsRecord(22, handshake(1, w.done()));
+}
+
+/** A Name with one RDN, CN=`cn` (RFC 5280 §4.1.2.4). */
+const x509Name = (cn: string): Uint8Array => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, text(cn)))));
+
+/**
+ * An X.509 v3 certificate (RFC 5280 §4.1) for `subject`, issued by `issuer`, with an RSA key and a
+ * signature of noise: well formed for a decoder, useless for anything else. The extended key
+ * usage lists Server and Client Authentication, as Operations Manager requires.
+ */
+export function x509Certificate(subject: string, issuer: string, seed: number): Uint8Array {
+  const sha256Rsa = seq(oid('1.2.840.113549.1.1.11'), tlv(0x05));
+  const modulus = noise(seed, 256);
+  modulus[0] = modulus[0]! | 0x80;
+  const key = seq(tlv(0x02, Uint8Array.of(0), modulus), int(65537));
+  const eku = seq(oid('2.5.29.37'), octets(seq(oid('1.3.6.1.5.5.7.3.1'), oid('1.3.6.1.5.5.7.3.2'))));
+  const tbs = seq(
+    ctx(0, int(2)), int(0x1f2e3d4c), sha256Rsa, x509Name(issuer),
+    seq(tlv(0x17, text('240101000000Z')), tlv(0x17, text('260101000000Z'))), x509Name(subject),
+    seq(seq(oid('1.2.840.113549.1.1.1'), tlv(0x05)), tlv(0x03, Uint8Array.of(0), key)),
+    ctx(3, seq(eku)),
+  );
+  return seq(tbs, sha256Rsa, tlv(0x03, Uint8Array.of(0), noise(seed + 1, 256)));
+}
+
+/**
+ * The server's first flight in one record: ServerHello, Certificate (the server's certificate,
+ * issued by a CA the client may not trust), CertificateRequest (client certificates: Operations
+ * Manager authenticates both sides), ServerHelloDone.
+ */
+export function tlsServerFlight(seed: number, subject = 'scom01.corp.example', issuer = 'Corp Issuing CA'): Uint8Array {
+  const hello = new ByteWriter(false).u16(0x0303).bytes(noise(seed, 32)).u8(0).u16(0xc030).u8(0).u16(0).done();
+  const cert = x509Certificate(subject, issuer, seed + 1);
+  const certs = new ByteWriter(false).u8(0).u16(cert.length + 3).u8(0).u16(cert.length).bytes(cert).done();
+  const req = new ByteWriter(false).u8(2).u8(1).u8(64).u16(4).u16(0x0401).u16(0x0501).u16(0).done();
+  return tlsRecord(22, concat(handshake(2, hello), handshake(11, certs), handshake(13, req), handshake(14, new Uint8Array(0))));
+}
+
+/** A plaintext alert record: level (1 warning, 2 fatal) and description (48 unknown_ca, 42 bad_certificate, ...). */
+export const tlsAlert = (level: number, description: number): Uint8Array => tlsRecord(21, Uint8Array.of(level, description));

@@ -13,6 +13,7 @@ import { writePcapng, type PcapngItem, type WriterFrame } from '../../src/captur
 import { LinkType } from '../../src/wire/constants.js';
 import { writeNetmon } from './netmon-writer.js';
 import * as cases from './cases.js';
+import * as agent from './agent.js';
 import {
   TUNNEL_A,
   TUNNEL_B,
@@ -518,8 +519,68 @@ export const SAMPLES: readonly Sample[] = [
   },
   {
     name: 'scom-agent-5723-unanswered.pcap',
-    what: 'An SCOM agent: DC locator (DNS SRV over UDP, truncated, again over TCP 53), Kerberos over TCP 88 (preauth required, then AS-REP), LDAP rootDSE on 389 all answered; then SYNs to the management server 10.1.1.30:5723 (0, +3 s, +9 s) go unanswered. Expect CONNECTION_UNANSWERED.',
+    what: 'An SCOM agent: DC locator (DNS SRV over UDP, truncated, again over TCP 53), Kerberos over TCP 88 (preauth required, then AS-REP), LDAP rootDSE on 389 all answered; then SYNs to the management server 10.1.1.30:5723 (0, +3 s, +9 s) go unanswered. The 5723 SYNs switch the agent checks on. Expect REQUIRED_PORT_BLOCKED (tcp/5723).',
     build: () => pcap(cases.scomAgentUnanswered(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-healthy.pcap',
+    what: 'A healthy Operations Manager agent (ws50 10.1.1.50): DC locator SRV query and LDAP ping to dc01 (10.1.1.10) answered, scom01.corp.example resolved to 10.1.1.30, Kerberos over UDP (AS-REQ, KDC_ERR_PREAUTH_REQUIRED, AS-REQ, AS-REP, TGS for MSOMHSvc/scom01.corp.example), LDAP on TCP 389, TCP 5723 established and five heartbeats a minute apart. Expect no finding.',
+    build: () => pcap(agent.agentHealthy(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-5723-dropped.pcap',
+    what: 'The agent finds its DC and authenticates, but two connects to scom01 10.1.1.30:5723, 30 s apart, get three SYNs each and no answer. Expect REQUIRED_PORT_BLOCKED (tcp/5723).',
+    build: () => pcap(agent.agent5723Dropped(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-ldap-kerberos-tcp-blocked.pcap',
+    what: 'TCP 389 and 88 to the DC are filtered while UDP passes: the LDAP ping is answered and the TCP 389 SYNs 2 ms later are not; the KDC answers the AS-REQ over UDP with KRB_ERR_RESPONSE_TOO_BIG and the TCP 88 SYNs that follow are not answered. Expect REQUIRED_PORT_BLOCKED twice (tcp/389, tcp/88).',
+    build: () => pcap(agent.agentLdapKerberosTcpBlocked(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-dns-failure.pcap',
+    what: 'The DC (the agent\'s first DNS server) never answers the DC locator\'s SRV query, sent three times; an NXDOMAIN with the same id comes from 10.1.1.2 instead (it answers nothing); asked directly, 10.1.1.2 answers NXDOMAIN (and NXDOMAIN for wpad, which is noise). Expect UDP_NO_RESPONSE and DNS_FAILURE.',
+    build: () => pcap(agent.agentDnsFailure(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-kerberos-skew.pcap',
+    what: 'KRB_ERR_RESPONSE_TOO_BIG over UDP and the normal switch to TCP 88 (connection answered), where the KDC answers the AS-REQ with KRB_AP_ERR_SKEW: its clock reads 7 min 31 s ahead of the capture. Expect KERBEROS_ERROR.',
+    build: () => pcap(agent.agentKerberosSkew(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-heartbeat-gap-ping-replies.pcap',
+    what: 'Captured on the management server from the middle of the agent\'s 5723 connection: heartbeats at +2 s to +242 s, then silence to the end (+560 s); at +490 s the server pings the agent four times and gets four replies. Expect HEARTBEAT_GAP and AGENT_REACHABLE_NO_HEARTBEAT.',
+    build: () => pcap(agent.agentHeartbeatGap(true, 66), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-heartbeat-gap-unreachable.pcap',
+    what: 'The same silence, and the four pings get no reply. Expect HEARTBEAT_GAP and AGENT_UNREACHABLE.',
+    build: () => pcap(agent.agentHeartbeatGap(false, 67), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-heartbeat-120s.pcap',
+    what: 'An agent configured for a 120 s heartbeat: nine transmissions 120 s apart but one 300 s gap (two missed by its own interval; a gap under the default 60 s x 4). Its rhythm is recognised. Expect no finding.',
+    build: () => pcap(agent.agentHeartbeat120(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-gateway-tls-alert.pcap',
+    what: 'A gateway (10.1.2.20) serves an agent (10.1.2.50) on 5723; its own connections to the management server end in the TLS handshake with a fatal unknown_ca alert from the gateway, twice. Expect AGENT_CHANNEL_TLS_ALERT.',
+    build: () => pcap(agent.agentGatewayTlsAlert(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-not-approved.pcap',
+    what: 'The management server closes the agent\'s 5723 connection 0.3 s after each authentication exchange, three times a minute apart (the agent logs event 20070: not approved). Expect AGENT_CHANNEL_CLOSED.',
+    build: () => pcap(agent.agentNotApproved(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-spn-unknown.pcap',
+    what: 'The KDC answers the TGS-REQs for MSOMHSvc/scom01.corp.example and MSOMHSvc/SCOM01 with KDC_ERR_S_PRINCIPAL_UNKNOWN: the Health Service SPN is not registered. Expect AGENT_SPN_ERROR.',
+    build: () => pcap(agent.agentSpnUnknown(), LinkType.ETHERNET),
+  },
+  {
+    name: 'agent-disjoint-namespace.pcap',
+    what: 'A working agent whose management server is scom01.ops.example.net in DNS while the Kerberos realm is CORP.EXAMPLE (a disjoint namespace; the SPN is registered, so Kerberos works). Expect DISJOINT_NAMESPACE.',
+    build: () => pcap(agent.agentDisjointNamespace(), LinkType.ETHERNET),
   },
   {
     name: 'advertised-port-not-attempted.pcap',

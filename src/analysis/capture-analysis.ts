@@ -13,6 +13,9 @@ import { Clock, Interest, Probe, type AnalysisContext, type Analyzer } from './a
 import { AttemptsAnalyzer, DEFAULT_ATTEMPT_LIMITS } from './analyzers/attempts.js';
 import { DcerpcAnalyzer } from './analyzers/dcerpc.js';
 import { OneSidedAnalyzer } from './analyzers/one-sided.js';
+import { AgentAnalyzers } from './analyzers/agent.js';
+import { DEFAULT_AGENT_SETTINGS, type AgentSettings, type Profile } from '../model/agent.js';
+import { PROFILE_SPECS } from './profiles.js';
 import { BulkPath } from './bulk-path.js';
 import { CaptureCounters } from './capture-stats.js';
 import { ConversationTable } from './conversations.js';
@@ -40,6 +43,15 @@ export interface CaptureAnalysisOptions {
   bulkPath?: boolean;
   /** Analyzers run after the built-in ones (they see the same general path). */
   analyzers?: readonly Analyzer[];
+  /** Which checks run (analysis/profiles.ts); default `auto`. */
+  profile?: Profile;
+  /** Settings of the agent checks' analyzers. */
+  agent?: AgentSettings;
+  /**
+   * The option that forces the agent checks under `auto` (`--require ...`, `--server ...`), as
+   * the report's reason gives it; `--profile scom` forces them by itself.
+   */
+  agentForcedBy?: string | null;
 }
 
 const CONTROL = TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST;
@@ -56,6 +68,8 @@ export class CaptureAnalysis {
   readonly attempts: AttemptsAnalyzer;
   readonly dcerpc = new DcerpcAnalyzer();
   readonly oneSided = new OneSidedAnalyzer();
+  /** The agent checks' analyzers, when the profile adds them. */
+  readonly agent: AgentAnalyzers | null;
   readonly limits: AnalysisLimits;
   /** Records the bulk path took. */
   bulkFrames = 0;
@@ -74,7 +88,10 @@ export class CaptureAnalysis {
     this.conversations = new ConversationTable(this.limits.conversations, this.clock, this.interest);
     this.copies = new CopyFilter(this.clock);
     this.attempts = new AttemptsAnalyzer(o.keepSyns === true, { attempts: this.limits.attempts, synEvents: this.limits.synEvents });
-    this.analyzers = [this.attempts, this.dcerpc, this.oneSided, ...(o.analyzers ?? [])];
+    const spec = PROFILE_SPECS[o.profile ?? 'auto'];
+    const forced = spec.agentChecks === 'always' || (o.agentForcedBy ?? null) !== null;
+    this.agent = spec.agentAnalyzers ? new AgentAnalyzers(o.agent ?? DEFAULT_AGENT_SETTINGS, forced) : null;
+    this.analyzers = [this.attempts, this.dcerpc, this.oneSided, ...(this.agent?.analyzers ?? []), ...(o.analyzers ?? [])];
     const ctx: AnalysisContext = { clock: this.clock, conversations: this.conversations, interest: this.interest };
     for (const a of this.analyzers) a.attach(ctx);
     this.tcpAnalyzers = this.analyzers.filter((a) => a.tcp !== undefined);
@@ -187,6 +204,7 @@ export class CaptureAnalysis {
       snaplen,
       captureSeconds: c.timed ? this.clock.latest : 0,
       clock: { backJumps: this.clock.backJumps, firstJumpFrame: this.clock.firstJumpFrame, firstJumpTime: this.clock.firstJumpTime, largestJump: this.clock.largestJump },
+      agent: this.agent?.observations(c.frames) ?? null,
     };
   }
 }

@@ -10,8 +10,10 @@ import { ANOMALIES } from '../model/anomalies.js';
 import { describeFinding } from '../model/finding-text.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import type { FileReport, FrameComment, SynEvent } from '../model/report.js';
-import { runRules, type Verdicts } from '../rules/index.js';
+import { runRules, type AgentRuleSettings, type Verdicts } from '../rules/index.js';
+import { DEFAULT_AGENT_SETTINGS } from '../model/agent.js';
 import { CaptureAnalysis, type CaptureAnalysisOptions } from './capture-analysis.js';
+import { PROFILE_SPECS } from './profiles.js';
 
 /** What to collect besides the summary, and the settings verdicts depend on. */
 export interface AnalyzeOptions extends OpenOptions, CaptureAnalysisOptions {
@@ -46,7 +48,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   const analysis = new CaptureAnalysis(opts);
   const opened = await openCapture(path, opts);
   if (!('reader' in opened)) {
-    const none: Verdicts = { attempts: [], attemptsOmitted: 0, endpoints: [], findings: [], ports: [] };
+    const none: Verdicts = { attempts: [], attemptsOmitted: 0, endpoints: [], findings: [], ports: [], agent: null };
     return { report: buildReport(path, null, analysis, [opened], [], none, settings), syns: [], synsOmitted: 0 };
   }
   const { reader, win } = opened;
@@ -85,9 +87,23 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     offset: stop.offset, code: stop.code, message: stop.message, frames: c.frames,
     lastFrame: analysis.lastFrame === 0 ? null : { frame: analysis.lastFrame, time: analysis.clock.now() },
   };
-  const verdicts = runRules(analysis.observations(reader.info.snaplen, readStop), settings);
+  const verdicts = runRules(analysis.observations(reader.info.snaplen, readStop), { ...settings, ...agentRuleSettings(opts) });
   const report = buildReport(path, opened, analysis, problems, comments, verdicts, settings);
   return { report, syns: analysis.attempts.synEvents, synsOmitted: analysis.attempts.synEventsDropped };
+}
+
+/** The agent checks' settings for the rules, or nothing when the profile never runs them. */
+function agentRuleSettings(opts: AnalyzeOptions): { agent?: AgentRuleSettings } {
+  const profile = opts.profile ?? 'auto';
+  const spec = PROFILE_SPECS[profile];
+  if (profile === 'rpc' || spec.agentChecks === 'never') return {};
+  const forcedBy = profile === 'scom' ? '--profile scom' : opts.agentForcedBy ?? null;
+  return {
+    agent: {
+      ...(opts.agent ?? DEFAULT_AGENT_SETTINGS), profile,
+      checks: spec.agentChecks === 'always' || forcedBy !== null ? 'always' : 'when-detected', forcedBy,
+    },
+  };
 }
 
 /** Adds the warning for frames of link types that are counted but not decoded. */
@@ -110,7 +126,9 @@ function buildReport(
   const counters = analysis.counters;
   const errors = problems.filter((p) => p.severity === 'error');
   const anomalies = analysis.dissector.anomalies.summary().map((a) => ({ ...a, description: ANOMALIES[a.name].text }));
-  return {
+  // Hosts are named as the capture's DNS answers name them wherever the agent checks ran.
+  const names = verdicts.agent === null ? undefined : new Map(verdicts.agent.names.map((n) => [n.address, n.name]));
+  const report: FileReport = {
     path,
     format: opened?.reader.format ?? null,
     compression: opened?.compression ?? null,
@@ -127,13 +145,15 @@ function buildReport(
     anomalies,
     comments,
     stats: counters.stats(analysis.attempts.synRetransmissions),
-    findings: verdicts.findings.map(describeFinding),
+    findings: verdicts.findings.map((f) => describeFinding(f, names)),
     attempts: verdicts.attempts,
     attemptsOmitted: verdicts.attemptsOmitted,
     endpoints: verdicts.endpoints,
     ports: verdicts.ports,
     settings,
   };
+  if (verdicts.agent !== null) report.agent = verdicts.agent;
+  return report;
 }
 
 /**

@@ -22,6 +22,7 @@ import type { FailOn } from './options.js';
 import type { ColorWhen } from './output-options.js';
 import { clashWithInputs, FileOutput, TextSpool, useColor, widthFor } from './output.js';
 import { VERSION } from './version.js';
+import type { AgentSettings, Profile } from '../model/agent.js';
 
 /** The frames of an evidence section, read back from its spool, for the redactor to learn from. */
 function* spooledFrames(ev: ExtractedEvidence): Generator<RedactFrame> {
@@ -41,10 +42,13 @@ function isRegularFile(path: string): boolean {
 /** Problems that mean "this is not a capture" rather than "this capture is damaged". */
 const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
 
-/** Options of `analyze` (and, without format and failOn, of `ports`). */
+/** Options of `analyze` (and, without format, failOn and the agent checks' options, of `ports`). */
 export interface EngineOptions {
   dynamicRanges: [number, number][];
   followWindowSeconds: number;
+  profile?: Profile;
+  agent?: AgentSettings;
+  agentForcedBy?: string | null;
 }
 
 /** The head of every document a command writes. */
@@ -68,7 +72,11 @@ export async function forEachInput(
     const n = `${s.count} subfolder${s.count === 1 ? '' : 's'}`;
     io.err.write(`rpctrace: note: ${visible(s.dir)} has ${n}, not read: this command reads the files directly inside a folder; 'rpctrace scan ${visible(s.dir)}' reads subfolders and .zip archives too\n`);
   }
-  const base: AnalyzeOptions = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds };
+  const base: AnalyzeOptions = {
+    dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds,
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+    ...(opts.agentForcedBy !== undefined ? { agentForcedBy: opts.agentForcedBy } : {}),
+  };
   const skipped: Skipped[] = [];
   for (const input of inputs) {
     if (input.skip !== undefined) { skipped.push({ path: input.path, reason: input.skip }); continue; }

@@ -1,6 +1,7 @@
 /** Option values shared by commands, and the parsers that validate them (usage errors exit 2). */
 import { InvalidArgumentError } from 'commander';
 import type { Severity } from '../model/finding.js';
+import type { RequiredPort } from '../model/agent.js';
 
 /** `--fail-on` choices: a severity, or `none` to never exit 1 for findings. */
 export const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
@@ -43,4 +44,50 @@ export function parseJobs(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError(`"${value}" is not a number of jobs from 1 to 256.`);
   return n;
+}
+
+/** `--profile` choices (model/agent.ts PROFILES). */
+export { PROFILES } from '../model/agent.js';
+
+/** `--heartbeat-interval` and `--missed-heartbeats` when none is given. */
+export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 60;
+export const DEFAULT_MISSED_HEARTBEATS = 4;
+
+const REQUIRED = /^(tcp|udp)\/(\d{1,5})$/i;
+
+/** Parses one `--require` value (`tcp/5723,udp/53`, repeatable) and appends to `previous`; no repeats. */
+export function parseRequired(value: string, previous: RequiredPort[] = []): RequiredPort[] {
+  const out = [...previous];
+  for (const part of value.split(',')) {
+    const m = REQUIRED.exec(part.trim());
+    if (m === null) throw new InvalidArgumentError(`"${part.trim()}" is not a port; write it as tcp/PORT or udp/PORT, e.g. tcp/5723,udp/53.`);
+    const port = Number(m[2]);
+    if (port < 1 || port > 65535) throw new InvalidArgumentError(`"${part.trim()}": ports must be between 1 and 65535.`);
+    const protocol = m[1]!.toLowerCase() as 'tcp' | 'udp';
+    if (!out.some((r) => r.protocol === protocol && r.port === port)) out.push({ protocol, port });
+  }
+  return out;
+}
+
+/** Parses `--heartbeat-interval`: a positive, finite number of seconds. */
+export function parseHeartbeatInterval(value: string): number {
+  return parseFollowWindow(value);
+}
+
+/** Parses `--missed-heartbeats`: a whole number from 1 to 100. */
+export function parseMissedHeartbeats(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError(`"${value}" is not a whole number of heartbeats from 1 to 100.`);
+  return n;
+}
+
+/** Parses one `--server` value (an address or a host name; repeatable, or comma-separated). */
+export function parseServers(value: string, previous: string[] = []): string[] {
+  const out = [...previous];
+  for (const part of value.split(',')) {
+    const v = part.trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9.:_-]*$/.test(v)) throw new InvalidArgumentError(`"${v}" is not a host name or address.`);
+    out.push(v);
+  }
+  return out;
 }

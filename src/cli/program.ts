@@ -6,13 +6,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
-import { DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_RANGES_TEXT, FAIL_ON, parseDynamicRanges, parseFollowWindow, parseJobs } from './options.js';
+import {
+  DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_HEARTBEAT_INTERVAL_SECONDS, DEFAULT_MISSED_HEARTBEATS, DEFAULT_RANGES_TEXT, FAIL_ON, PROFILES, parseDynamicRanges,
+  parseFollowWindow, parseHeartbeatInterval, parseJobs, parseMissedHeartbeats, parseRequired, parseServers,
+} from './options.js';
+import { DEFAULT_REQUIRED_PORTS, requiredText, type Profile, type RequiredPort } from '../model/agent.js';
 import { VERSION } from './version.js';
 import { COLOR_WHEN, type ColorWhen } from './output-options.js';
 import { visibleLines } from '../model/visible.js';
 
 import type { Io } from './main.js';
 import type { ScanFormat } from './scan-job.js';
+import type { EngineOptions } from './analyze-command.js';
 
 /** `--format` of analyze and ports; the type check keeps it in step with report/index.ts REPORT_WRITERS. */
 const FORMATS = ['table', 'json', 'md', 'html'] as const satisfies readonly OutputFormat[];
@@ -41,6 +46,36 @@ const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; fo
   followWindowSeconds: o.followWindow,
 });
 
+/** The agent checks' options of `analyze`, as commander hands them over. */
+interface AgentFlags {
+  profile: Profile;
+  server?: string[];
+  require?: RequiredPort[];
+  heartbeatInterval: number;
+  missedHeartbeats: number;
+}
+
+const agentOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(new Option('--profile <profile>', 'auto: the RPC checks, and the agent checks when the capture shows Operations Manager traffic on 5723; scom: both always; rpc: the RPC checks only').choices(PROFILES).default('auto'))
+    .addOption(new Option('--server <host>', 'a management server (address, or name as the capture\'s DNS answers give it); repeat or separate with commas; runs the agent checks').argParser(parseServers))
+    .addOption(new Option('--require <ports>', `ports to judge per client and server, as tcp/PORT or udp/PORT, comma-separated or repeated (default: ${DEFAULT_REQUIRED_PORTS.map(requiredText).join(',')}); runs the agent checks`).argParser(parseRequired))
+    .addOption(new Option('--heartbeat-interval <seconds>', 'seconds between an agent\'s heartbeats').argParser(parseHeartbeatInterval).default(DEFAULT_HEARTBEAT_INTERVAL_SECONDS))
+    .addOption(new Option('--missed-heartbeats <n>', 'heartbeats an agent may miss before the management server raises a heartbeat failure').argParser(parseMissedHeartbeats).default(DEFAULT_MISSED_HEARTBEATS));
+
+/** The agent options as the engine takes them; a usage error when they contradict `--profile rpc`. */
+function agentSettings(o: AgentFlags, cmd: Command): Pick<EngineOptions, 'profile' | 'agent' | 'agentForcedBy'> {
+  if (o.profile === 'rpc' && (o.server !== undefined || o.require !== undefined)) {
+    cmd.error(`error: --profile rpc runs the RPC checks only; ${o.server !== undefined ? '--server' : '--require'} asks for the agent checks (use --profile scom or auto)`);
+  }
+  const forcedBy = o.require !== undefined ? `--require ${o.require.map(requiredText).join(',')}` : o.server !== undefined ? `--server ${o.server.join(',')}` : null;
+  return {
+    profile: o.profile,
+    agent: { heartbeatIntervalSeconds: o.heartbeatInterval, missedHeartbeats: o.missedHeartbeats, required: o.require ?? [...DEFAULT_REQUIRED_PORTS], servers: o.server ?? [] },
+    agentForcedBy: forcedBy,
+  };
+}
+
 /** Parses `argv` and runs the command. Throws only on bugs (main.ts reports them). */
 export async function runProgram(argv: readonly string[], io: Io): Promise<ExitCode> {
   let code: ExitCode = ExitCode.Ok;
@@ -52,7 +87,7 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(visibleLines(s)) })
     .showHelpAfterError('(run rpctrace --help for usage)');
 
-  engineOptions(
+  agentOptions(engineOptions(
     program
       .command('analyze')
       .description('say why RPC connections fail: verdicts with frame numbers as proof, then the evidence, the endpoints advertised, failed connection attempts and a capture summary')
@@ -64,10 +99,11 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .addOption(new Option('--redact', 'replace IP and MAC addresses, host names, file names and text from the capture by consistent keyed pseudonyms, in the report and the evidence file'))
       .addOption(new Option('--redact-key <key>', 'key of the pseudonyms, to keep them the same across runs (implies --redact; with --redact, RPCTRACE_REDACT_KEY gives it too); without it a random key per run'))
       .addOption(new Option('--color <when>', 'colour severities: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto')),
-  ).action(async (captures: string[], opts: EngineFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number]; output?: string; color: ColorWhen; evidence?: string; redact?: boolean; redactKey?: string }) => {
+  )).action(async (captures: string[], opts: EngineFlags & AgentFlags & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number]; output?: string; color: ColorWhen; evidence?: string; redact?: boolean; redactKey?: string }, cmd: Command) => {
+    const agent = agentSettings(opts, cmd);
     const { analyzeCommand } = await import('./analyze-command.js');
     code = await analyzeCommand(captures, {
-      ...engineSettings(opts), format: opts.format, failOn: opts.failOn, color: opts.color, ...(opts.output !== undefined ? { output: opts.output } : {}),
+      ...engineSettings(opts), ...agent, format: opts.format, failOn: opts.failOn, color: opts.color, ...(opts.output !== undefined ? { output: opts.output } : {}),
       ...(opts.evidence !== undefined ? { evidence: opts.evidence } : {}),
       ...(opts.redact === true ? { redact: true } : {}),
       ...(opts.redactKey !== undefined ? { redactKey: opts.redactKey } : {}),

@@ -53,6 +53,26 @@ const HOW_TO_CAPTURE = [
   'or `netsh trace start capture=yes tracefile=C:\\temp\\rpc.etl` and `netsh trace stop`. pktmon keeps only the first 128 bytes of every packet unless given `--pkt-size 0`, which hides the endpoint mapper answers, and with its default `--comp all` logs a packet once for every component it passes.',
 ].join('\n');
 
+
+const AGENT_NEEDS = [
+  'What an Operations Manager agent needs on the network (the product\'s troubleshooting guide):',
+  '- TCP 5723 from the agent (or gateway) to its management server or gateway: every heartbeat, event and configuration goes over it;',
+  '- LDAP (TCP and UDP 389), Kerberos (TCP and UDP 88) and DNS (TCP and UDP 53) to the domain controllers: to find them, to log on and to authenticate the management server (SPN MSOMHSvc/<server>);',
+  '- RPC (TCP 135, then a port of the dynamic range) from the management server to the agent, for agent push installation and repair.',
+].join('\n');
+
+const AGENT_CHECK_CAPTURE = 'Capture on the agent and on the management server at the same time (`pktmon start --capture --comp nics --pkt-size 0`, or `netsh trace start capture=yes`), long enough to hold several heartbeat intervals, and run rpctrace on both captures: what leaves one side and never reaches the other was dropped in between.';
+
+const CERT_CHECKLIST = [
+  'Certificate checklist, on both computers (gateway or agent, and management server):',
+  '- a certificate in the computer\'s Personal store (Local Computer, not the user) with its private key;',
+  '- enhanced key usage Server Authentication (1.3.6.1.5.5.7.3.1) and Client Authentication (1.3.6.1.5.5.7.3.2);',
+  '- subject name equal to the computer\'s fully qualified domain name as the other side connects to it;',
+  '- within its validity period, its revocation list reachable;',
+  '- the issuing root CA in Trusted Root Certification Authorities on the other computer (and the intermediates in Intermediate Certification Authorities);',
+  '- imported for Operations Manager with MOMCertImport.exe (it writes the serial number to HKLM\\SOFTWARE\\Microsoft\\Microsoft Operations Manager\\3.0\\Machine Settings\\ChannelCertificateSerialNumber), then the Health Service restarted.',
+].join('\n');
+
 /** Every finding id, described. */
 export const FINDING_CATALOG = {
   NONSTANDARD_RPC_PORT_BLOCKED: {
@@ -427,6 +447,215 @@ export const FINDING_CATALOG = {
     remediation: [
       'Analyze each trace on its own, or join them by time: `mergecap -w merged.pcapng first.pcapng second.pcapng` (without -a).',
       'If the capturing machine\'s clock was stepped, look for the time service events at that moment (`w32tm /query /status`, System log event 35 and 37 of Time-Service) before trusting time differences across it.',
+    ],
+  },
+
+  REQUIRED_PORT_BLOCKED: {
+    severity: 'error',
+    title: 'A port the Operations Manager agent needs is blocked',
+    summary: 'Connections or requests from a client to a port the agent needs (5723 to its management server, 88, 389 or 53 to a domain controller) went unanswered or were refused.',
+    explanation: [
+      AGENT_NEEDS,
+      '',
+      'What the capture shows: for TCP, the client\'s SYNs to the port and their retransmissions, with no SYN-ACK, or a reset, or an ICMP destination-unreachable; for UDP, requests (DNS, Kerberos, CLDAP) the server asked never answered although the same server answered this client on another port or protocol. Each client and server pair is judged on its own: a pair with one working connection to the port is not blocked.',
+      '',
+      'What fails with it:',
+      '- TCP 5723: the agent logs event 21006 ("The OpsMgr Connector could not connect to <server>:5723", error 10060) and, when no other management server is configured, 21016 ("there are no failover hosts"); the agent shows as not monitored, and after four missed heartbeats the server raises "Health Service Heartbeat Failure".',
+      '- TCP or UDP 88 and 389: Kerberos and LDAP fail, so the agent cannot authenticate the management server: event 20057 ("Failed to initialize security context for target MSOMHSvc/<server>", 0x80090311 "No authority could be contacted for authentication"). The DC locator answers over UDP 389 while LDAP itself needs TCP 389; a Kerberos answer too large for UDP (KRB_ERR_RESPONSE_TOO_BIG, usual with the group memberships of a computer account) sends the client to TCP 88.',
+      '- TCP or UDP 53: the domain controllers and the management server cannot be found by name.',
+      '- TCP 135 from the management server: agent push installation and repair fail (the RPC checks report the detail).',
+      '',
+      'Fact and inference: the unanswered or refused packets are facts. That a firewall drops them is an inference, a strong one when the same server answered the same client on another port or protocol moments before: the server is up, only this port is filtered. The finding says so when the capture shows it.',
+      '',
+      RETRIES,
+    ].join('\n'),
+    remediation: [
+      'From the agent, test the port: `Test-NetConnection <server> -Port <port>` for TCP; `portqry -n <server> -p udp -e <port>` for UDP.',
+      'Allow the port from the client to the server on every firewall between them and in the server\'s Windows Firewall: TCP 5723 to management servers and gateways; TCP and UDP 88, 389 and 53 to the domain controllers; TCP 135 and the dynamic RPC range from the management servers to the agents.',
+      'On a management server, check that the Health Service listens: `netstat -ano | findstr :5723`.',
+      AGENT_CHECK_CAPTURE,
+    ],
+  },
+  UDP_NO_RESPONSE: {
+    severity: 'warning',
+    title: 'UDP requests got no answer',
+    summary: 'DNS, Kerberos or CLDAP requests over UDP got no answer from the server they were sent to.',
+    explanation: [
+      'UDP has no handshake: the request and the absence of an answer are all a capture can show. rpctrace matches each answer to its request: DNS by transaction id, client port and server; Kerberos by client port and server (a retransmission repeats the request\'s nonce); CLDAP (the DC locator\'s LDAP ping on UDP 389) by message id. A request counts as unanswered when the client sent it again, or when the capture goes on at least 3 s after it; sooner than that it is left undecided.',
+      '',
+      'An answer from an address other than the one asked does not answer the request: the Windows DNS and Kerberos clients drop it, exactly as if nothing had come. A multi-homed DNS server that answers from another interface, or NAT on the path, produces this; the finding names such answers.',
+      '',
+      'What follows: unanswered DNS means the domain controllers or the management server cannot be found; unanswered Kerberos means the client tries the next KDC or fails to authenticate (event 20057 on an agent); an unanswered LDAP ping makes the DC locator try another domain controller, slowly.',
+      '',
+      'Fact and inference: the missing answer is a fact at the capture point. Why is not: a firewall that drops UDP, a server that is down, or a service that is not running on it. When the same server answers other requests of this client, rpctrace reports REQUIRED_PORT_BLOCKED instead.',
+    ].join('\n'),
+    remediation: [
+      'Ask the same server yourself from the client: `Resolve-DnsName <name> -Server <server>` for DNS, `nltest /dsgetdc:<domain>` for the DC locator, `klist get krbtgt` for Kerberos.',
+      'Check that the service runs on the server (DNS Server, Kerberos Key Distribution Center, Netlogon) and that firewalls allow the UDP port from the client.',
+      'If answers come back from another address, make the server answer from the address it is asked on (a multi-homed DNS server: bind it to one interface), or remove the NAT that rewrites it.',
+    ],
+  },
+  DNS_FAILURE: {
+    severity: 'error',
+    title: 'A name the agent needs does not resolve',
+    summary: 'A DNS server answered NXDOMAIN, SERVFAIL or REFUSED for a name the agent needs: the domain controllers\' SRV records, a domain controller or a management server.',
+    explanation: [
+      'The DC locator asks DNS for the SRV records `_ldap._tcp.dc._msdcs.<domain>` (and the site-specific and Kerberos ones, `_kerberos._tcp`, `_kerberos._udp`) to find the domain controllers; the agent resolves its management server\'s name to connect to TCP 5723 and to ask Kerberos for the SPN MSOMHSvc/<name>. rpctrace reports an error answer for these names only: a client asks for many names that do not exist (suffix search lists, WPAD, ISATAP), and those NXDOMAINs are normal.',
+      '',
+      'The codes: NXDOMAIN (3), the name does not exist in the zone the server knows: the client uses a DNS server that does not hold the Active Directory zone (a public resolver, the internet provider\'s), or the domain controllers failed to register their records; SERVFAIL (2), the server could not get an answer (a broken forwarder or delegation, a zone that does not load); REFUSED (5), the server will not answer this client (recursion or zone transfer restricted).',
+      '',
+      'Fact and inference: the error answer is a fact. A failure that a later successful answer for the same kind of record follows is not reported: the client found the name another way (the next suffix, another server).',
+    ].join('\n'),
+    remediation: [
+      'Ask the same server: `nslookup -type=SRV _ldap._tcp.dc._msdcs.<domain> <server>` or `Resolve-DnsName <name> -Server <server>`.',
+      'Check the client\'s DNS servers (`ipconfig /all`): they must be DNS servers that hold or forward the Active Directory zone.',
+      'On the domain controllers, register the locator records again (`nltest /dsregdns`, or restart the Netlogon service) and test with `dcdiag /test:dns`; for a management server\'s name, `ipconfig /registerdns` on it.',
+    ],
+  },
+  KERBEROS_ERROR: {
+    severity: 'error',
+    title: 'A domain controller answered Kerberos with an error',
+    summary: 'A KDC answered an AS or TGS request with a KRB-ERROR that stops authentication: clock skew, an unknown principal, a modified ticket, a wrong password.',
+    explanation: [
+      'The KDC (every domain controller) answers a Kerberos request it cannot grant with a KRB-ERROR carrying an error code (RFC 4120 §7.5.9), its own time and the service the request was for. rpctrace reads it over UDP and TCP 88.',
+      '',
+      'Two errors are normal and never reported alone: KDC_ERR_PREAUTH_REQUIRED (25), which answers the first AS-REQ of nearly every logon; and KRB_ERR_RESPONSE_TOO_BIG (52), which tells the client to repeat a UDP request over TCP 88 (reported only when no TCP 88 attempt follows; when TCP 88 is blocked, REQUIRED_PORT_BLOCKED says so).',
+      '',
+      'Common errors:',
+      '- KRB_AP_ERR_SKEW (37): the client\'s and the KDC\'s clocks differ by more than the allowed skew (5 minutes by default). rpctrace gives the difference between the KDC\'s time in the error and the client\'s time, when the KDC copied it into the error, or else the capture\'s clock at that frame (the clock of the machine that captured);',
+      '- KDC_ERR_S_PRINCIPAL_UNKNOWN (7): no account holds the service principal name asked for (for MSOMHSvc/<server>, see AGENT_SPN_ERROR);',
+      '- KDC_ERR_C_PRINCIPAL_UNKNOWN (6): the client account does not exist in this domain;',
+      '- KRB_AP_ERR_MODIFIED (41): a ticket could not be decrypted: the SPN is on two accounts, or the account\'s password changed on one side only;',
+      '- KDC_ERR_PREAUTH_FAILED (24): wrong password; KDC_ERR_CLIENT_REVOKED (18): the account is disabled or locked; KDC_ERR_ETYPE_NOSUPP (14): no common encryption type.',
+      '',
+      'On an Operations Manager agent these show as event 20057 ("Failed to initialize security context for target MSOMHSvc/<server>") in the Operations Manager log.',
+    ].join('\n'),
+    remediation: [
+      'For clock skew: compare the clocks (`w32tm /stripchart /computer:<DC> /samples:3 /dataonly`), check the client\'s time source (`w32tm /query /status`), then `w32tm /resync`.',
+      'For an unknown or duplicated principal: `setspn -Q <SPN>` and `setspn -X` (duplicates); register it on the right account with `setspn -S`.',
+      'For KRB_AP_ERR_MODIFIED: look for duplicate SPNs, and repair the computer account\'s secure channel: `Test-ComputerSecureChannel -Repair`.',
+      'After a fix, clear the client\'s tickets (`klist purge`, or `klist -li 0x3e7 purge` for the computer account) and try again.',
+    ],
+  },
+  AGENT_SPN_ERROR: {
+    severity: 'error',
+    title: 'Kerberos rejects the management server\'s SPN (MSOMHSvc)',
+    summary: 'The KDC answered a ticket request for MSOMHSvc/<management server> with an error: the Health Service SPN is missing, duplicated, or on the wrong account.',
+    explanation: [
+      'An agent in the management server\'s forest authenticates the server with Kerberos, asking the KDC for a ticket to the service principal name MSOMHSvc/<server FQDN> (and MSOMHSvc/<NetBIOS name>), which must be registered on the management server\'s computer account. This is mutual authentication: without the ticket the agent does not trust the server.',
+      '',
+      'KDC_ERR_S_PRINCIPAL_UNKNOWN (7): no account holds the SPN; KDC_ERR_PRINCIPAL_NOT_UNIQUE (8) or KRB_AP_ERR_MODIFIED (41): it is registered on more than one account, or on an account whose key is not the server\'s. The agent logs event 21001 ("The OpsMgr Connector could not connect to MSOMHSvc/<server> because mutual authentication failed. Verify the SPN is properly registered on the server") and 20057.',
+      '',
+      'The name in the SPN is the one the agent was configured with; in a disjoint namespace (DNS suffix not the Active Directory domain) the registered SPN may carry the other suffix (see DISJOINT_NAMESPACE).',
+    ].join('\n'),
+    remediation: [
+      'Look the SPN up: `setspn -Q MSOMHSvc/<server FQDN>`; find duplicates across the forest: `setspn -F -Q MSOMHSvc/<server FQDN>`.',
+      'Register it on the management server\'s computer account, for both names: `setspn -S MSOMHSvc/<server FQDN> <server>` and `setspn -S MSOMHSvc/<server NetBIOS name> <server>`; remove it from any other account with `setspn -D`.',
+      'On the agent, purge the computer\'s tickets (`klist -li 0x3e7 purge`) and restart the Health Service (`Restart-Service HealthService`).',
+    ],
+  },
+  HEARTBEAT_GAP: {
+    severity: 'error',
+    title: 'Agent heartbeats missing',
+    summary: 'The agent sent nothing to its management server on 5723 for longer than the heartbeat interval times the heartbeats the server lets it miss.',
+    explanation: [
+      'An agent sends a heartbeat to its management server over 5723 every 60 seconds by default (in practice over its TCP connection; the heartbeat documentation also describes UDP, which rpctrace reads too). After 4 missed heartbeats (the default) the server raises "Health Service Heartbeat Failure" and pings the computer; when the ping gets no reply it also raises "Failed to Connect to Computer". Both alerts: the computer cannot be reached. Only the first: the computer answers, but the agent\'s Health Service has a problem (AGENT_UNREACHABLE and AGENT_REACHABLE_NO_HEARTBEAT say which, when the capture holds the ping).',
+      '',
+      'rpctrace measures the silences between the agent\'s transmissions to the server on 5723: TCP segments that carry new data (a retransmission of old data does not count) and UDP datagrams. A silence longer than the interval times the missed heartbeats (--heartbeat-interval, 60 s, and --missed-heartbeats, 4) is a gap. An agent configured for a longer interval is recognised from its own rhythm (at least three gaps of half the interval or more, half of them within 15% of their median, the median over 1.2 times the configured interval) and judged against that.',
+      '',
+      'Fact and inference: the silence is a fact at the capture point. That the transmissions are heartbeats is inferred: their content is encrypted. A capture taken at the server cannot tell an agent that sent nothing from packets dropped on the way.',
+    ].join('\n'),
+    remediation: [
+      'On the agent: is the Health Service running (`Get-Service HealthService`)? Read the Operations Manager event log (events 21006, 20057, 20070, 21001).',
+      'From the management server, ping the agent and test the path: `Test-NetConnection <agent>`; from the agent, `Test-NetConnection <server> -Port 5723`.',
+      'If the agent is configured for another heartbeat interval (Administration, Settings, Heartbeat, or an override), run rpctrace with --heartbeat-interval set to it.',
+      AGENT_CHECK_CAPTURE,
+    ],
+  },
+  AGENT_UNREACHABLE: {
+    severity: 'error',
+    title: 'Agent does not answer the management server\'s ping',
+    summary: 'During the heartbeat silence the management server pinged the agent and got no echo reply: the computer cannot be reached ("Failed to Connect to Computer").',
+    explanation: [
+      'After the missed heartbeats the management server checks whether the computer is still there with an ICMP echo request (ping). Here the requests from the management server to the agent are in the capture and no echo reply came back: the computer is off, disconnected or unreachable on the network, or a firewall on the way or on the computer drops ICMP echo. Operations Manager raises both "Health Service Heartbeat Failure" and "Failed to Connect to Computer".',
+      '',
+      'Fact and inference: the unanswered echo requests are facts. A firewall that blocks ICMP echo (Windows Firewall\'s "File and Printer Sharing (Echo Request - ICMPv4-In)" rule disabled, or a network policy) makes a running computer look unreachable here; the heartbeat silence alone says only that the agent did not send.',
+    ].join('\n'),
+    remediation: [
+      'Check that the computer is running and connected (console, hypervisor, the network team).',
+      'From the management server: `Test-NetConnection <agent>`, `tracert <agent>`; check the route and firewalls between them.',
+      'If the computer is up, allow ICMP echo to it from the management servers (the "Echo Request - ICMPv4-In" rule) so that the server\'s check works, and look at the agent as for AGENT_REACHABLE_NO_HEARTBEAT.',
+    ],
+  },
+  AGENT_REACHABLE_NO_HEARTBEAT: {
+    severity: 'error',
+    title: 'Agent answers ping but sends no heartbeats',
+    summary: 'The agent\'s computer answered the management server\'s ping during the heartbeat silence: the computer is up, its Health Service is not talking to the server.',
+    explanation: [
+      'After the missed heartbeats the management server pinged the agent and the computer answered. Operations Manager then raises "Health Service Heartbeat Failure" without "Failed to Connect to Computer": the network path for ICMP works, and the problem is the agent\'s Health Service or its channel on 5723.',
+      '',
+      'Usual causes: the Health Service stopped, hung or restarts in a loop; its cache (Health Service State) is corrupt or full; it cannot authenticate the server (events 20057, 21001) or the server rejects it (20070); it was moved to another management server (failover, look for 5723 traffic to another server); or a firewall allows ICMP but not TCP 5723.',
+    ].join('\n'),
+    remediation: [
+      'On the agent: `Get-Service HealthService`; read the Operations Manager event log around the silence.',
+      'Restart the Health Service; if it stays silent, stop it, rename the "Health Service State" folder under the agent\'s installation folder, and start it again.',
+      'From the agent: `Test-NetConnection <server> -Port 5723`.',
+    ],
+  },
+  AGENT_CHANNEL_TLS_ALERT: {
+    severity: 'error',
+    title: 'TLS handshake on the agent channel (5723) failed',
+    summary: 'A TLS alert on TCP 5723 ended the certificate handshake between a gateway (or an agent using certificates) and a management server.',
+    explanation: [
+      'Gateways, and agents outside the management server\'s Kerberos trust (workgroup computers, untrusted domains), authenticate with certificates: the two sides run a mutually authenticated TLS handshake on TCP 5723. A TLS alert record in that handshake says why one side gave up:',
+      '- unknown_ca (48): the sender does not trust the CA that issued the other side\'s certificate;',
+      '- bad_certificate (42), unsupported_certificate (43), certificate_unknown (46): the certificate is unusable (wrong key usage, wrong subject, no private key);',
+      '- certificate_expired (45), certificate_revoked (44): as the names say;',
+      '- handshake_failure (40): no certificate or no common algorithm.',
+      'An encrypted alert (after the handshake) cannot be read; it still ends the connection.',
+      '',
+      'The Operations Manager event log on the gateway or agent, and on the management server, holds the matching events (20050 to 20077, 21007, 21021, 21036: no certificate found, the certificate cannot be used, the peer could not be authenticated).',
+      '',
+      CERT_CHECKLIST,
+      '',
+      'Wireshark does not decode TCP 5723 as TLS by itself: use Decode As (TCP port 5723, TLS) to read the handshake.',
+    ].join('\n'),
+    remediation: [
+      'Read the alert in the finding: who sent it is the side that rejected the other\'s certificate.',
+      'Go through the certificate checklist of `rpctrace explain AGENT_CHANNEL_TLS_ALERT` on both computers; `certutil -verify -urlfetch <certificate file>` shows chain and revocation problems.',
+      'Import the certificate with `MOMCertImport.exe` (on the gateway or agent; on the management server too) and restart the Health Service on both.',
+    ],
+  },
+  AGENT_CHANNEL_CLOSED: {
+    severity: 'error',
+    title: 'Management server closes the agent channel after authentication',
+    summary: 'The agent\'s connections to 5723 are accepted and exchange a few messages, then the management server closes them: the agent is not approved or not allowed.',
+    explanation: [
+      'The pattern: the agent connects to TCP 5723, both sides exchange a few messages (the authentication), and the management server ends the connection with a FIN or a reset; the agent tries again later and the same happens. The agent logs event 20070: "The OpsMgr Connector connected to <server>, but the connection was closed immediately after authentication occurred. The most likely cause of this error is that the agent is not authorized to communicate with the server, or the server has not received configuration."',
+      '',
+      'Usual causes: a manually installed agent waiting in Pending Management (or the management group set to reject manual installations); an agent deleted from the console that still reports; a management group name that does not match.',
+      '',
+      'Fact and inference: the closes and their timing are facts; the cause is inferred from the pattern (the content is encrypted).',
+    ].join('\n'),
+    remediation: [
+      'In the Operations Manager shell: `Get-SCOMPendingManagement | Approve-SCOMPendingManagement` (or Administration, Device Management, Pending Management in the console).',
+      'Check Administration, Settings, Security: "Reject new manual agent installations" versus "Review new manual agent installations in pending management view".',
+      'On the management server, read the Operations Manager event log for event 20000 ("A device which is not part of this management group has attempted to access this Health Service").',
+    ],
+  },
+  DISJOINT_NAMESPACE: {
+    severity: 'warning',
+    title: 'A host\'s DNS domain differs from the Kerberos realm',
+    summary: 'A host the agent works with has a DNS name outside the Kerberos realm seen in the same capture (a disjoint namespace): SPNs and name lookups must match it.',
+    explanation: [
+      'In a disjoint namespace a computer\'s primary DNS suffix is not its Active Directory domain\'s DNS name: the realm is CORP.EXAMPLE, yet the management server answers to scom01.ops.example.net. Kerberos names services by the name the client uses, so the agent asks for MSOMHSvc/scom01.ops.example.net, and that SPN must be registered on the management server\'s account besides the one with the domain suffix. The DC locator and the agent\'s name lookups need the DNS suffix search list to cover both.',
+      '',
+      'Fact and inference: the DNS answer and the realm are facts; whether the namespace is disjoint by design is not something a capture can tell. It works when the SPNs and suffixes are in place; when they are not, expect AGENT_SPN_ERROR or event 21001 on the agent.',
+    ].join('\n'),
+    remediation: [
+      'List the management server\'s SPNs: `setspn -L <server>`; both MSOMHSvc/<name in DNS> and MSOMHSvc/<name in the domain> must be there (`setspn -S` adds one).',
+      'Check the domain\'s msDS-AllowedDNSSuffixes when computers register names outside the domain\'s suffix.',
+      'Configure the agents\' DNS suffix search list to include both suffixes, and configure the agent with the management server name that its SPN carries.',
     ],
   },
 } as const satisfies Record<FindingId, FindingInfo>;

@@ -5,6 +5,7 @@
  * explanation, remediation and display filter, in one place, for every renderer. Documented
  * field by field in the README ("JSON output"); keep both in step.
  */
+import type { HostRole } from './agent.js';
 
 /** Severity of a finding; `--fail-on` compares against it. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -33,7 +34,24 @@ export const FINDING_IDS = [
   'STATE_LIMIT_REACHED',
   'CAPTURE_INCOMPLETE',
   'TIMESTAMPS_OUT_OF_ORDER',
+  'REQUIRED_PORT_BLOCKED',
+  'UDP_NO_RESPONSE',
+  'DNS_FAILURE',
+  'KERBEROS_ERROR',
+  'AGENT_SPN_ERROR',
+  'HEARTBEAT_GAP',
+  'AGENT_UNREACHABLE',
+  'AGENT_REACHABLE_NO_HEARTBEAT',
+  'AGENT_CHANNEL_TLS_ALERT',
+  'AGENT_CHANNEL_CLOSED',
+  'DISJOINT_NAMESPACE',
 ] as const;
+
+/** The ids the agent checks report (the rest are the RPC checks'). */
+export const AGENT_FINDING_IDS = [
+  'REQUIRED_PORT_BLOCKED', 'UDP_NO_RESPONSE', 'DNS_FAILURE', 'KERBEROS_ERROR', 'AGENT_SPN_ERROR', 'HEARTBEAT_GAP', 'AGENT_UNREACHABLE',
+  'AGENT_REACHABLE_NO_HEARTBEAT', 'AGENT_CHANNEL_TLS_ALERT', 'AGENT_CHANNEL_CLOSED', 'DISJOINT_NAMESPACE',
+] as const satisfies readonly (typeof FINDING_IDS)[number][];
 export type FindingId = (typeof FINDING_IDS)[number];
 
 /** The transport a finding is about; null for capture-wide findings (a host pair, the capture set-up). */
@@ -68,6 +86,19 @@ export const EVIDENCE_ROLES = {
   'last-frame-read': 'last frame read before reading stopped',
   'time-jump': 'frame older than the one before it',
   'existing-connection': 'frame of a connection open before the capture began',
+  request: 'request',
+  'request-retransmission': 'request sent again',
+  answer: 'answer',
+  'stray-answer': 'answer from an address other than the one asked',
+  'error-answer': 'answer carrying an error code',
+  'related-answer': 'answer from the same server on another port or protocol',
+  'transmission-before': 'last transmission before the silence',
+  'transmission-after': 'first transmission after the silence',
+  'echo-request': 'ICMP echo request',
+  'echo-reply': 'ICMP echo reply',
+  'tls-alert': 'TLS alert',
+  'server-close': 'FIN or RST from the management server',
+  'channel-data': 'payload on the agent channel',
 } as const;
 export type EvidenceRole = keyof typeof EVIDENCE_ROLES;
 
@@ -180,6 +211,54 @@ export interface AttemptRef {
   synFrame: number;
 }
 
+
+/** What fails with a required port, in the Operations Manager troubleshooting guide's words (finding-text.ts). */
+export type RequiredPortNeed = 'agent-channel' | 'ldap' | 'kerberos' | 'dns' | 'rpc' | 'other';
+
+/** What else the capture shows about a server whose required port is blocked. */
+export type PortContext =
+  /** The same server answered the same client on `protocol`/`port` (frame), `seconds` before (negative: after) the first failure. */
+  | { kind: 'answered-elsewhere'; protocol: 'tcp' | 'udp'; port: number; frame: number; seconds: number }
+  /** The KDC answered a UDP request with KRB_ERR_RESPONSE_TOO_BIG (frame): the client must use TCP 88. */
+  | { kind: 'krb-too-big'; frame: number; seconds: number };
+
+/** Requests of one group of UDP transactions, as findings tell them. */
+export interface RequestStory {
+  /** Requests (a request and its retransmissions are one). */
+  requests: number;
+  /** Datagrams sent, retransmissions included. */
+  datagrams: number;
+  /** What was asked, the first five: `SRV _ldap._tcp.dc._msdcs.corp.example`, `AS-REQ krbtgt/CORP.EXAMPLE`. */
+  asked: string[];
+  /** Request frames, the first ten. */
+  frames: number[];
+  /** Seconds from the last request to the end of the capture. */
+  lastObservedSeconds: number;
+}
+
+/** A Kerberos error as findings tell it. */
+export interface KerberosErrorFacts {
+  code: number;
+  /** RFC 4120 §7.5.9 name, e.g. KRB_AP_ERR_SKEW. */
+  name: string;
+  /** The request it answered (`AS-REQ`, `TGS-REQ`), or null when the request was not seen. */
+  request: string | null;
+  /** The service principal the error names (sname), and its realm. */
+  principal: string | null;
+  realm: string | null;
+  /** The client principal, when the error or the request names it. */
+  client: string | null;
+  frame: number;
+  requestFrame: number | null;
+  /** Errors with the same code and principal from this KDC to this client. */
+  count: number;
+  /** KRB_AP_ERR_SKEW: the KDC's time minus the client's (ctime in the error) or minus the capture's clock at the error's frame. */
+  skewSeconds: number | null;
+  skewAgainst: 'client-time' | 'capture-clock' | null;
+  /** The KDC's time in the error (ISO 8601 UTC), for skew errors. */
+  serverTime: string | null;
+}
+
 /** The parameters each finding's text needs, by id. */
 export interface FindingParams {
   NONSTANDARD_RPC_PORT_BLOCKED: { advertised: Advertised; story: AttemptStory; steps: BlockedStep[] };
@@ -255,6 +334,104 @@ export interface FindingParams {
     maxConversations: number;
     /** Untracked SYNs by destination port, most first (at most 5). */
     topPorts: [number, number][];
+  };
+  REQUIRED_PORT_BLOCKED: {
+    need: RequiredPortNeed;
+    /** What the agent checks took the client and the server for. */
+    clientRole: HostRole | null;
+    serverRole: HostRole | null;
+    /** TCP: how the attempts ended (the last decisive one); UDP: `unanswered`. */
+    how: 'no-answer' | 'reset' | 'icmp-refused' | 'unanswered';
+    /** TCP: the attempts; null for UDP. */
+    story: AttemptStory | null;
+    /** UDP: the requests; null for TCP. */
+    requests: RequestStory | null;
+    /** TCP refusals: the reset or the ICMP message. */
+    refusal: Refusal | null;
+    context: PortContext[];
+  };
+  UDP_NO_RESPONSE: {
+    app: 'dns' | 'kerberos' | 'cldap' | 'udp';
+    requests: RequestStory;
+    /** Answers to these requests that came from another address (not an answer to the request). */
+    stray: { from: string; frames: number[] } | null;
+  };
+  DNS_FAILURE: {
+    qname: string;
+    /** `SRV`, `A`, `AAAA`, ... */
+    qtype: string;
+    rcode: number;
+    /** `NXDOMAIN`, `SERVFAIL`, `REFUSED`, ... */
+    rcodeName: string;
+    /** Why the agent needs the name. */
+    need: 'dc-locator' | 'kerberos-locator' | 'gc-locator' | 'domain-controller' | 'management-server' | 'domain';
+    frame: number;
+    requestFrame: number | null;
+    /** Answers with this error for this name (from this server to this client). */
+    count: number;
+  };
+  KERBEROS_ERROR: KerberosErrorFacts & {
+    /** KRB_ERR_RESPONSE_TOO_BIG with no TCP 88 attempt after it; the usual case (TCP follows and works) is not a finding. */
+    noTcpFollowUp: boolean;
+  };
+  AGENT_SPN_ERROR: KerberosErrorFacts & {
+    /** The host part of the MSOMHSvc SPN (the management server's name as the agent asked for it). */
+    host: string;
+  };
+  HEARTBEAT_GAP: {
+    transport: 'tcp' | 'udp';
+    /** The interval used: the configured one, or the agent's own longer rhythm. */
+    intervalSeconds: number;
+    configuredIntervalSeconds: number;
+    rhythmSeconds: number | null;
+    /** The missed-heartbeat threshold (`--missed-heartbeats`). */
+    threshold: number;
+    silenceSeconds: number;
+    /** Heartbeats that did not come in the silence. */
+    missed: number;
+    /** The last transmission before the silence; the first after it, or null when the capture ends first. */
+    fromFrame: number;
+    toFrame: number | null;
+    /** The capture's last frame, when the silence lasts to the end. */
+    captureEndFrame: number | null;
+    transmissions: number;
+  };
+  AGENT_UNREACHABLE: { requests: number; firstRequestFrame: number; silenceFromFrame: number; silenceSeconds: number };
+  AGENT_REACHABLE_NO_HEARTBEAT: { requests: number; replies: number; firstReplyFrame: number; silenceFromFrame: number; silenceSeconds: number };
+  AGENT_CHANNEL_TLS_ALERT: {
+    /** Who sent the alert, and who received it. */
+    from: string;
+    to: string;
+    level: number;
+    /** Description code (-1: encrypted) and its name. */
+    description: number;
+    descriptionName: string | null;
+    frame: number;
+    /** Alerts on this channel in all. */
+    count: number;
+    /** Whether the client of the channel is a gateway (it also serves agents in this capture). */
+    gateway: boolean;
+  };
+  AGENT_CHANNEL_CLOSED: {
+    /** Conversations the management server closed right after the exchange began. */
+    closes: number;
+    kind: 'fin' | 'rst';
+    /** Seconds from the first frame of each conversation to the server's FIN or RST, the first five. */
+    seconds: number[];
+    closeFrames: number[];
+    /** Payload segments each side sent before the close, in the first such conversation. */
+    clientPayloads: number;
+    serverPayloads: number;
+  };
+  DISJOINT_NAMESPACE: {
+    realm: string;
+    /** The DNS name whose domain is not the realm's, the address it gave, and the host's role. */
+    name: string;
+    address: string;
+    domain: string;
+    role: HostRole | null;
+    dnsFrame: number;
+    kerberosFrame: number;
   };
 }
 

@@ -2,6 +2,7 @@
  * What the analyzers hand to the rules: plain values, one kind per analyzer, no tracker behind
  * them. Times are seconds since the first frame of the capture (not rounded).
  */
+import type { AgentObservations } from './agent.js';
 import type { IcmpRefusal } from './connections.js';
 
 /** A frame and its time, as examples for capture-wide findings. */
@@ -195,6 +196,8 @@ export interface Observations {
   captureSeconds: number;
   /** Jumps back in the frames' times (traces joined in file order). */
   clock: ClockJumps;
+  /** What the agent checks' analyzers observed; null when the profile does not run them. */
+  agent: AgentObservations | null;
 }
 
 /** Frames more than a second older than the latest before them. */

@@ -6,6 +6,7 @@ import type { ReadProblem } from './read-problem.js';
 import type { AnomalyName } from './anomalies.js';
 import type { Attempt, Endpoint, PortSummary } from './connections.js';
 import type { Finding } from './finding.js';
+import type { AgentReport } from './agent.js';
 
 /** Bumped when a field changes meaning or disappears; adding fields does not bump it. */
 export const SCHEMA_VERSION = 1;
@@ -108,6 +109,13 @@ export interface FileReport {
   ports: PortSummary[];
   /** The settings the verdicts used. */
   settings: { dynamicRanges: [number, number][]; followWindowSeconds: number };
+  /**
+   * The agent checks: which hosts were taken for agents, management servers and domain
+   * controllers and why, required ports, heartbeats, transactions. Present only when the agent
+   * checks ran (the capture shows 5723 traffic, or an option asked for them), so reports of
+   * other captures are what they were.
+   */
+  agent?: AgentReport;
 }
 
 /** The whole document. */

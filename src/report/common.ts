@@ -22,11 +22,28 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 /** `10.1.1.10:135`, `[fd00::10]:135`. */
 export const hostPort = (addr: string, port: number): string => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
 
+/** How a host is shown: `name (address)` where the report names it, else the address. */
+export type Namer = (addr: string) => string;
+const unnamed: Namer = (a) => a;
+
+/** The namer of a report: names from the agent checks' DNS answers, when they ran. */
+export function namerOf(f: FileReport): Namer {
+  const names = new Map((f.agent?.names ?? []).map((x) => [x.address, x.name]));
+  if (names.size === 0) return unnamed;
+  return (a) => {
+    const n = names.get(a);
+    return n === undefined ? a : `${n} (${a})`;
+  };
+}
+
+/** `hostPort` through a namer: `dc01.corp.example (10.1.1.10):389` when named. */
+export const namedHostPort = (n: Namer, addr: string, port: number): string => (n(addr) === addr ? hostPort(addr, port) : `${n(addr)}:${port}`);
+
 /** `client -> server:port`, with whatever parts the finding has; `-` without any. */
-export function flowText(f: Pick<Finding, 'client' | 'server' | 'port'>): string {
-  const server = f.server === null ? (f.port === null ? null : `port ${f.port}`) : f.port === null ? f.server : hostPort(f.server, f.port);
+export function flowText(f: Pick<Finding, 'client' | 'server' | 'port'>, n: Namer = unnamed): string {
+  const server = f.server === null ? (f.port === null ? null : `port ${f.port}`) : f.port === null ? n(f.server) : namedHostPort(n, f.server, f.port);
   if (f.client === null) return server ?? '-';
-  return server === null ? `${f.client} ->` : `${f.client} -> ${server}`;
+  return server === null ? `${n(f.client)} ->` : `${n(f.client)} -> ${server}`;
 }
 
 /** `1, 2, 3` or, past `max`, `1, 2, ... 8 +12 more`. */

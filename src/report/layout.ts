@@ -16,9 +16,11 @@ import type { PortsFile } from '../model/ports-report.js';
 import type { FileReport } from '../model/report.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import { visible } from '../model/visible.js';
+import type { AgentReport } from '../model/agent.js';
 import {
   DETAIL_FRAMES, MAX_ATTEMPT_ROWS, MAX_ENDPOINT_ROWS, TABLE_FRAMES, attemptCounts, attemptDetail, flowText, followUpText, formatText,
-  framesText, hasProblems, hostPort, interfaceText, n, notAnalyzed, notAnalyzedLines, rangesText, severityCounts, sortFindings,
+  framesText, hasProblems, interfaceText, n, namedHostPort, namerOf, notAnalyzed, notAnalyzedLines, rangesText, seconds, severityCounts, sortFindings,
+  type Namer,
 } from './common.js';
 
 /** How a word is to be seen: a finding's severity, or a clean bill of health. */
@@ -109,11 +111,11 @@ export function documentHead(tool: { name: string; version: string }, schemaVers
 
 const findingLabel = (x: Finding): Inline[] => [lit(x.id), ...(x.inferred ? [' (inferred)'] : [])];
 
-function verdicts(f: FileReport, findings: readonly Finding[]): Block {
+function verdicts(f: FileReport, findings: readonly Finding[], name: Namer): Block {
   const table: Block | null = findings.length === 0 ? null : {
     kind: 'table',
     columns: [{ head: 'Severity', width: 10 }, { head: 'Finding', width: 39 }, { head: 'Client -> server:port', width: 27 }, { head: 'Evidence frames', width: 18 }],
-    rows: findings.map((x) => [[tone(x.severity)], [...findingLabel(x), '\n', x.title], [flowText(x)], [framesText(x.evidenceFrames, TABLE_FRAMES)]]),
+    rows: findings.map((x) => [[tone(x.severity)], [...findingLabel(x), '\n', x.title], [flowText(x, name)], [framesText(x.evidenceFrames, TABLE_FRAMES)]]),
   };
   return group(
     heading(3, `Verdicts: ${severityCounts(findings)}`),
@@ -124,12 +126,12 @@ function verdicts(f: FileReport, findings: readonly Finding[]): Block {
   );
 }
 
-function entry(x: Finding, i: number): Block {
-  const flow = flowText(x);
+function entry(x: Finding, i: number, name: Namer): Block {
+  const flow = flowText(x, name);
   const body: Block[] = [para({ strong: [x.title] })];
   if (x.explanation !== '') body.push(prose(x.explanation));
   if (x.remediation.length > 0) body.push(group(para('What to do:'), { kind: 'list', ordered: true, items: x.remediation.map(inlineText) }));
-  const timeline = timelineOf(x);
+  const timeline = timelineOf(x, name);
   if (timeline !== null) body.push({ kind: 'figure', figure: timeline });
   body.push(group(
     x.displayFilter !== '' ? para('Wireshark filter: ', lit(x.displayFilter)) : null,
@@ -139,33 +141,33 @@ function entry(x: Finding, i: number): Block {
   return { kind: 'entry', label: `${i + 1}.`, head: [tone(x.severity), '  ', ...findingLabel(x)], aside: flow === '-' ? null : { label: 'Connection: ', text: [flow] }, body };
 }
 
-/** The server:port an endpoint names, and the host written in the answer when it differs (a value from the capture). */
 /** A failing conversation's timeline: findings above info that name a conversation and have timed evidence. */
-function timelineOf(x: Finding): Figure | null {
+function timelineOf(x: Finding, name: Namer): Figure | null {
   if (x.severity === 'info' || (x.client === null && x.server === null) || x.evidence.length === 0) return null;
   const events = x.evidence.map((e): TimelineEvent => ({ frame: e.frame, role: e.role, time: e.time, ...(e.n !== undefined ? { n: e.n } : {}) }));
-  return { kind: 'timeline', title: flowText(x), severity: x.severity, events, more: Math.max(0, x.evidenceTotal - x.evidence.length) };
+  return { kind: 'timeline', title: flowText(x, name), severity: x.severity, events, more: Math.max(0, x.evidenceTotal - x.evidence.length) };
 }
 
-function endpointServer(e: Endpoint): Inline[] {
-  if (e.advertisedHost === null || e.advertisedHost === '0.0.0.0' || e.advertisedHost === e.server) return [hostPort(e.server, e.port)];
-  return [hostPort(e.server, e.port), '\n(in answer: ', lit(e.advertisedHost), ')'];
+/** The server:port an endpoint names, and the host written in the answer when it differs (a value from the capture). */
+function endpointServer(e: Endpoint, name: Namer): Inline[] {
+  if (e.advertisedHost === null || e.advertisedHost === '0.0.0.0' || e.advertisedHost === e.server) return [namedHostPort(name, e.server, e.port)];
+  return [namedHostPort(name, e.server, e.port), '\n(in answer: ', lit(e.advertisedHost), ')'];
 }
 
-function endpoints(list: readonly Endpoint[]): Block {
+function endpoints(list: readonly Endpoint[], name: Namer): Block {
   if (list.length === 0) return group(heading(3, 'Endpoints advertised'), para('None seen (no endpoint mapper or DCOM answer with a TCP port in this capture).'));
   return group(
     heading(3, `Endpoints advertised (${list.length})`),
     {
       kind: 'table',
       columns: [{ head: 'Frame', width: 8 }, { head: 'Answer', width: 22 }, { head: 'Interface', width: 20 }, { head: 'Server:port', width: 20 }, { head: 'In range', width: 8 }, { head: 'Follow-up', width: 15 }],
-      rows: list.slice(0, MAX_ENDPOINT_ROWS).map((e) => [[String(e.frame)], [`${e.source} ${e.operation}`], [interfaceText(e)], endpointServer(e), [e.inRange ? 'yes' : 'no'], [followUpText(e)]]),
+      rows: list.slice(0, MAX_ENDPOINT_ROWS).map((e) => [[String(e.frame)], [`${e.source} ${e.operation}`], [interfaceText(e)], endpointServer(e, name), [e.inRange ? 'yes' : 'no'], [followUpText(e)]]),
     },
     list.length > MAX_ENDPOINT_ROWS ? para(`${list.length - MAX_ENDPOINT_ROWS} more endpoints not listed (all are in `, lit('--format json'), ').') : null,
   );
 }
 
-function attempts(list: readonly Attempt[]): Block {
+function attempts(list: readonly Attempt[], name: Namer): Block {
   if (list.length === 0) return group(heading(3, 'Connection attempts: none (no TCP SYN in this capture).'));
   const failed = list.filter((a) => a.outcome !== 'established');
   const head = heading(3, `Connection attempts: ${attemptCounts(list)}`);
@@ -176,9 +178,42 @@ function attempts(list: readonly Attempt[]): Block {
     {
       kind: 'table',
       columns: [{ head: 'First SYN', width: 8 }, { head: 'Time (s)', width: 10 }, { head: 'Client -> server:port', width: 28 }, { head: 'Outcome', width: 14 }, { head: 'Detail', width: 33 }],
-      rows: failed.slice(0, MAX_ATTEMPT_ROWS).map((a) => [[String(a.synFrames[0] ?? '-')], [`+${a.relativeTime.toFixed(3)}`], [`${hostPort(a.client, a.clientPort)} -> ${hostPort(a.server, a.serverPort)}`], [a.outcome], [attemptDetail(a)]]),
+      rows: failed.slice(0, MAX_ATTEMPT_ROWS).map((a) => [[String(a.synFrames[0] ?? '-')], [`+${a.relativeTime.toFixed(3)}`], [`${namedHostPort(name, a.client, a.clientPort)} -> ${namedHostPort(name, a.server, a.serverPort)}`], [a.outcome], [attemptDetail(a)]]),
     },
     failed.length > MAX_ATTEMPT_ROWS ? para(`${failed.length - MAX_ATTEMPT_ROWS} more unsuccessful attempts not listed (all are in `, lit('--format json'), ').') : null,
+  );
+}
+
+const ROLE_TEXT: Record<AgentReport['hosts'][number]['roles'][number], string> = {
+  agent: 'agent', gateway: 'gateway', 'management-server': 'management server', 'domain-controller': 'domain controller', 'dns-server': 'DNS server',
+};
+
+/** The agent checks: why they ran, the hosts and their roles, required ports, heartbeats, transactions. */
+function agentChecks(a: AgentReport, name: Namer): Block {
+  const t = a.transactions;
+  const s = a.settings;
+  const drops = a.drops;
+  const dropped = drops.pendingFull + drops.transactionsNotKept + drops.namesNotKept + drops.conversationsNotKept + drops.echoesNotKept + drops.heldNotKept;
+  return group(
+    heading(3, `Agent checks (profile ${a.profile})`),
+    para(`They ran because ${a.reason}${a.reasonFrame !== null ? ` (frame ${a.reasonFrame})` : ''}. Heartbeat interval ${s.heartbeatIntervalSeconds} s, ${s.missedHeartbeats} missed heartbeats; required ports ${s.required.join(', ')}${s.servers.length > 0 ? `; management servers named: ${s.servers.join(', ')}` : ''}.`),
+    a.hosts.length === 0 ? para('No agent, management server or domain controller in this capture.') : {
+      kind: 'table',
+      columns: [{ head: 'Host', width: 34 }, { head: 'Taken for', width: 20 }, { head: 'Why (first frame)', width: 46 }],
+      rows: a.hosts.map((h) => [[name(h.address)], [h.roles.map((r) => ROLE_TEXT[r]).join(',\n')], [h.why.map((w) => `${h.roles.length > 1 ? `${ROLE_TEXT[w.role]}: ` : ''}${w.text}${w.frame !== null ? ` (${w.frame})` : ''}`).join('\n')]]),
+    },
+    a.requiredPorts.length === 0 ? null : group(para('Required ports:'), {
+      kind: 'table',
+      columns: [{ head: 'Client -> server', width: 48 }, { head: 'Port', width: 10 }, { head: 'Attempts', width: 10 }, { head: 'Answered', width: 10 }, { head: 'Failed', width: 8 }, { head: 'Incomplete', width: 14 }],
+      rows: a.requiredPorts.map((r) => [[`${name(r.client)} ->\n${name(r.server)}`], [`${r.protocol}/${r.port}`], [n(r.attempts)], [n(r.answered)], [n(r.failed)], [n(r.incomplete)]]),
+    }),
+    a.heartbeats.length === 0 ? null : group(para('Heartbeats (the agent\'s transmissions on 5723):'), {
+      kind: 'table',
+      columns: [{ head: 'Agent -> server', width: 48 }, { head: 'Sent', width: 8 }, { head: 'Interval', width: 14 }, { head: 'Longest silence', width: 18 }, { head: 'Gaps', width: 8 }],
+      rows: a.heartbeats.map((h) => [[`${name(h.agent)} ->\n${name(h.server)} (${h.protocol})`], [n(h.transmissions)], [`${seconds(h.intervalSeconds)}${h.intervalSeconds !== s.heartbeatIntervalSeconds ? ' (its own)' : ''}`], [seconds(h.longestSilenceSeconds)], [n(h.gaps)]]),
+    }),
+    para(`Requests and answers: DNS ${n(t.dns.requests)} (${n(t.dns.answered)} answered), Kerberos ${n(t.kerberos.requests)} (${n(t.kerberos.answered)}), LDAP ping ${n(t.cldap.requests)} (${n(t.cldap.answered)}).`),
+    dropped === 0 ? null : para(`Not kept (bounds): ${n(drops.pendingFull)} request(s) while the table of unanswered ones was full, ${n(drops.transactionsNotKept)} answered transaction(s), ${n(drops.namesNotKept)} name(s), ${n(drops.conversationsNotKept)} conversation(s), ${n(drops.echoesNotKept)} echo request(s), ${n(drops.heldNotKept)} datagram(s) before the first 5723 packet.`),
   );
 }
 
@@ -232,9 +267,11 @@ export function fileBlocks(f: FileReport): Block[] {
     blocks.push(para('Not analyzed: the file could not be read (see the read problems below).'));
   } else {
     const findings = sortFindings(f.findings);
-    blocks.push(verdicts(f, findings));
-    if (findings.length > 0) blocks.push(heading(3, 'Evidence'), ...findings.map(entry));
-    blocks.push(endpoints(f.endpoints), attempts(f.attempts));
+    const name = namerOf(f);
+    blocks.push(verdicts(f, findings, name));
+    if (findings.length > 0) blocks.push(heading(3, 'Evidence'), ...findings.map((x, i) => entry(x, i, name)));
+    if (f.agent !== undefined) blocks.push(agentChecks(f.agent, name));
+    blocks.push(endpoints(f.endpoints, name), attempts(f.attempts, name));
     if (f.ports.length > 0) blocks.push({ kind: 'figure', figure: { kind: 'ports', ports: f.ports, ranges: f.settings.dynamicRanges } });
   }
   blocks.push(capture(f));

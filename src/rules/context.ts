@@ -8,6 +8,7 @@
 import type { Attempt } from '../model/connections.js';
 import type { AttemptRecord, Observations, OneSidedPair } from '../model/observations.js';
 import { followEndpoints, pairKey, toAttempt, type FollowedEndpoint, type RuleSettings } from './derive.js';
+import { agentContext, type AgentContext } from './agent-context.js';
 
 export interface RuleContext {
   readonly obs: Observations;
@@ -20,6 +21,8 @@ export interface RuleContext {
   readonly oneSided: ReadonlyMap<string, OneSidedPair>;
   /** Indexes of attempts a finding already accounts for. */
   readonly explained: Set<number>;
+  /** The agent checks' view (roles, names), or null when they do not run. */
+  readonly agent: AgentContext | null;
 }
 
 export function ruleContext(obs: Observations, settings: RuleSettings): RuleContext {
@@ -29,5 +32,6 @@ export function ruleContext(obs: Observations, settings: RuleSettings): RuleCont
     endpoints: followEndpoints(obs.rpc.endpoints, attempts, obs.existing, settings),
     oneSided: new Map(obs.oneSided.map((p) => [pairKey(p.sender, p.receiver), p])),
     explained: new Set(),
+    agent: agentContext(obs, attempts, settings.agent),
   };
 }

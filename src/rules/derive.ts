@@ -7,6 +7,7 @@ import type { Attempt, AttemptOutcome, Endpoint, PortSummary } from '../model/co
 import type { AttemptStory, Evidence } from '../model/finding.js';
 import { interfaceName } from '../model/interfaces.js';
 import type { AttemptRecord, EndpointEvent, ExistingConnection } from '../model/observations.js';
+import type { AgentRuleSettings } from './agent-context.js';
 
 /**
  * Windows retransmits an unanswered SYN after 3 s and 6 s more (TcpMaxConnectRetransmissions
@@ -21,6 +22,8 @@ export interface RuleSettings {
   dynamicRanges: [number, number][];
   /** Seconds after an EPM/DCOM answer during which the client's attempts count as its follow-up. */
   followWindowSeconds: number;
+  /** The agent checks, when the profile may run them (rules/agent-context.ts); absent: never. */
+  agent?: AgentRuleSettings;
 }
 
 /** Seconds rounded to the microsecond, as the report writes them. */

@@ -16,8 +16,15 @@ import { foldPerClient } from './fold.js';
 import { inferredRules } from './inferred.js';
 import { rpcAnswerRules } from './rpc-answers.js';
 import { unansweredRules } from './unanswered.js';
+import { requiredTcpRules, requiredUdpRules } from './agent-ports.js';
+import { disjointNamespaceRules, dnsFailureRules, kerberosRules, udpNoResponseRules } from './agent-services.js';
+import { heartbeatRules } from './agent-heartbeats.js';
+import { channelAlertRules, channelClosedRules } from './agent-channel.js';
+import { agentReport } from './agent-report.js';
+import type { AgentReport } from '../model/agent.js';
 
 export type { RuleSettings } from './derive.js';
+export type { AgentRuleSettings } from './agent-context.js';
 
 /** A rule family: findings from the context, in the order they are found. */
 export type Rule = (ctx: RuleContext) => AnyFindingFacts[];
@@ -36,6 +43,28 @@ export const RPC_RULES: readonly Rule[] = [
   clockRules,
 ];
 
+/**
+ * The RPC checks and the agent checks, in the order they must run: required TCP ports before
+ * the unanswered rules (a blocked 5723 is REQUIRED_PORT_BLOCKED, not CONNECTION_UNANSWERED), and
+ * blocked UDP ports before UDP_NO_RESPONSE (each explains what it reports).
+ */
+export const AGENT_RULES: readonly Rule[] = [
+  ...RPC_RULES.slice(0, RPC_RULES.indexOf(unansweredRules)),
+  requiredTcpRules,
+  ...RPC_RULES.slice(RPC_RULES.indexOf(unansweredRules)),
+  requiredUdpRules,
+  udpNoResponseRules,
+  dnsFailureRules,
+  kerberosRules,
+  heartbeatRules,
+  channelAlertRules,
+  channelClosedRules,
+  disjointNamespaceRules,
+];
+
+/** Rule sets by name: a run uses `agent` when the agent checks run for its capture (rules/agent-context.ts), else `rpc`. */
+export const RULE_SETS = { rpc: RPC_RULES, agent: AGENT_RULES } as const;
+
 /** Everything the rules add to a file report. */
 export interface Verdicts {
   /** Attempts listed in the report (all of them up to MAX_LISTED_ATTEMPTS; failures are kept first). */
@@ -46,16 +75,25 @@ export interface Verdicts {
   /** Most severe first; equal severities by first evidence frame. */
   findings: AnyFindingFacts[];
   ports: PortSummary[];
+  /** The agent checks' section, or null when they did not run. */
+  agent: AgentReport | null;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** Runs `rules` (by default the RPC checks) over one capture's observations. */
-export function runRules(obs: Observations, settings: RuleSettings, rules: readonly Rule[] = RPC_RULES): Verdicts {
+/**
+ * Runs `rules` over one capture's observations; by default the agent set when the agent checks
+ * run for this capture (settings.agent and what the capture shows), else the RPC checks.
+ */
+export function runRules(obs: Observations, settings: RuleSettings, rules?: readonly Rule[]): Verdicts {
   const ctx = ruleContext(obs, settings);
-  const findings = foldPerClient(rules.flatMap((r) => r(ctx)));
+  const set = rules ?? (ctx.agent !== null ? RULE_SETS.agent : RULE_SETS.rpc);
+  const findings = foldPerClient(set.flatMap((r) => r(ctx)));
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0]?.frame ?? 0) - (b.evidence[0]?.frame ?? 0));
   const endpoints = ctx.endpoints.map((x) => x.endpoint);
   const listed = listedAttempts(ctx.attempts, ctx.endpoints.flatMap((x) => x.follow));
-  return { attempts: listed, attemptsOmitted: ctx.attempts.length - listed.length, endpoints, findings, ports: portSummary(ctx.attempts, endpoints, settings.dynamicRanges) };
+  return {
+    attempts: listed, attemptsOmitted: ctx.attempts.length - listed.length, endpoints, findings, ports: portSummary(ctx.attempts, endpoints, settings.dynamicRanges),
+    agent: agentReport(ctx),
+  };
 }

@@ -58,6 +58,15 @@ export function ipv6Text(b: Uint8Array, o: number): string {
   return `${head}::${tail}`;
 }
 
+/**
+ * Copies `from[start, end)` to `to` at `at`, byte by byte: for the short copies of the per-packet
+ * path, where a `subarray` for `set` would be an object per packet.
+ */
+export function copyBytes(from: Uint8Array, start: number, end: number, to: Uint8Array, at: number): void {
+  const d = at - start;
+  for (let i = start; i < end; i++) to[d + i] = from[i]!;
+}
+
 /** Lower-case hex of `len` bytes at `o`, no separators. Allocates. */
 export function hexText(b: Uint8Array, o: number, len: number): string {
   let s = '';

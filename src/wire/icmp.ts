@@ -3,7 +3,7 @@
  * datagram after the 8-byte header; the quoted IP header is decoded by the dissector with the
  * ordinary IP views, and the first 8 bytes of its transport header give the ports.
  */
-import { EMPTY } from './bytes.js';
+import { EMPTY, u16be } from './bytes.js';
 import { Status } from './status.js';
 
 const HDR = 8;
@@ -28,6 +28,14 @@ export class IcmpView {
   /** Where the quoted datagram of an error message starts. */
   get quoteOff(): number { return this.o + HDR; }
 }
+
+/**
+ * Identifier and sequence number of an echo request or reply (RFC 792 "Echo or Echo Reply
+ * Message", RFC 4443 §4.1, §4.2): the second 32-bit word of the header at `off`. Valid where an
+ * IcmpView.wrap() at `off` returned Ok (it proved the 8 header octets).
+ */
+export const echoIdent = (b: Uint8Array, off: number): number => u16be(b, off + 4);
+export const echoSeq = (b: Uint8Array, off: number): number => u16be(b, off + 6);
 
 /** True when an ICMPv4 type quotes the offending datagram. */
 export const icmp4IsError = (t: number): boolean =>

@@ -24,12 +24,17 @@ import { PppView, PppoeView } from '../../src/wire/ppp.js';
 import { PbbView } from '../../src/wire/pbb.js';
 import { FabricPathView } from '../../src/wire/fabricpath.js';
 import { Status } from '../../src/wire/status.js';
+import { parseDns } from '../../src/wire/dns.js';
+import { parseKrb } from '../../src/wire/kerberos.js';
+import { parseLdapMessages } from '../../src/wire/ldap.js';
+import { tlsAlerts } from '../../src/wire/tls.js';
 import { Dissector } from '../../src/dissect/dissector.js';
 import { Encap } from '../../src/wire/constants.js';
 import { L4, type PacketInfo } from '../../src/dissect/packet-info.js';
 import { CaptureRecord } from '../../src/capture/reader.js';
 import { Rng } from '../helpers/random.js';
-import { hex } from '../helpers/frame.js';
+import { concat, hex } from '../helpers/frame.js';
+import * as apps from '../../samples/gen/apps.js';
 import { REGRESSIONS, keepRegression } from './check.js';
 
 type Probe = (b: Uint8Array, off: number, end: number) => unknown[];
@@ -92,7 +97,17 @@ const PROBES: Record<string, Probe> = {
   ppp: (b, o, e) => { const s = ppp.wrap(b, o, e, true); return s !== Status.Ok ? [s] : [s, ppp.protocol, ppp.payloadOff]; },
   pbb: (b, o, e) => { const s = pbb.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, pbb.isid, pbb.payloadOff]; },
   fabricPath: (b, o, e) => { const s = fabricPath.wrap(b, o, e); return s !== Status.Ok ? [s] : [s, fabricPath.ftag, fabricPath.ttl, fabricPath.payloadOff]; },
+  // Payload decoders of the agent checks: whole results, compared as JSON; Ok when they decoded something.
+  dns: (b, o, e) => decoded(parseDns(b, o, e)),
+  kerberos: (b, o, e) => decoded(parseKrb(b, o, e)),
+  ldap: (b, o, e) => decoded(parseLdapMessages(b, o, e)),
+  tlsAlerts: (b, o, e) => decoded(tlsAlerts(b, o, e)),
 };
+
+function decoded(x: unknown): unknown[] {
+  const some = x !== null && (!Array.isArray(x) || x.length > 0);
+  return [some ? Status.Ok : Status.Malformed, JSON.stringify(x)];
+}
 
 /** Header prefixes that steer random bytes past the first checks of each view. */
 const PREFIXES: Record<string, Uint8Array[]> = {
@@ -111,6 +126,18 @@ const PREFIXES: Record<string, Uint8Array[]> = {
   mpls: [hex`00 01 01 40`, hex`00 01 00 40 00 01 01 40 45`, hex``],
   pppoe: [hex`11 00`, hex``], ppp: [hex`ff 03 00 21`, hex`21`, hex`ff 03`, hex``],
   pbb: [hex``], fabricPath: [hex``],
+  // Whole messages from the sample generator (random bytes follow them), and bare headers.
+  dns: [
+    apps.dnsMessage(7, '_ldap._tcp.dc._msdcs.corp.example', 33, null),
+    apps.dnsReply(7, '_ldap._tcp.dc._msdcs.corp.example', 33, { answers: [{ type: 'SRV', priority: 0, weight: 100, port: 389, target: 'dc01.corp.example' }], additional: [{ name: 'dc01.corp.example', address: '10.1.1.10' }] }),
+    apps.dnsReply(8, 'x.corp.example', 1, { rcode: 3 }), hex`0000 8180 0001 0002 0000 0001`, hex``,
+  ],
+  kerberos: [
+    apps.krbAsReq({ realm: 'R', user: 'u' }, 5, true, 1), apps.krbTgsReq({ realm: 'R', user: 'u' }, ['MSOMHSvc', 'h'], 6, 2), apps.krbAsRep({ realm: 'R', user: 'u' }, 3),
+    apps.krbError({ code: 37, realm: 'R', sname: ['krbtgt', 'R'], stime: '20240312092231Z', susec: 1, ctime: '20240312091500Z', cusec: 2 }), hex`7e 81`, hex``,
+  ],
+  ldap: [apps.cldapPing(3, 'corp.example', 'WS50'), apps.cldapPingResponse(3, { forest: 'f', domain: 'd', host: 'h', netbiosDomain: 'D', netbiosHost: 'H', site: 's' }), hex`30 0c 02 01 05 65 07 0a 01 00`, hex``],
+  tlsAlerts: [apps.tlsAlert(2, 48), concat(apps.tlsClientHello(1), apps.tlsAlert(1, 0)), hex`15 03 03 00 02`, hex`15 03 01 00 1a`, hex``],
 };
 
 /** Two buffers equal inside [off, end), different everywhere else. */

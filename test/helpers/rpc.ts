@@ -12,6 +12,7 @@ import { describeFinding } from '../../src/model/finding-text.js';
 import type { Attempt, Endpoint, PortSummary } from '../../src/model/connections.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { ReadStop } from '../../src/model/observations.js';
+import type { AgentReport, AgentSettings, Profile } from '../../src/model/agent.js';
 import type { WriterFrame } from '../../src/capture/writer.js';
 import {
   Clock, EtherType, IpProto, TcpConversation, ethernet, ethernetLink, icmpv4Unreachable, ipv4, ipv4Addr, uuidBytes, towerBytes,
@@ -170,6 +171,8 @@ export interface TrackOptions {
   limits?: Partial<AnalysisLimits>;
   bulkPath?: boolean;
   analyzers?: readonly Analyzer[];
+  profile?: Profile;
+  agent?: AgentSettings;
 }
 
 /**
@@ -182,6 +185,8 @@ export function track(frames: readonly WriterFrame[], o: TrackOptions = {}): Cap
     limits: { ...(o.maxFlows !== undefined ? { conversations: o.maxFlows } : {}), ...o.limits },
     ...(o.bulkPath !== undefined ? { bulkPath: o.bulkPath } : {}),
     ...(o.analyzers !== undefined ? { analyzers: o.analyzers } : {}),
+    ...(o.profile !== undefined ? { profile: o.profile } : {}),
+    ...(o.agent !== undefined ? { agent: o.agent } : {}),
   });
   const d = t.dissector;
   const r = new CaptureRecord();
@@ -208,6 +213,7 @@ export interface Verdicts {
   endpoints: Endpoint[];
   findings: Finding[];
   ports: PortSummary[];
+  agent: AgentReport | null;
 }
 
 /** Rule settings and capture facts a test may set. */
@@ -226,8 +232,10 @@ export function verdicts(t: CaptureAnalysis, o: VerdictOptions = {}): Verdicts {
   const v = runRules(o.captureSeconds !== undefined ? { ...obs, captureSeconds: o.captureSeconds } : obs, {
     dynamicRanges: o.dynamicRanges ?? [[49152, 65535]],
     followWindowSeconds: o.followWindowSeconds ?? 120,
+    ...(o.agent !== undefined ? { agent: o.agent } : {}),
   });
-  return { ...v, findings: v.findings.map(describeFinding) };
+  const names = v.agent === null ? undefined : new Map(v.agent.names.map((n) => [n.address, n.name]));
+  return { ...v, findings: v.findings.map((f) => describeFinding(f, names)) };
 }
 
 /** A fixed start instant (2024-03-01T12:00:00Z) so times in tests are readable. */

@@ -265,3 +265,58 @@ describe('rpctrace --dynamic-range and --follow-window', () => {
     expect(doc.files[0].findings.map((f: { id: string }) => f.id)).toContain('RPC_DYNAMIC_PORT_BLOCKED');
   });
 });
+
+describe('rpctrace analyze: --profile, --server, --require, --heartbeat-interval, --missed-heartbeats', () => {
+  const scom = join(SAMPLES, 'scom-agent-5723-unanswered.pcap');
+  const healthyRpc = join(SAMPLES, 'rpc-healthy.pcap');
+  const json = async (argv: string[]): Promise<{ code: number; file: { findings: { id: string; severity: string }[]; agent?: Record<string, unknown> } }> => {
+    const r = await cli(['analyze', '--format', 'json', ...argv]);
+    return { code: r.code, file: JSON.parse(r.out).files[0] };
+  };
+
+  it('auto (the default) runs the agent checks on a 5723 capture: a blocked 5723 is an error, exit 1', async () => {
+    const r = await json([scom]);
+    expect([r.code, r.file.findings.map((f) => `${f.id}:${f.severity}`)]).toEqual([1, ['REQUIRED_PORT_BLOCKED:error']]);
+    expect(r.file.agent).toMatchObject({ profile: 'auto', reasonFrame: 42 });
+  });
+
+  it('rpc limits the run to the RPC checks: the report is what it was (a warning, exit 0)', async () => {
+    const r = await json(['--profile', 'rpc', scom]);
+    expect([r.code, r.file.findings.map((f) => f.id), 'agent' in r.file]).toEqual([0, ['CONNECTION_UNANSWERED'], false]);
+  });
+
+  it('scom, --server and --require force the agent checks and say so', async () => {
+    expect((await json(['--profile', 'scom', healthyRpc])).file.agent).toMatchObject({ profile: 'scom', reason: '--profile scom' });
+    expect((await json(['--server', 'scom01.corp.example', scom])).file.agent).toMatchObject({
+      reason: '--server scom01.corp.example; the capture shows TCP 5723 from 10.1.1.50 to scom01.corp.example (10.1.1.30)',
+      settings: { servers: ['scom01.corp.example'] },
+    });
+    const req = await json(['--require', 'tcp/5723', '--require', 'UDP/53,tcp/5723', healthyRpc]);
+    expect(req.file.agent).toMatchObject({ reason: '--require tcp/5723,udp/53', settings: { required: ['tcp/5723', 'udp/53'] } });
+  });
+
+  it('passes the heartbeat settings to the engine', async () => {
+    const r = await json(['--heartbeat-interval', '120', '--missed-heartbeats', '2', join(SAMPLES, 'agent-heartbeat-gap-unreachable.pcap')]);
+    expect(r.file.agent).toMatchObject({ settings: { heartbeatIntervalSeconds: 120, missedHeartbeats: 2 } });
+    // The 318 s silence is over 120 s x 2 (a gap) and under 120 s x 4 (none).
+    expect(r.file.findings.map((f) => f.id)).toContain('HEARTBEAT_GAP');
+    const lax = await json(['--heartbeat-interval', '120', join(SAMPLES, 'agent-heartbeat-gap-unreachable.pcap')]);
+    expect(lax.file.findings.map((f) => f.id)).toEqual([]);
+  });
+
+  it.each([
+    [['--profile', 'nope'], /--profile/],
+    [['--require', 'tcp/0'], /between 1 and 65535/],
+    [['--require', 'sctp/5723'], /tcp\/PORT or udp\/PORT/],
+    [['--heartbeat-interval', '0'], /--heartbeat-interval/],
+    [['--missed-heartbeats', '2.5'], /whole number/],
+    [['--server', 'a b'], /not a host name or address/],
+    [['--profile', 'rpc', '--server', '10.1.1.30'], /--profile rpc runs the RPC checks only/],
+    [['--profile', 'rpc', '--require', 'tcp/5723'], /--require asks for the agent checks/],
+  ])('refuses %j with exit code 2', async (args, message) => {
+    const r = await cli(['analyze', ...args, scom]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+  });
+});

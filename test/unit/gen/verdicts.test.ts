@@ -103,13 +103,37 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
   'exchange-cas-range-6005.pcap': { errors: ['NONSTANDARD_RPC_RANGE'], check: (r) => expect(to(r, 6005).map((a) => a.outcome)).toEqual(['established']) },
   'handshake-not-completed.pcap': { errors: ['HANDSHAKE_NOT_COMPLETED'], check: (r) => expect(to(r, HEALTHY_PORT).map((a) => [a.outcome, a.retransmissions, a.synAckFrames.length])).toEqual([['answered-not-completed', 2, 5]]) },
   'epm-handshake-not-completed.pcap': { errors: ['HANDSHAKE_NOT_COMPLETED'] },
+  // The 5723 SYNs switch the agent checks on: a blocked agent channel is an error, not a warning.
   'scom-agent-5723-unanswered.pcap': {
-    errors: ['CONNECTION_UNANSWERED'],
+    errors: ['REQUIRED_PORT_BLOCKED'],
     check: (r) => {
       for (const port of [53, 88, 389]) expect(to(r, port).every((a) => a.outcome === 'established'), `TCP ${port}`).toBe(true);
       expect(to(r, 5723).map((a) => a.outcome)).toEqual(['no-answer']);
+      expect(r.findings.map((f) => [f.protocol, f.port])).toEqual([['tcp', 5723]]);
+      expect(r.agent?.profile).toBe('auto');
     },
   },
+  'agent-healthy.pcap': {
+    errors: [],
+    check: (r) => {
+      expect(r.agent?.hosts.map((h) => h.roles.join('+'))).toEqual(['management-server', 'domain-controller+dns-server', 'agent']);
+      expect(r.agent?.transactions).toEqual({
+        dns: { requests: 2, answered: 2, unanswered: 0, errors: 0 }, kerberos: { requests: 3, answered: 3, unanswered: 0, errors: 1 }, cldap: { requests: 1, answered: 1, unanswered: 0, errors: 0 },
+      });
+      expect(r.agent?.heartbeats.map((h) => h.gaps)).toEqual([0]);
+    },
+  },
+  'agent-5723-dropped.pcap': { errors: ['REQUIRED_PORT_BLOCKED'], check: (r) => expect(to(r, 5723).map((a) => [a.outcome, a.retransmissions])).toEqual([['no-answer', 2], ['no-answer', 2]]) },
+  'agent-ldap-kerberos-tcp-blocked.pcap': { errors: ['REQUIRED_PORT_BLOCKED'], check: (r) => expect(r.findings.map((f) => `${f.protocol}/${f.port}`)).toEqual(['tcp/389', 'tcp/88']) },
+  'agent-dns-failure.pcap': { errors: ['UDP_NO_RESPONSE', 'DNS_FAILURE'] },
+  'agent-kerberos-skew.pcap': { errors: ['KERBEROS_ERROR'], check: (r) => expect(to(r, 88).map((a) => a.outcome)).toEqual(['established']) },
+  'agent-heartbeat-gap-ping-replies.pcap': { errors: ['HEARTBEAT_GAP', 'AGENT_REACHABLE_NO_HEARTBEAT'] },
+  'agent-heartbeat-gap-unreachable.pcap': { errors: ['HEARTBEAT_GAP', 'AGENT_UNREACHABLE'] },
+  'agent-heartbeat-120s.pcap': { errors: [], check: (r) => expect(r.agent?.heartbeats.map((h) => [h.intervalSeconds, h.rhythmSeconds])).toEqual([[120, 120]]) },
+  'agent-gateway-tls-alert.pcap': { errors: ['AGENT_CHANNEL_TLS_ALERT'] },
+  'agent-not-approved.pcap': { errors: ['AGENT_CHANNEL_CLOSED'] },
+  'agent-spn-unknown.pcap': { errors: ['AGENT_SPN_ERROR'] },
+  'agent-disjoint-namespace.pcap': { errors: ['DISJOINT_NAMESPACE'] },
   'advertised-port-not-attempted.pcap': { errors: ['ADVERTISED_PORT_NOT_ATTEMPTED'] },
   'one-sided-capture.pcap': {
     errors: ['ONE_SIDED_CAPTURE'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ICMP4_UNREACH_CODES, ICMP6_UNREACH_CODES, IcmpView, icmp4IsError, icmp6IsError } from '../../../src/wire/icmp.js';
+import { ICMP4_UNREACH_CODES, ICMP6_UNREACH_CODES, IcmpView, echoIdent, echoSeq, icmp4IsError, icmp6IsError } from '../../../src/wire/icmp.js';
 import { Status } from '../../../src/wire/status.js';
 import { hex } from '../../helpers/frame.js';
 
@@ -43,5 +43,12 @@ describe('unreachable code tables', () => {
     for (let c = 0; c <= 6; c++) expect(ICMP6_UNREACH_CODES[c], `code ${c}`).toBeTypeOf('string');
     expect(ICMP6_UNREACH_CODES[4]).toBe('port-unreachable');
     expect(ICMP6_UNREACH_CODES[1]).toBe('admin-prohibited');
+  });
+});
+
+describe('echo identifier and sequence number', () => {
+  it('are the second word of an echo request or reply', () => {
+    const m = hex`08 00 f7 fc 0001 0003 61 62`; // echo request, checksum, id 1, seq 3, data
+    expect([echoIdent(m, 0), echoSeq(m, 0)]).toEqual([1, 3]);
   });
 });
