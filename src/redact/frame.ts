@@ -14,6 +14,8 @@
  */
 import { ipv4Text, ipv6Text, u16be, u32be, u32le } from '../wire/bytes.js';
 import { scanStringBindings } from '../wire/dcom.js';
+import { parseDns } from '../wire/dns.js';
+import { parseKrb } from '../wire/kerberos.js';
 import { ipv4Bytes, ipv6Bytes, ipv6TextOfLength, type Pseudonymizer } from './pseudonyms.js';
 
 /** A checksum field and the byte ranges it covers: [from, to, base], a byte's parity counted from base. */
@@ -30,7 +32,9 @@ interface Walk {
   ips: [number, 4 | 16][];
   macs: number[];
   scopes: Scope[];
-  tcp: { key: string; seq: number; pay: number; end: number } | null;
+  tcp: { key: string; seq: number; pay: number; end: number; sport: number; dport: number } | null;
+  /** The innermost UDP datagram's payload and ports. */
+  udp: { pay: number; end: number; sport: number; dport: number } | null;
 }
 
 const VLAN = new Set([0x8100, 0x88a8, 0x9100, 0x9200]);
@@ -40,7 +44,7 @@ const MAX_DEPTH = 8;
 
 /** Walks the headers rpctrace decodes, noting addresses, MACs and checksum scopes. */
 function walk(b: Uint8Array, linkType: number): Walk {
-  const w: Walk = { ips: [], macs: [], scopes: [], tcp: null };
+  const w: Walk = { ips: [], macs: [], scopes: [], tcp: null, udp: null };
   const end = b.length;
   switch (linkType) {
     case 1: ethernet(b, 0, end, w, 0); break;
@@ -125,13 +129,14 @@ function l4(b: Uint8Array, p: number, e: number, proto: number, w: Walk, pseudo:
       const doff = (b[p + 12]! >> 4) * 4;
       const src = pseudo[1] - pseudo[0] === 8 ? ipv4Text(b, pseudo[0]) : ipv6Text(b, pseudo[0]);
       const dst = pseudo[1] - pseudo[0] === 8 ? ipv4Text(b, pseudo[0] + 4) : ipv6Text(b, pseudo[0] + 16);
-      if (depth === 0 || w.tcp === null) w.tcp = { key: `${src}|${u16be(b, p)}>${dst}|${u16be(b, p + 2)}`, seq: u32be(b, p + 4), pay: Math.min(e, p + doff), end: e };
+      if (depth === 0 || w.tcp === null) w.tcp = { key: `${src}|${u16be(b, p)}>${dst}|${u16be(b, p + 2)}`, seq: u32be(b, p + 4), pay: Math.min(e, p + doff), end: e, sport: u16be(b, p), dport: u16be(b, p + 2) };
       return;
     }
     case 17: {
       if (e - p < 8 || quoted) return;
       if (u16be(b, p + 6) !== 0 || pseudo[1] - pseudo[0] === 32) w.scopes.push({ field: p + 6, ranges: [pseudo, [p, e, p]], sum: 0, udp: true });
       const dport = u16be(b, p + 2);
+      w.udp = { pay: p + 8, end: e, sport: u16be(b, p), dport };
       if (dport === 4789 && e - p >= 16) ethernet(b, p + 16, e, w, depth + 1);
       else if (dport === 6081 && e - p >= 16) {
         const opt = (b[p + 8]! & 0x3f) * 4;
@@ -265,6 +270,46 @@ function replacement(original: Uint8Array, p: Pattern): Uint8Array {
 }
 
 /** One frame as the redactor sees it. */
+// Labels of the DC locator's SRV names that name no one (`_ldap._tcp.dc._msdcs.<domain>`).
+const LOCATOR_LABELS = new Set(['dc', 'gc', 'pdc', 'domains']);
+
+/** Learns the customer's labels of a DNS name, a realm or a principal's parts; service labels and service names stay. */
+export function learnName(n: string, p: Pseudonymizer, principal = false): void {
+  if (principal) {
+    const [name = '', realm] = n.split('@');
+    const parts = name.split('/');
+    for (const x of parts.length > 1 ? parts.slice(1) : parts) learnName(x.replace(/\$$/, ''), p);
+    if (realm !== undefined) learnName(realm, p);
+    return;
+  }
+  const own = n.split('.').filter((l) => l !== '' && !l.startsWith('_') && !LOCATOR_LABELS.has(l.toLowerCase()));
+  if (own.length > 0 && !/^[\d.]+$/.test(n) && !n.includes(':')) p.name(own.join('.'));
+}
+
+/**
+ * Learns the names an agent's requests and answers carry, so that they are replaced wherever
+ * they occur in the frames: DNS (port 53) names asked and answered, Kerberos (port 88) realms
+ * and principals. CLDAP answers (port 389) name the same domain and DC, learned from DNS.
+ */
+function learnAppNames(b: Uint8Array, l4: { pay: number; end: number; sport: number; dport: number }, tcp: boolean, p: Pseudonymizer): void {
+  const port = (n: number): boolean => l4.sport === n || l4.dport === n;
+  if (l4.end <= l4.pay) return;
+  if (port(53)) {
+    const m = parseDns(b, l4.pay + (tcp ? 2 : 0), l4.end);
+    if (m === null) return;
+    if (m.qname !== '') learnName(m.qname, p);
+    for (const r of m.records) {
+      learnName(r.name, p);
+      if (r.data !== '' && r.type !== 1 && r.type !== 28) learnName(r.data, p);
+    }
+  } else if (port(88)) {
+    const k = parseKrb(b, l4.pay + (tcp ? 4 : 0), l4.end);
+    if (k === null) return;
+    for (const r of [k.realm, k.crealm]) if (r !== null) learnName(r, p);
+    for (const x of [k.cname, k.sname]) if (x !== null) learnName(x, p, true);
+  }
+}
+
 export interface RedactFrame {
   frame: number;
   linkType: number;
@@ -302,7 +347,9 @@ export class FrameRedactor {
           for (const m of text.matchAll(/([A-Za-z0-9][A-Za-z0-9.-]{0,62})\\([A-Za-z0-9][A-Za-z0-9-]{0,62})\$/g)) { this.p.name(m[1]!); this.p.name(m[2]!); }
         }
         tcp.push({ frame: f.frame, seq: w.tcp.seq, pay: f.bytes.slice(w.tcp.pay, w.tcp.end), key: w.tcp.key });
+        learnAppNames(f.bytes, w.tcp, true, this.p);
       }
+      if (w.udp !== null) learnAppNames(f.bytes, w.udp, false, this.p);
     }
     this.patterns = this.buildPatterns();
     this.findStraddling(tcp);

@@ -5,9 +5,11 @@
  * again from them (describeFinding), never edited as text.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import type { AgentReport } from '../model/agent.js';
 import { describeFinding } from '../model/finding-text.js';
-import type { AnyFindingFacts, Finding } from '../model/finding.js';
+import { AGENT_FINDING_IDS, type AnyFindingFacts, type Finding } from '../model/finding.js';
 import type { FileReport } from '../model/report.js';
+import { learnName } from './frame.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
 const BINDING = /^(.+)\[(\d{1,5})\]$/;
@@ -20,6 +22,46 @@ export function learnNames(f: FileReport, p: Pseudonymizer): void {
     for (const b of e.bindings) host(BINDING.exec(b)?.[1] ?? null);
   }
   for (const x of f.findings) if (x.id === 'TOWER_ADDRESS_MISMATCH' && 'advertisedHost' in x.params) host(x.params.advertisedHost);
+  if (f.agent !== undefined) learnAgentNames(f.agent, f.findings, p);
+}
+
+/**
+ * Learns every name the agent checks report: hosts named by DNS answers, the names asked for
+ * (`SRV _ldap._tcp.dc._msdcs.corp.example`, `AS-REQ krbtgt/CORP.EXAMPLE`), realms, principals.
+ */
+function learnAgentNames(a: AgentReport, findings: readonly Finding[], p: Pseudonymizer): void {
+  for (const n of a.names) learnName(n.name, p);
+  for (const h of a.hosts) if (h.name !== null) learnName(h.name, p);
+  for (const s of a.settings.servers) learnName(s, p);
+  const asked = (q: string): void => {
+    const what = q.slice(q.indexOf(' ') + 1);
+    if (what.includes('/') || what.includes('@') || what.endsWith('$')) learnName(what, p, true);
+    else learnName(what, p);
+  };
+  for (const x of findings) {
+    if (!(AGENT_FINDING_IDS as readonly string[]).includes(x.id)) continue;
+    const v = x.params as Record<string, unknown>;
+    for (const k of ['qname', 'realm', 'host', 'name', 'domain']) if (typeof v[k] === 'string') learnName(v[k], p);
+    for (const k of ['principal', 'client']) if (typeof v[k] === 'string') learnName(v[k], p, true);
+    const requests = (v.requests ?? null) as { asked?: unknown } | null;
+    if (requests !== null && typeof requests === 'object' && Array.isArray(requests.asked)) for (const q of requests.asked) if (typeof q === 'string') asked(q);
+  }
+}
+
+/**
+ * The agent checks' values with every address replaced and every known name replaced wherever it
+ * stands in a string (their strings hold names inside text: `SRV _ldap._tcp.dc._msdcs.corp.example`,
+ * principals, the reasons hosts were taken for what they are).
+ */
+function scrubDeep<T>(v: T, p: Pseudonymizer): T {
+  if (typeof v === 'string') return (isIPv4(v) ? p.ipv4(v) : isIPv6(v) ? p.ipv6(v) : p.scrub(v)) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => scrubDeep(x, p)) as T;
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = scrubDeep(x, p);
+    return out as T;
+  }
+  return v;
 }
 
 /** A value with every string that is an address, a binding or a known name replaced; anything else as it was. */
@@ -41,20 +83,23 @@ export function pseudonymise<T>(v: T, p: Pseudonymizer): T {
   return v;
 }
 
-/** A finding's facts pseudonymised and described again. */
-function redactFinding(x: Finding, p: Pseudonymizer): Finding {
+/** A finding's facts pseudonymised and described again, hosts named as the redacted report names them. */
+function redactFinding(x: Finding, p: Pseudonymizer, names: ReadonlyMap<string, string> | undefined): Finding {
+  const agent = (AGENT_FINDING_IDS as readonly string[]).includes(x.id);
   const facts = {
     id: x.id, severity: x.severity, protocol: x.protocol,
     client: pseudonymise(x.client, p), server: pseudonymise(x.server, p), port: x.port,
     evidence: x.evidence, evidenceTotal: x.evidenceTotal, inferred: x.inferred,
-    params: pseudonymise(x.params, p), folded: pseudonymise(x.folded, p),
+    params: agent ? scrubDeep(x.params, p) : pseudonymise(x.params, p), folded: pseudonymise(x.folded, p),
   } as AnyFindingFacts;
-  return describeFinding(facts);
+  return describeFinding(facts, names);
 }
 
 /** The report as a redacted run shows it. */
 export function redactReport(f: FileReport, p: Pseudonymizer): FileReport {
   learnNames(f, p);
+  const agent = f.agent === undefined ? undefined : scrubDeep(f.agent, p);
+  const names = agent === undefined ? undefined : new Map(agent.names.map((n) => [n.address, n.name]));
   return {
     ...f,
     path: p.path(f.path),
@@ -62,8 +107,9 @@ export function redactReport(f: FileReport, p: Pseudonymizer): FileReport {
     errors: f.errors.map((w) => ({ ...w, message: p.scrub(w.message) })),
     comments: f.comments.map((c) => ({ frame: c.frame, text: p.text('comment', c.text) })),
     interfaces: f.interfaces.map((i) => ({ ...i, name: i.name === null ? null : p.text('if', i.name), description: i.description === null ? null : p.text('ifdesc', i.description) })),
-    findings: f.findings.map((x) => redactFinding(x, p)),
+    findings: f.findings.map((x) => redactFinding(x, p, names)),
     attempts: pseudonymise(f.attempts, p),
     endpoints: pseudonymise(f.endpoints, p),
+    ...(agent !== undefined ? { agent } : {}),
   };
 }

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { writePcapng, type WriterFrame } from '../../src/capture/writer.js';
-import { blockedScenario, T0 } from '../../samples/gen/scenario.js';
+import { blockedScenario, macOf, T0 } from '../../samples/gen/scenario.js';
+import { SAMPLES } from '../helpers/corpus.js';
 import { Clock, EtherType, IpProto, NDR_V2, TcpConversation, dcerpcBind, dcerpcBindAck, dcerpcRequest, dcerpcResponse, ethernet, ethernetLink, icmpv4Unreachable, Icmp4Unreach, ipv4, pcapFile } from './gen.js';
 import { ISYSTEM_ACTIVATOR, remoteCreateInstanceRequest, remoteCreateInstanceResponse } from '../../samples/gen/dcom.js';
 import { Rng } from '../helpers/random.js';
@@ -187,4 +188,34 @@ describe('redaction', () => {
     expect(outs[0]).toBe(outs[1]);
     expect(outs[2]).not.toBe(outs[3]);
   }, EXTERNAL_TEST_MS);
+});
+
+describe('redaction of the agent checks', () => {
+  // The agent samples' hosts, the names DNS answers and Kerberos give them (samples/gen/agent.ts),
+  // and the MACs of those on the sample LAN.
+  const hosts = ['10.1.1.10', '10.1.1.30', '10.1.1.50', '10.1.1.2'];
+  const secrets: Secrets = { v4: hosts, v6: [], macs: hosts.map(macOf), names: ['corp', 'scom01', 'dc01', 'ws50', 'ops'] };
+  for (const sample of ['agent-dns-failure', 'agent-kerberos-skew', 'agent-spn-unknown', 'agent-disjoint-namespace', 'agent-heartbeat-gap-unreachable', 'agent-ldap-kerberos-tcp-blocked']) {
+    it(`${sample}: hosts, names asked for, realms and principals leave no trace in any format or the evidence file`, async () => {
+      const path = join(SAMPLES, `${sample}.pcap`);
+      const plain = join(dir, `${sample}.plain.json`);
+      expect((await cli(['analyze', '--format', 'json', '--output', plain, '--fail-on', 'none', path])).code).toBe(0);
+      expect(leaks(readFileSync(plain), secrets).length).toBeGreaterThan(0);
+      const evidence = join(dir, `${sample}.pcapng`);
+      for (const format of ['table', 'json', 'md', 'html']) {
+        const out = join(dir, `${sample}.${format}`);
+        const r = await cli(['analyze', '--redact', '--format', format, '--output', out, '--fail-on', 'none', ...(format === 'json' ? ['--evidence', evidence] : []), path]);
+        expect(r.code).toBe(0);
+        expect(leaks(readFileSync(out), secrets), `${format} of ${sample}`).toEqual([]);
+      }
+      expect(leaks(readFileSync(evidence), secrets), `evidence of ${sample}`).toEqual([]);
+      // The agent section and the findings keep their shape: same ids, frames, roles and counts.
+      type Doc = { files: { findings: { id: string; evidenceFrames: number[] }[]; agent?: { hosts: { roles: string[] }[]; names: unknown[] } }[] };
+      const a = JSON.parse(readFileSync(plain, 'utf8')) as Doc;
+      const b = JSON.parse(readFileSync(join(dir, `${sample}.json`), 'utf8')) as Doc;
+      expect(b.files[0]!.findings.map((f) => [f.id, f.evidenceFrames])).toEqual(a.files[0]!.findings.map((f) => [f.id, f.evidenceFrames]));
+      expect(b.files[0]!.agent?.hosts.map((h) => h.roles)).toEqual(a.files[0]!.agent?.hosts.map((h) => h.roles));
+      expect(b.files[0]!.agent?.names.length).toBe(a.files[0]!.agent?.names.length);
+    }, EXTERNAL_TEST_MS);
+  }
 });
