@@ -99,6 +99,7 @@ export const EVIDENCE_ROLES = {
   'tls-alert': 'TLS alert',
   'server-close': 'FIN or RST from the management server',
   'channel-data': 'payload on the agent channel',
+  'capture-end': 'last frame of the capture',
 } as const;
 export type EvidenceRole = keyof typeof EVIDENCE_ROLES;
 

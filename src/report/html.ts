@@ -39,6 +39,7 @@ svg line.axis{stroke:var(--text);stroke-width:1}svg line.grid{stroke:var(--line)
 .mark.syn line{stroke:#3056a8}.mark.retx line{stroke:var(--error)}.mark.retx circle{fill:var(--error)}
 .mark.synack path{fill:var(--ok)}.mark.rst path{stroke:var(--error);stroke-width:2.5}.mark.icmp path{fill:#7b2d9b}
 .mark.answer circle{fill:#fff;stroke:var(--info)}.mark.request circle{fill:#fff;stroke:#888}.mark.other line{stroke:#666}
+.mark.heartbeat rect{fill:var(--ok)}.gap rect{fill:#f6d6da}.key.heartbeat::before{background:var(--ok)}
 .key::before{content:"";display:inline-block;width:.7em;height:.7em;margin:0 .25em 0 .4em;border-radius:2px;background:#888}
 .key.syn::before{background:#3056a8}.key.retx::before,.key.rst::before,.key.bad::before{background:var(--error)}.key.synack::before,.key.good::before{background:var(--ok)}
 .key.icmp::before{background:#7b2d9b}.key.answer::before{background:var(--info)}.key.mixed::before{background:var(--warning)}.key.unknown::before{background:#9aa0aa}

@@ -25,6 +25,23 @@ const MARKS: Partial<Record<TimelineEvent['role'], { cls: string; label: string 
   'epm-syn': { cls: 'syn', label: 'EPM SYN' },
   'epm-syn-ack': { cls: 'synack', label: 'EPM SYN-ACK' },
   'rpc-fault': { cls: 'rst', label: 'fault' },
+  'existing-connection': { cls: 'synack', label: 'connection open before the capture' },
+  'answered-elsewhere': { cls: 'synack', label: 'answer on another connection' },
+  // Agent checks: UDP requests and answers, heartbeats around a silence, pings, the channel.
+  request: { cls: 'request', label: 'request' },
+  'request-retransmission': { cls: 'retx', label: 'request sent again' },
+  answer: { cls: 'answer', label: 'answer' },
+  'related-answer': { cls: 'answer', label: 'answer on another port' },
+  'error-answer': { cls: 'rst', label: 'error answer' },
+  'stray-answer': { cls: 'icmp', label: 'answer from another address' },
+  'transmission-before': { cls: 'heartbeat', label: 'last transmission before the silence' },
+  'transmission-after': { cls: 'heartbeat', label: 'first transmission after it' },
+  'echo-request': { cls: 'request', label: 'ping' },
+  'echo-reply': { cls: 'synack', label: 'ping reply' },
+  'tls-alert': { cls: 'rst', label: 'TLS alert' },
+  'server-close': { cls: 'rst', label: 'close by the server' },
+  'channel-data': { cls: 'request', label: 'channel data' },
+  'capture-end': { cls: 'other', label: 'end of the capture' },
 };
 const markOf = (role: TimelineEvent['role']): { cls: string; label: string } => MARKS[role] ?? { cls: 'other', label: role };
 
@@ -73,9 +90,20 @@ function timeline(f: Extract<Figure, { kind: 'timeline' }>): string {
     rows = Math.max(rows, row + 1);
     out.push(`<text class="frame" x="${cx.toFixed(1)}" y="${axisY + 20 + row * 13}" text-anchor="middle">${esc(label)}</text>`);
   }
+  // A heartbeat silence: the stretch between the last transmission before it and the first after
+  // it (or the end of what is drawn), shaded under the axis marks.
+  const before = ev.find((e) => e.role === 'transmission-before');
+  if (before !== undefined) {
+    const after = ev.find((e) => (e.role === 'transmission-after' || e.role === 'capture-end') && e.time >= before.time);
+    const x1 = x(before.time);
+    const x2 = after !== undefined ? x(after.time) : W - PAD;
+    const silent = `${secs((after?.time ?? ev[ev.length - 1]!.time) - before.time).replace('+', '')} without a transmission${after?.role === 'capture-end' ? ', to the end of the capture' : ''}`;
+    out.unshift(`<g class="gap"><title>${esc(silent)}</title><rect x="${x1.toFixed(1)}" y="22" width="${Math.max(1, x2 - x1).toFixed(1)}" height="${axisY - 22}"/></g>`);
+  }
   const h = axisY + 20 + rows * 13;
+  // The legend names each kind of mark by the first evidence drawn with it (marks are shared by kind).
   const roles = [...new Set(ev.map((e) => markOf(e.role).cls))];
-  const legend = roles.map((c) => Object.values(MARKS).find((m) => m?.cls === c)?.label ?? ev.find((e) => markOf(e.role).cls === c)!.role);
+  const legend = roles.map((c) => markOf(ev.find((e) => markOf(e.role).cls === c)!.role).label);
   const title = `Timeline of ${f.title}: ${ev.length} evidence frame(s) over ${secs(span)}${f.more > 0 ? ` (${f.more} more not drawn)` : ''}`;
   return `<figure class="timeline sev-${f.severity}"><svg role="img" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" aria-label="${esc(title)}"><title>${esc(title)}</title>${out.join('')}</svg>` +
     `<figcaption>${esc(f.title)}: ${legend.map((l, i) => `<span class="key ${roles[i]}">${esc(l)}</span>`).join(' ')}; numbers are frames${f.more > 0 ? `; ${f.more} more evidence frame(s) not drawn` : ''}.</figcaption></figure>`;
@@ -91,6 +119,7 @@ function shape(cls: string, cx: number, y: number): string {
     case 'rst': return `<path d="M${(cx - 5).toFixed(1)} ${y - 15} l10 10 m0 -10 l-10 10"/>`;
     case 'icmp': return `<path d="M${c} ${y - 16} l6 7 l-6 7 l-6 -7 z"/>`;
     case 'answer': case 'request': return `<circle cx="${c}" cy="${y - 9}" r="5"/>`;
+    case 'heartbeat': return `<rect x="${(cx - 3).toFixed(1)}" y="${y - 14}" width="6" height="14"/>`;
     default: return `<line x1="${c}" y1="${y - 8}" x2="${c}" y2="${y}"/>`;
   }
 }

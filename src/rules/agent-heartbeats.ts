@@ -57,6 +57,7 @@ export function heartbeatRules(ctx: RuleContext): AnyFindingFacts[] {
       const missed = g.open ? Math.floor(silence / interval) : Math.ceil(silence / interval) - 1;
       const ev: Evidence[] = [{ frame: g.fromFrame, role: 'transmission-before', time: round(g.fromTime) }];
       if (!g.open) ev.push({ frame: g.toFrame, role: 'transmission-after', time: round(g.toTime) });
+      else if (o.lastFrame > g.fromFrame) ev.push({ frame: o.lastFrame, role: 'capture-end', time: round(ctx.obs.captureSeconds) });
       const base = { protocol: s.transport, client: s.agent, server: s.server, port: 5723, folded: null };
       out.push({
         ...base, id: 'HEARTBEAT_GAP', severity: 'error', ...evidenceList(ev), inferred: true,

@@ -42,6 +42,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML report in headless chromium${CHROMIUM_SKIP
     expect(dom).not.toContain('<script');
   }, EXTERNAL_TEST_MS);
 
+  it('draws a heartbeat silence: the last transmission, the shaded silence, the end of the capture', async () => {
+    const page = join(dir, 'heartbeat.html');
+    expect(await htmlOf([join(SAMPLES, 'agent-heartbeat-gap-unreachable.pcap')], page)).toBe(1);
+    const dom = dumpDom(page);
+    expect(dom).toContain('HEARTBEAT_GAP');
+    const timeline = dom.slice(dom.indexOf('<figure class="timeline sev-error">'));
+    expect(timeline).toMatch(/<g class="gap"><title>318 s without a transmission, to the end of the capture<\/title><rect /);
+    expect(timeline).toContain('<g class="mark heartbeat"><title>frame 15: last transmission before the silence');
+    expect(timeline).toContain('<g class="mark other"><title>frame 22: end of the capture');
+    expect(timeline).toContain('<span class="key heartbeat">last transmission before the silence</span>');
+  }, EXTERNAL_TEST_MS);
+
   it('keeps hostile strings from captures and file names as text', async () => {
     const findings = HOSTILE.map((s, i) => describeFinding({
       id: 'TOWER_ADDRESS_MISMATCH', severity: 'warning', protocol: 'tcp', client: '10.1.1.50', server: '10.1.1.10', port: 49667,
