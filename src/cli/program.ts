@@ -132,13 +132,16 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .addOption(new Option('-j, --jobs <n>', 'files analyzed at once, each in a worker thread (default: the number of cores)').argParser(parseJobs))
       .addOption(new Option('-o, --output <file>', 'write the output to FILE (through a temporary file renamed at the end; never over an input) instead of standard output'))
       .option('-q, --quiet', 'no progress bar (it is shown on standard error only when that is a terminal)')
+      .addOption(new Option('--redact', 'replace IP and MAC addresses, host names, file names and text from the captures by consistent keyed pseudonyms in every output, the same across all files of the scan'))
+      .addOption(new Option('--redact-key <key>', 'key of the pseudonyms, to keep them the same across runs (implies --redact; with --redact, RPCTRACE_REDACT_KEY gives it too); without it a random key per run'))
       .addOption(new Option('--color <when>', 'colour severities in the table: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto'))
       .addHelpText('after', `\nA member of a .zip archive is reported as ARCHIVE/MEMBER (its name as stored; never used as a path). Encrypted members, zips inside zips and methods other than stored and deflate are skipped with the reason; symbolic links are followed only inside the folder named, each folder once.\n\n${EXIT_CODE_HELP}\n  3 wins over 2, and 2 over 1; for scan, 3 means rpctrace failed on a file (reported as internal-error; the other files are read). Skipped files are not failures.`),
-  ).action(async (paths: string[], opts: EngineFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean; color: ColorWhen }) => {
+  ).action(async (paths: string[], opts: EngineFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean; color: ColorWhen; redact?: boolean; redactKey?: string }) => {
     const { scanCommand, defaultJobs } = await import('./scan-command.js');
     code = await scanCommand(paths, {
       ...engineSettings(opts), format: opts.format, failOn: opts.failOn, recursive: opts.recursive, jobs: opts.jobs ?? defaultJobs(),
       quiet: opts.quiet === true, output: opts.output ?? null, color: opts.color,
+      ...(opts.redact === true ? { redact: true } : {}), ...(opts.redactKey !== undefined ? { redactKey: opts.redactKey } : {}),
     }, io);
   });
 

@@ -53,7 +53,13 @@ export interface ScanOptions {
   output: string | null;
   /** Colour severities in the table (`auto`: on a terminal only); default `auto`. */
   color?: ColorWhen;
+  /** --redact: pseudonyms for addresses, names and file names in every output; `redactKey` keeps them across runs. */
+  redact?: boolean;
+  redactKey?: string;
 }
+
+/** An absolute path inside a message: `/srv/traces/a`, `C:\\traces\\a`, up to a space, colon, comma or parenthesis. */
+const PATH_IN_TEXT = /(?:[A-Za-z]:)?[\\/][^\s:,()]+/g;
 
 /** The default of `--jobs`: the cores Node may use. */
 export const defaultJobs = (): number => Math.max(1, availableParallelism());
@@ -82,7 +88,8 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
     io.err.write("rpctrace: scan reads files and folders, not standard input; use 'rpctrace analyze -' for a stream\n");
     return ExitCode.Usage;
   }
-  const settings: JobSettings = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format };
+  const redacting = opts.redact === true || opts.redactKey !== undefined;
+  const settings: JobSettings = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format, ...(redacting ? { redact: true } : {}) };
   const { items, fileIds } = walk(args, opts.recursive);
 
   let target: OutputTarget | null = null;
@@ -100,10 +107,22 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
   let progress: Progress | null = null;
   try {
     const terminal = target === null ? io.terminal ?? null : null;
+    // Redaction happens here, in the main thread: one pseudonymizer for the run keeps every
+    // pseudonym one to one across files and workers (a worker's own would not know the others').
+    const key = opts.redactKey ?? io.env?.RPCTRACE_REDACT_KEY;
+    const keyed = key !== undefined && key !== '';
+    const redact = redacting ? { ...(await import('../redact/pseudonyms.js')), ...(await import('../redact/report.js')) } : null;
+    const pseudonyms = redact === null ? null : new redact.Pseudonymizer(keyed ? key : undefined);
+    // A reason may name other paths (a link's target, the folder a loop leads to): those go too.
+    const skipShown = (s: ScanSkipped): ScanSkipped => (pseudonyms === null ? s : {
+      path: pseudonyms.path(s.path),
+      reason: pseudonyms.scrub(s.reason.replace(PATH_IN_TEXT, (m) => pseudonyms.path(m))),
+    });
+    const resultShown = (r: JobResult): JobResult => (r.kind !== 'report' ? r : fileResult(redact !== null && pseudonyms !== null ? redact.redactReport(r.report, pseudonyms) : r.report, settings, true));
     writer = (await SCAN_WRITERS[opts.format]())(sink, DOCUMENT_META, {
       width: widthFor(terminal),
       color: useColor(opts.color ?? 'auto', terminal !== null, io.env ?? {}),
-      settings: scanSettingsShown(opts),
+      settings: [...scanSettingsShown(opts), ...(pseudonyms !== null ? [['redaction', `addresses, MACs, host names, file names and capture text replaced by ${keyed ? 'keyed' : 'random-key'} pseudonyms`] as [string, string]] : [])],
     });
     const aggregate = new Aggregator();
     let inputProblems = false;
@@ -117,11 +136,11 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
     const top: Entry[] = [];
     for (const it of items) {
       if (it.kind === 'file') top.push(entry({ kind: 'path', path: it.path, named: it.named }, it.size));
-      else if (it.kind === 'skip') top.push(known({ kind: 'skip', skip: { path: it.path, reason: it.reason } }));
+      else if (it.kind === 'skip') top.push(known({ kind: 'skip', skip: skipShown({ path: it.path, reason: it.reason }) }));
       else {
         inputProblems = true;
         io.err.write(`rpctrace: ${visible(it.path)}: ${it.message}\n`);
-        top.push(known({ kind: 'skip', skip: { path: it.path, reason: it.message } }));
+        top.push(known({ kind: 'skip', skip: skipShown({ path: it.path, reason: it.message }) }));
       }
     }
     if (!opts.quiet) progress = await Progress.start(io, opts, top.filter((e) => e.task !== null).length, top.reduce((s, e) => s + e.size, 0));
@@ -218,8 +237,9 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
       }
     };
 
-    const settle = (e: Entry, r: JobResult): void => {
+    const settle = (e: Entry, job: JobResult): void => {
       const path = e.task!.kind === 'path' ? e.task!.path : e.task!.display;
+      const r = resultShown(job);
       if (r.kind === 'archive') {
         progress?.fileDone(e.size, -1);
         e.listing = true;
@@ -228,10 +248,12 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
         return;
       }
       progress?.fileDone(e.size, 0);
-      e.done = r.kind === 'skip' ? { kind: 'skip', skip: { path, reason: r.reason } } : { kind: 'file', row: r.row, text: ordered ? r.text : null };
+      const done = doneOf(r, path, skipShown);
+      // Written now when unordered (jsonl): the entry keeps only what the bookkeeping needs.
+      e.done = ordered || done.kind === 'skip' ? done : { ...done, text: null };
       if (!ordered) {
-        if (r.kind === 'skip') writer.skipped(e.done.kind === 'skip' ? e.done.skip : { path, reason: r.reason });
-        else writer.file(r.row, r.text);
+        if (done.kind === 'skip') writer.skipped(done.skip);
+        else writer.file(done.row, done.text);
       }
     };
 
@@ -240,15 +262,15 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
       const listed = await listZip(path);
       const children: Entry[] = [];
       if ('error' in listed) {
-        children.push(known(doneFile(fileResult(emptyReport(path, { code: 'io-error', severity: 'error', offset: 0, message: listed.error }, settings), settings))));
+        children.push(known(doneFile(resultShown(fileResult(emptyReport(path, { code: 'io-error', severity: 'error', offset: 0, message: listed.error }, settings), settings)))));
       } else if (listed.entries.length === 0) {
-        children.push(known({ kind: 'skip', skip: { path, reason: 'a zip archive without files' } }));
+        children.push(known({ kind: 'skip', skip: skipShown({ path, reason: 'a zip archive without files' }) }));
       } else {
         for (const m of listed.entries) {
           const display = `${path}/${m.kind === 'member' ? m.member.name : m.name}`;
           if (m.kind === 'member') children.push(entry({ kind: 'member', zip: path, member: m.member, display }, m.member.compressedSize));
-          else if (m.kind === 'skip') children.push(known({ kind: 'skip', skip: { path: display, reason: m.reason } }));
-          else children.push(known(doneFile(fileResult(emptyReport(display, { code: 'io-error', severity: 'error', offset: 0, message: m.message }, settings), settings))));
+          else if (m.kind === 'skip') children.push(known({ kind: 'skip', skip: skipShown({ path: display, reason: m.reason }) }));
+          else children.push(known(doneFile(resultShown(fileResult(emptyReport(display, { code: 'io-error', severity: 'error', offset: 0, message: m.message }, settings), settings)))));
         }
       }
       const work = children.filter((c) => c.task !== null);
@@ -429,4 +451,11 @@ function scanSettingsShown(opts: ScanOptions): [string, string][] {
     ['fail on', opts.failOn],
     ['subfolders', opts.recursive ? 'read' : 'not read'],
   ];
+}
+
+/** What a settled job becomes in the output: a file's row and entry, or a skipped file. */
+function doneOf(r: JobResult, path: string, skipShown: (s: ScanSkipped) => ScanSkipped): Done {
+  if (r.kind === 'skip') return { kind: 'skip', skip: skipShown({ path, reason: r.reason }) };
+  if (r.kind !== 'file') throw new Error(`unexpected job result ${r.kind}`);
+  return { kind: 'file', row: r.row, text: r.text };
 }

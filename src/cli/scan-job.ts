@@ -23,6 +23,11 @@ export interface JobSettings {
   dynamicRanges: [number, number][];
   followWindowSeconds: number;
   format: ScanFormat;
+  /**
+   * --redact: the worker returns the whole report and the main thread redacts it (one
+   * pseudonymizer for the run keeps pseudonyms one to one across files and workers).
+   */
+  redact?: boolean;
 }
 
 /** One file to analyze: a path, or a member of a zip archive shown as `display`. */
@@ -39,6 +44,8 @@ export interface BatchTask {
 /** What became of one file. */
 export type JobResult =
   | { kind: 'file'; row: ScanRow; /** The rendered entry for json and jsonl, else null. */ text: string | null }
+  /** With --redact: the report, for the main thread to redact and then make the row and entry of. */
+  | { kind: 'report'; report: FileReport }
   | { kind: 'skip'; reason: string }
   /** A zip archive: the main thread lists its members. */
   | { kind: 'archive' };
@@ -106,8 +113,12 @@ async function startsLikeZip(path: string): Promise<boolean> {
   }
 }
 
-/** The row and, for the formats that carry whole entries, the rendered entry. */
-export function fileResult(report: FileReport, settings: JobSettings): JobResult {
+/**
+ * The row and, for the formats that carry whole entries, the rendered entry; with --redact (and
+ * not yet `redacted`), the report itself for the main thread.
+ */
+export function fileResult(report: FileReport, settings: JobSettings, redacted = false): JobResult {
+  if (settings.redact === true && !redacted) return { kind: 'report', report };
   const row = scanRow(report);
   const text = settings.format === 'json' ? jsonItemText(report) : settings.format === 'jsonl' ? JSON.stringify({ record: 'file', ...report }) : null;
   return { kind: 'file', row, text };

@@ -48,17 +48,21 @@ function learnAgentNames(a: AgentReport, findings: readonly Finding[], p: Pseudo
   }
 }
 
+/** Keys of the agent checks' values that hold names inside text (`SRV _ldap._tcp.dc._msdcs.corp.example`, principals, reasons). */
+const TEXT_KEYS = new Set(['asked', 'qname', 'principal', 'realm', 'client', 'host', 'name', 'domain', 'text', 'reason', 'servers']);
+
 /**
- * The agent checks' values with every address replaced and every known name replaced wherever it
- * stands in a string (their strings hold names inside text: `SRV _ldap._tcp.dc._msdcs.corp.example`,
- * principals, the reasons hosts were taken for what they are).
+ * The agent checks' values pseudonymised: every address and known name (as `pseudonymise`), and
+ * in the fields that hold names inside text, every known name wherever it stands. Other strings
+ * (roles, codes, names of errors) are left whole: a learned label such as `server` must not turn
+ * `management-server` into something else.
  */
-function scrubDeep<T>(v: T, p: Pseudonymizer): T {
-  if (typeof v === 'string') return (isIPv4(v) ? p.ipv4(v) : isIPv6(v) ? p.ipv6(v) : p.scrub(v)) as T;
-  if (Array.isArray(v)) return v.map((x: unknown) => scrubDeep(x, p)) as T;
+function redactAgentValue<T>(v: T, p: Pseudonymizer, text = false): T {
+  if (typeof v === 'string') return (isIPv4(v) || isIPv6(v) || !text ? pseudonymise(v, p) : p.scrub(v)) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => redactAgentValue(x, p, text)) as T;
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = scrubDeep(x, p);
+    for (const [k, x] of Object.entries(v)) out[k] = redactAgentValue(x, p, TEXT_KEYS.has(k));
     return out as T;
   }
   return v;
@@ -90,7 +94,7 @@ function redactFinding(x: Finding, p: Pseudonymizer, names: ReadonlyMap<string, 
     id: x.id, severity: x.severity, protocol: x.protocol,
     client: pseudonymise(x.client, p), server: pseudonymise(x.server, p), port: x.port,
     evidence: x.evidence, evidenceTotal: x.evidenceTotal, inferred: x.inferred,
-    params: agent ? scrubDeep(x.params, p) : pseudonymise(x.params, p), folded: pseudonymise(x.folded, p),
+    params: agent ? redactAgentValue(x.params, p) : pseudonymise(x.params, p), folded: pseudonymise(x.folded, p),
   } as AnyFindingFacts;
   return describeFinding(facts, names);
 }
@@ -98,7 +102,7 @@ function redactFinding(x: Finding, p: Pseudonymizer, names: ReadonlyMap<string, 
 /** The report as a redacted run shows it. */
 export function redactReport(f: FileReport, p: Pseudonymizer): FileReport {
   learnNames(f, p);
-  const agent = f.agent === undefined ? undefined : scrubDeep(f.agent, p);
+  const agent = f.agent === undefined ? undefined : redactAgentValue(f.agent, p);
   const names = agent === undefined ? undefined : new Map(agent.names.map((n) => [n.address, n.name]));
   return {
     ...f,

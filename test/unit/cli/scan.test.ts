@@ -305,3 +305,36 @@ describe('analyze DIR points to scan for subfolders', () => {
     expect(err).toContain(`'rpctrace scan ${join(tree, 'site-a')}'`);
   });
 });
+
+describe.skipIf(!HAVE_BUILD)(`rpctrace scan --redact${BUILD_SKIP}`, () => {
+  const originals = ['10.1.1.10', '10.1.1.50', '10.1.1.30', 'site-a', 'site-b', 'dc01', 'dc02', 'blocked.pcap', 'healthy.pcap', 'ticket.zip', 'trace.etl', 'corp', 'scom01', 'ws50'];
+  const agentTree = mkdtempSync(join(base, 'agent-'));
+  writeFileSync(join(agentTree, 'ws50-agent.pcap'), sample('agent-ldap-kerberos-tcp-blocked.pcap'));
+
+  it('leaves no address, name or file name in any format, and one pseudonym per original across files and workers', async () => {
+    for (const format of ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const) {
+      const r = await scan([tree, agentTree], { format, jobs: 2, redact: true, redactKey: 'k' }, pool);
+      expect(r.code, format).toBe(1);
+      for (const o of originals) expect(r.out.toLowerCase().includes(o), `${o} in ${format}`).toBe(false);
+    }
+    const doc = JSON.parse((await scan([tree, agentTree], { jobs: 2, redact: true, redactKey: 'k' }, pool)).out);
+    // The five files that show the blocked port still meet under one (pseudonymous) target.
+    const top = doc.aggregate.byTarget[0];
+    expect(top).toMatchObject({ protocol: 'tcp', port: 15595, files: 5 });
+    expect(top.server).not.toBe('10.1.1.10');
+    // Every file's findings name that server by the same pseudonym.
+    const servers = new Set(doc.files.flatMap((f: { findings: { id: string; server: string }[] }) => f.findings.filter((x) => x.id === 'NONSTANDARD_RPC_PORT_BLOCKED').map((x) => x.server)));
+    expect([...servers]).toEqual([top.server]);
+    // Skipped files are listed under pseudonyms too, with their reasons.
+    expect(doc.skipped).toHaveLength(8);
+    for (const s of doc.skipped) expect(s.path).toMatch(/^capture-[0-9a-f]{8}/);
+  }, EXTERNAL_TEST_MS);
+
+  it('the same key gives the same output; without a key the pseudonyms change', async () => {
+    const a = await scan([tree], { format: 'csv', redact: true, redactKey: 'k' });
+    const b = await scan([tree], { format: 'csv', redact: true, redactKey: 'k' });
+    const c = await scan([tree], { format: 'csv', redact: true });
+    expect(a.out).toBe(b.out);
+    expect(c.out).not.toBe(a.out);
+  });
+});
