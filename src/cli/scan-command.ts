@@ -26,7 +26,7 @@ import type { ColorWhen } from './output-options.js';
 import type { Io } from './main.js';
 import type { FailOn } from './options.js';
 import { Aggregator } from './scan-aggregate.js';
-import { emptyReport, fileResult, type FileTask, type JobResult, type JobSettings, type ScanFormat } from './scan-job.js';
+import { emptyReport, fileResult, internalErrorResult, type FileTask, type JobResult, type JobSettings, type ScanFormat } from './scan-job.js';
 import { defaultRunner, type Runner, type RunnerFactory } from './scan-pool.js';
 import { walk } from './scan-walk.js';
 
@@ -118,7 +118,16 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
       path: pseudonyms.path(s.path),
       reason: pseudonyms.scrub(s.reason.replace(PATH_IN_TEXT, (m) => pseudonyms.path(m))),
     });
-    const resultShown = (r: JobResult): JobResult => (r.kind !== 'report' ? r : fileResult(redact !== null && pseudonyms !== null ? redact.redactReport(r.report, pseudonyms) : r.report, settings, true));
+    // A failure while redacting a report is a bug on that file (exit 3), not the end of the scan.
+    const resultShown = (r: JobResult): JobResult => {
+      if (r.kind !== 'report') return r;
+      try {
+        return fileResult(redact !== null && pseudonyms !== null ? redact.redactReport(r.report, pseudonyms) : r.report, settings, true);
+      } catch (e) {
+        const failed = internalErrorResult(pseudonyms !== null ? pseudonyms.path(r.report.path) : r.report.path, e, settings);
+        return failed.kind === 'report' ? fileResult(failed.report, settings, true) : failed;
+      }
+    };
     writer = (await SCAN_WRITERS[opts.format]())(sink, DOCUMENT_META, {
       width: widthFor(terminal),
       color: useColor(opts.color ?? 'auto', terminal !== null, io.env ?? {}),

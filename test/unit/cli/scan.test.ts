@@ -338,3 +338,25 @@ describe.skipIf(!HAVE_BUILD)(`rpctrace scan --redact${BUILD_SKIP}`, () => {
     expect(c.out).not.toBe(a.out);
   });
 });
+
+describe('rpctrace scan --redact: a failure on one report', () => {
+  it('is that file internal error (exit 3), under its pseudonym; the scan goes on', async () => {
+    const { vi } = await import('vitest');
+    let calls = 0;
+    vi.doMock('../../../src/redact/report.js', async (load) => {
+      const real = await load<typeof import('../../../src/redact/report.js')>();
+      return { ...real, redactReport: (...a: Parameters<typeof real.redactReport>) => { if (calls++ === 0) throw new Error('redaction bug'); return real.redactReport(...a); } };
+    });
+    try {
+      const r = await scan([p('site-a', 'dc01')], { redact: true, redactKey: 'k' });
+      expect(r.code).toBe(3);
+      const doc = JSON.parse(r.out);
+      expect(doc.files).toHaveLength(2);
+      expect(doc.files[0].errors[0]).toMatchObject({ code: 'internal-error' });
+      expect(doc.files[0].path).toMatch(/^capture-[0-9a-f]{8}\.pcap$/);
+      expect(doc.files[1].findings.length).toBeGreaterThan(0);
+    } finally {
+      vi.doUnmock('../../../src/redact/report.js');
+    }
+  });
+});
