@@ -18,6 +18,7 @@ import {
   Pfc,
   TcpFlag,
   concat,
+  internetChecksum,
   dcerpcAuth3,
   dcerpcBind,
   dcerpcBindAck,
@@ -842,4 +843,46 @@ export function connectionOpenBeforeCapture(): WriterFrame[] {
   s.wait(5000);
   s.arp();
   return s.out;
+}
+
+/** The firewall's own MACs on its inside and outside interfaces. */
+const FW_INSIDE_MAC = Uint8Array.of(0x00, 0x1b, 0x17, 0x00, 0x01, 0x10);
+const FW_OUTSIDE_MAC = Uint8Array.of(0x00, 0x1b, 0x17, 0x00, 0x01, 0x20);
+
+/**
+ * `frames` (Ethernet, IPv4, the client on the inside) as a firewall that captures on both its
+ * interfaces records them: each packet on the interface it came in on, then, 40 µs later, on the
+ * one it left by, its TTL one lower and the MACs the firewall's; the client's packets to TCP
+ * `dropPort` only as they came in (the firewall drops them). Every IPv4 identification is 0 (DF
+ * packets of Linux and of many appliances), so only the TTL tells a forwarding copy from a
+ * retransmission. Interface 0 is the inside, 1 the outside.
+ */
+export function firewallTwoInterfaces(frames: readonly WriterFrame[], client: string, dropPort: number): WriterFrame[] {
+  const clientBytes = Uint8Array.from(client.split('.').map(Number));
+  const withIp = (f: Uint8Array, ttlDrop: number, macs: [Uint8Array, Uint8Array] | null): Uint8Array => {
+    const b = f.slice();
+    b[18] = 0;
+    b[19] = 0;
+    b[22] = b[22]! - ttlDrop;
+    b[24] = 0;
+    b[25] = 0;
+    const ihl = (b[14]! & 0x0f) * 4;
+    const sum = internetChecksum(b.subarray(14, 14 + ihl));
+    b[24] = sum >> 8;
+    b[25] = sum & 0xff;
+    if (macs !== null) { b.set(macs[0], 0); b.set(macs[1], 6); }
+    return b;
+  };
+  return frames.flatMap((f): WriterFrame[] => {
+    const d = f.data;
+    if (d.length < 34 || d[12] !== 0x08 || d[13] !== 0x00) return [{ ...f, interfaceId: 0 }];
+    const fromClient = clientBytes.every((x, i) => d[26 + i] === x);
+    const dport = d[23] === 6 && d.length >= 38 ? (d[36]! << 8) | d[37]! : -1;
+    const first: WriterFrame = { ...f, data: withIp(d, 0, null), interfaceId: fromClient ? 0 : 1 };
+    if (fromClient && dport === dropPort) return [first];
+    const later = new Clock(f.tsSec, f.tsNsec).advanceUs(40).stamp();
+    // Leaving: the firewall's MAC as source, the next hop's (the original destination) kept.
+    const out = withIp(d, 1, [d.subarray(0, 6).slice(), fromClient ? FW_OUTSIDE_MAC : FW_INSIDE_MAC]);
+    return [first, { ...f, ...later, data: out, interfaceId: fromClient ? 1 : 0 }];
+  });
 }

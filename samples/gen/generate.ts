@@ -603,6 +603,11 @@ export const SAMPLES: readonly Sample[] = [
     build: () => writePcapng([{ userAppl: 'pktmon', interfaces: [{ linkType: LinkType.ETHERNET }], items: cases.pktmonCopies(blockedScenario({ link: ETH })) }]),
   },
   {
+    name: 'firewall-two-interfaces.pcapng',
+    what: `The classic failure as a firewall records it on both its interfaces (pcapng, interface 0 inside, 1 outside): each packet of the endpoint mapper session twice, 40 µs apart, the second time with the TTL one lower and the firewall's MAC; every IPv4 identification is 0. The SYNs to ${BLOCKED_PORT} appear on the inside only: the firewall drops them. Expect NONSTANDARD_RPC_PORT_BLOCKED (3 SYNs, 1 attempt), the session to 135 established once, and DUPLICATE_PACKETS naming forwarding copies.`,
+    build: () => writePcapng([{ userAppl: 'fw-capture', interfaces: [{ linkType: LinkType.ETHERNET, name: 'inside' }, { linkType: LinkType.ETHERNET, name: 'outside' }], items: cases.firewallTwoInterfaces(blockedScenario({ link: ETH }), CLIENT4, BLOCKED_PORT) }]),
+  },
+  {
     name: 'control-packets-only.pcap',
     what: `A trace filtered to SYN/FIN/RST (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0): EPM on 135, ${HEALTHY_PORT}, 445 and 389 connect and close; no ACK-only or payload segment is left. Expect no warning, CONTROL_PACKETS_ONLY (info).`,
     build: () => pcap(cases.controlPacketsOnly(), LinkType.ETHERNET),

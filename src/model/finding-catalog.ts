@@ -332,6 +332,8 @@ export const FINDING_CATALOG = {
       'Identical packets appear twice or more, microseconds or milliseconds apart. They are copies made by the capture, not retransmissions: a real SYN retransmission comes seconds later (3 s, then 6 s) with the same content.',
       '',
       'Typical causes: pktmon with its default `--comp all` logs a packet once for every component it passes (network adapter, virtual switch, filter drivers); a mirror port that copies both ingress and egress of several ports or a VLAN; capturing on a bond or team and its members at once (Linux "any"). Nothing is wrong on the network; this is information about the capture.',
+      '',
+      'Forwarding copies are a case of their own: a router or firewall that captures on two interfaces records a packet it forwards once as it comes in and once as it leaves, the second time with the TTL (IPv6: hop limit) one lower and its own MAC addresses. rpctrace tells them apart by that decrement, also when the IPv4 identification is 0 (which otherwise cannot tell a copy from a retransmission). Such a capture shows both sides of the device: a packet seen on one side only was stopped by it.',
     ].join('\n'),
     remediation: [
       'Capture on the network adapters only: `pktmon start --capture --comp nics --pkt-size 0`.',

@@ -525,11 +525,20 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
   },
 
   DUPLICATE_PACKETS: (f) => {
-    const { copies, example } = f.params;
+    const { copies, example, forwarded, forwardedExample: fx } = f.params;
+    const local = copies - forwarded;
+    const checked = 'rpctrace checks only SYN, FIN, RST and ICMP frames, whose repetition could change a verdict, so the data and ACK frames of this capture are probably repeated too. Each checked packet was counted once, so copies are not mistaken for retransmissions.';
+    const forwarding = fx === null ? '' : `${forwarded === copies ? 'They' : `${forwarded} of them`} reappear with the TTL (or hop limit) one lower (e.g. frame ${fx[0]} repeats ${fx[1]}): forwarding copies. The capture was taken on a router or firewall that recorded each packet it forwarded on both of its interfaces, once as it came in and once as it went out. `;
+    const atOnePoint = local === 0 ? '' : `${fx === null ? 'They were' : `The other ${local} were`} recorded twice at the same point (e.g. frame ${example[0]} repeats ${example[1]}): pktmon writes one copy per network component a packet crosses, and span ports can mirror a packet twice. `;
     return {
-      title: `The same packets were captured more than once: ${copies} SYN/FIN/RST/ICMP frame(s) are copies; ignored`,
-      explanation: `${copies} SYN, FIN, RST or ICMP frame(s) repeat an earlier frame within 10 ms with the same IP identification and header (e.g. frame ${example[0]} repeats ${example[1]}); rpctrace checks only these, the frames whose repetition could change a verdict, so the data and ACK frames of this capture are probably copied too. pktmon writes one copy per network component a packet crosses, and span ports can mirror a packet twice. Each checked packet was counted once, so copies are not mistaken for retransmissions.`,
-      remediation: ['With pktmon, filter to one component (`pktmon start --capture --comp nics`) to record each packet once.'],
+      title: forwarded === copies
+        ? `Forwarded packets were captured on both sides of a router or firewall: ${copies} SYN/FIN/RST/ICMP frame(s) are forwarding copies; ignored`
+        : `The same packets were captured more than once: ${copies} SYN/FIN/RST/ICMP frame(s) are copies${forwarded > 0 ? ` (${forwarded} forwarding copies)` : ''}; ignored`,
+      explanation: `${copies} SYN, FIN, RST or ICMP frame(s) repeat an earlier frame within 10 ms with the same ${fx === null ? 'IP identification, addresses and header' : 'addresses and header'}. ${forwarding}${atOnePoint}${checked}`,
+      remediation: [
+        ...(local > 0 ? ['With pktmon, filter to one component (`pktmon start --capture --comp nics`) to record each packet once.'] : []),
+        ...(forwarded > 0 ? ['Nothing to change for the verdicts. To look at one side of the device, filter on its interface in Wireshark (`frame.interface_id == 0`), or capture on one interface; a packet that shows on one side only was stopped by the device.'] : []),
+      ],
       displayFilter: 'tcp.analysis.duplicate_ack || tcp.analysis.retransmission',
     };
   },

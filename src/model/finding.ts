@@ -80,6 +80,7 @@ export const EVIDENCE_ROLES = {
   'one-way-data': 'data of a conversation seen in one direction only',
   'snaplen-cut': 'segment cut by the snaplen',
   'capture-copy': 'capture copy',
+  'forwarding-copy': 'forwarding copy (the same packet on the other side of a router or firewall, TTL one lower)',
   'copied-frame': 'frame that was copied',
   'untracked-syn': 'SYN past the tracking limit',
   'answered-elsewhere': 'answer on another connection, which narrows the cause',
@@ -131,7 +132,7 @@ export interface Evidence {
 export function roleText(e: Evidence): string {
   const base: string = EVIDENCE_ROLES[e.role];
   if (e.role === 'syn-retransmission') return `${base} ${e.n ?? '?'} of frame ${e.of ?? '?'}`;
-  if (e.role === 'capture-copy') return `${base} of frame ${e.of ?? '?'}`;
+  if (e.role === 'capture-copy' || e.role === 'forwarding-copy') return `${base} of frame ${e.of ?? '?'}`;
   return base;
 }
 
@@ -307,7 +308,14 @@ export interface FindingParams {
   ADVERTISED_PORT_NOT_ATTEMPTED: { advertised: Advertised; observedSeconds: number };
   ONE_SIDED_CAPTURE: Record<never, never>;
   SNAPLEN_TOO_SMALL: { snaplen: number; payloadCut: number; rpcPayloadCut: number };
-  DUPLICATE_PACKETS: { copies: number; example: [number, number] };
+  DUPLICATE_PACKETS: {
+    copies: number;
+    /** Copy and original of the first example (of a copy at one point, when there is one). */
+    example: [number, number];
+    /** Of the copies, forwarding copies (the TTL or hop limit one lower), and the first such example. */
+    forwarded: number;
+    forwardedExample: [number, number] | null;
+  };
   CONTROL_PACKETS_ONLY: { tcpSegments: number; established: number };
   RPC_FAULT: { calls: number; frame: number; status: number; interfaceUuid: string | null; interfaceName: string | null; opnum: number | null };
   TOWER_ADDRESS_MISMATCH:

@@ -149,8 +149,17 @@ export interface SegmentCounts {
 /** Frames recorded twice by the capture set-up (only SYN, FIN, RST and quoted ICMP are checked). */
 export interface CopyCounts {
   copies: number;
-  /** The first few: the copy, and the frame it repeats. */
-  examples: readonly { copy: FrameAt; original: FrameAt }[];
+  /** Of those, forwarding copies: recorded again on another interface, or with the TTL / hop limit one lower. */
+  forwarded: number;
+  /** The first few. */
+  examples: readonly CopyExample[];
+}
+
+/** A copy, the frame it repeats, and whether it is a forwarding copy. */
+export interface CopyExample {
+  copy: FrameAt;
+  original: FrameAt;
+  forwarded: boolean;
 }
 
 /** What the bounds on per-capture state left untracked. */

@@ -30,14 +30,18 @@ export function captureQualityRules(ctx: RuleContext): AnyFindingFacts[] {
   }
   const c = o.copies;
   if (c.copies > 0) {
-    const first = c.examples[0]!;
+    // The example of copies at one point, when there is one (forwarding copies have their own).
+    const first = c.examples.find((x) => !x.forwarded) ?? c.examples[0]!;
     out.push({
       id: 'DUPLICATE_PACKETS', severity: 'info', protocol: null, client: null, server: null, port: null,
       ...evidenceList(c.examples.flatMap((x): Evidence[] => [
-        { frame: x.copy.frame, role: 'capture-copy', time: round(x.copy.time), of: x.original.frame },
+        { frame: x.copy.frame, role: x.forwarded ? 'forwarding-copy' : 'capture-copy', time: round(x.copy.time), of: x.original.frame },
         { frame: x.original.frame, role: 'copied-frame', time: round(x.original.time) },
       ])), ...none,
-      params: { copies: c.copies, example: [first.copy.frame, first.original.frame] },
+      params: {
+        copies: c.copies, example: [first.copy.frame, first.original.frame], forwarded: c.forwarded,
+        forwardedExample: ((x) => (x === undefined ? null : [x.copy.frame, x.original.frame] as [number, number]))(c.examples.find((x) => x.forwarded)),
+      },
     });
   }
   // Only a filter explains established connections without a byte of payload, one of them to 135 or several.

@@ -280,6 +280,14 @@ export class Scene {
     this.out.push({ ...c.stamp(), data: f.data.slice() });
     return this;
   }
+  /** Frame `n` again `us` µs later as a router forwards it: TTL (or hop limit) one lower. Ethernet, untagged. */
+  forwardedCopyOf(n: number, us: number): this {
+    this.copyOf(n, us);
+    const d = this.out[this.out.length - 1]!.data;
+    if (d[12] === 0x86 && d[13] === 0xdd) d[14 + 7]!--;
+    else d[14 + 8]!--; // the IPv4 header checksum is not checked by the analysis
+    return this;
+  }
   track(o: TrackOptions = {}): CaptureAnalysis { return track(this.out, o); }
 }
 

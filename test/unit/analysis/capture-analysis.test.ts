@@ -173,6 +173,26 @@ describe('capture copies', () => {
     expect(verdicts(t).attempts[0]!.synFrames).toEqual([1, 2]);
   });
 
+  it('a forwarding copy (TTL one lower) counts once, with IPv4 id 0 too; the same TTL with id 0 stays a retransmission', () => {
+    const s = new Scene();
+    s.conv({ port: 49700, clientIpId: 0 }).syn();
+    s.forwardedCopyOf(1, 40);
+    s.copyOf(1, 80);
+    const t = s.track();
+    expect([t.copies.copies, t.copies.forwarded]).toEqual([1, 1]);
+    expect(t.copies.examples).toMatchObject([{ copy: { frame: 2 }, original: { frame: 1 }, forwarded: true }]);
+    expect(verdicts(t).attempts[0]!.synFrames).toEqual([1, 3]);
+  });
+
+  it('an IPv6 forwarding copy (hop limit one lower) counts within 10 ms', () => {
+    const s = new Scene();
+    s.conv({ port: 49700, client: '2001:db8::20', server: '2001:db8::10' }).syn();
+    s.forwardedCopyOf(1, 5000);
+    const t = s.track();
+    expect([t.copies.copies, t.copies.forwarded]).toEqual([1, 1]);
+    expect(verdicts(t).attempts[0]!.synFrames).toEqual([1]);
+  });
+
   it('IPv6 has no identification: only copies within 1 ms count', () => {
     const s = new Scene();
     s.conv({ port: 49700, client: '2001:db8::20', server: '2001:db8::10' }).syn();

@@ -226,6 +226,19 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
       expect(r.attempts.map((a) => a.relativeTime)).toEqual([...r.attempts.map((a) => a.relativeTime)].sort((x, y) => x - y));
     },
   },
+  'firewall-two-interfaces.pcapng': {
+    errors: ['NONSTANDARD_RPC_PORT_BLOCKED'],
+    info: ['DUPLICATE_PACKETS'],
+    check: (r) => {
+      // Each forwarded packet counts once: the session to 135 is one established attempt (not a
+      // SYN with a retransmission), the blocked port one attempt of three SYNs.
+      expect(r.attempts.map((a) => [a.serverPort, a.outcome, a.synFrames])).toEqual([[135, 'established', [1]], [BLOCKED_PORT, 'no-answer', [21, 22, 23]]]);
+      const dup = r.findings.find((f) => f.id === 'DUPLICATE_PACKETS')!;
+      expect(dup.params).toMatchObject({ copies: 4, forwarded: 4, forwardedExample: [2, 1] });
+      expect(dup.evidence.filter((e) => e.role === 'forwarding-copy').map((e) => [e.frame, e.of])).toEqual([[2, 1], [4, 3], [16, 15], [18, 17]]);
+      expect(dup.title).toContain('captured on both sides of a router or firewall');
+    },
+  },
   'rpc-connection-open-before-capture.pcap': {
     errors: [],
     info: ['RPC_PORT_OK'],
