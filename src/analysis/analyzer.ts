@@ -5,6 +5,7 @@
  * application protocol: they ask the analyzers, through `Interest` and the conversations' want
  * marks, which packets must take the general path.
  */
+import type { StreamLoss } from './tcp-stream.js';
 import type { PacketInfo } from '../dissect/packet-info.js';
 import type { ConversationTable } from './conversations.js';
 
@@ -115,6 +116,8 @@ export interface AnalysisContext {
   readonly clock: Clock;
   readonly conversations: ConversationTable;
   readonly interest: Interest;
+  /** Where a stream reassembler reports the bytes it had to drop (anomalies tcp_stream_gap, tcp_bytes_discarded). */
+  readonly streamLoss: StreamLoss;
 }
 
 /** Where a TCP segment stands in its conversation's probe window (see `Interest.probe`). */

@@ -92,7 +92,12 @@ export class CaptureAnalysis {
     const forced = spec.agentChecks === 'always' || (o.agentForcedBy ?? null) !== null;
     this.agent = spec.agentAnalyzers ? new AgentAnalyzers(o.agent ?? DEFAULT_AGENT_SETTINGS, forced) : null;
     this.analyzers = [this.attempts, this.dcerpc, this.oneSided, ...(this.agent?.analyzers ?? []), ...(o.analyzers ?? [])];
-    const ctx: AnalysisContext = { clock: this.clock, conversations: this.conversations, interest: this.interest };
+    const anomalies = this.dissector.anomalies;
+    const streamLoss = {
+      gap: (frame: number): void => anomalies.note('tcp_stream_gap', frame),
+      discarded: (bytes: number, frame: number): void => anomalies.add('tcp_bytes_discarded', bytes, frame),
+    };
+    const ctx: AnalysisContext = { clock: this.clock, conversations: this.conversations, interest: this.interest, streamLoss };
     for (const a of this.analyzers) a.attach(ctx);
     this.tcpAnalyzers = this.analyzers.filter((a) => a.tcp !== undefined);
     this.reassembledAnalyzers = this.analyzers.filter((a) => a.reassembledTcp !== undefined);
@@ -157,6 +162,7 @@ export class CaptureAnalysis {
 
   /** After the last record: flushes what the analyzers buffer. */
   finish(): void {
+    this.dissector.finish();
     for (const a of this.analyzers) a.finish?.();
   }
 

@@ -34,6 +34,16 @@ interface Early {
 
 const NO_BYTES = new Uint8Array(0);
 
+/**
+ * Where a stream says what it had to drop: a gap (bytes never captured, the stream resumed after
+ * them, at `frame`) and bytes it held but dropped unread (a gap split a message, or too many
+ * waited).
+ */
+export interface StreamLoss {
+  gap(frame: number): void;
+  discarded(bytes: number, frame: number): void;
+}
+
 /** Reassembles one direction and feeds the consumer. */
 export class StreamReassembler {
   /** Next expected sequence number, or -1 before the first byte. */
@@ -47,7 +57,7 @@ export class StreamReassembler {
   /** Bytes dropped because the consumer could not use them (not a PDU stream, or too large). */
   discarded = 0;
 
-  constructor(private readonly consumer: StreamConsumer) {}
+  constructor(private readonly consumer: StreamConsumer, private readonly loss: StreamLoss | null = null) {}
 
   /** The SYN's sequence number: data starts at isn + 1. */
   setIsn(isn: number): void {
@@ -73,18 +83,18 @@ export class StreamReassembler {
    * The capture holds only part of a segment (snaplen): its bytes from `seq` on are lost.
    * The stream restarts after it, as after any gap.
    */
-  lost(seq: number, len: number): void {
+  lost(seq: number, len: number, frame = 0): void {
     if (len <= 0) return;
     if (this.next === -1) this.next = seq;
     if (((seq - this.next) | 0) > 0) {
       // A later gap: the segments before it may still come. It waits in order with them and
       // is skipped when the stream reaches it, so what follows it is not held back until the
       // end of the capture.
-      this.insert({ seq, data: NO_BYTES, frame: 0, lost: len });
+      this.insert({ seq, data: NO_BYTES, frame, lost: len });
       while (this.early.length > MAX_OOO_SEGMENTS) this.skipGap();
       return;
     }
-    if (this.skipLost(seq, len)) this.drain(0);
+    if (this.skipLost(seq, len, frame)) this.drain(0);
   }
 
   /** At end of capture: give the consumer what waits beyond gaps. */
@@ -106,10 +116,7 @@ export class StreamReassembler {
       this.buf.copyWithin(0, used, this.len);
       this.len -= used;
     }
-    if (this.len > MAX_PENDING) {
-      this.discarded += this.len;
-      this.len = 0;
-    }
+    if (this.len > MAX_PENDING) this.discard(frame);
   }
 
   private keep(b: Uint8Array, off: number, len: number): void {
@@ -124,13 +131,20 @@ export class StreamReassembler {
   }
 
   /** The bytes from `seq` on, `len` of them, are gone: restart after them. False when already past. */
-  private skipLost(seq: number, len: number): boolean {
+  private skipLost(seq: number, len: number, frame: number): boolean {
     if (((((seq + len) >>> 0) - this.next) | 0) <= 0) return false; // already have all of it
     this.gaps++;
-    this.discarded += this.len;
-    this.len = 0;
+    this.discard(frame);
     this.next = (seq + len) >>> 0;
     return true;
+  }
+
+  /** Drops the bytes held unread (they cannot become a whole message any more). */
+  private discard(frame: number): void {
+    if (this.len === 0) return;
+    this.discarded += this.len;
+    this.loss?.discarded(this.len, frame);
+    this.len = 0;
   }
 
   private stash(b: Uint8Array, off: number, len: number, seq: number, frame: number): void {
@@ -167,7 +181,7 @@ export class StreamReassembler {
       if (d > 0) return;
       this.early.shift();
       if (e.lost > 0) {
-        this.skipLost(e.seq, e.lost);
+        this.skipLost(e.seq, e.lost, e.frame);
         continue;
       }
       this.earlyBytes -= e.data.length;
@@ -176,13 +190,17 @@ export class StreamReassembler {
     }
   }
 
-  /** Gives up on the bytes before the earliest waiting segment: the consumer restarts there. */
+  /**
+   * Gives up on the bytes before the earliest waiting segment: the capture never had them (the
+   * segment was lost before the capture point, or the capture dropped it). The consumer restarts
+   * there.
+   */
   private skipGap(): void {
     const e = this.early[0];
     if (e === undefined) return;
     this.gaps++;
-    this.discarded += this.len;
-    this.len = 0;
+    this.loss?.gap(e.frame);
+    this.discard(e.frame);
     this.next = e.seq;
     this.drain(e.frame);
   }

@@ -9,10 +9,15 @@ export class AnomalyCounter {
   private readonly frames: number[][] = ANOMALY_NAMES.map(() => []);
 
   note(name: AnomalyName, frame: number): void {
+    this.add(name, 1, frame);
+  }
+
+  /** Counts `n` at once (bytes, for the anomalies counted in bytes), `frame` among the first frames. */
+  add(name: AnomalyName, n: number, frame: number): void {
     const i = AnomalyIndex[name];
-    this.counts[i]!++;
+    this.counts[i]! += n;
     const f = this.frames[i]!;
-    if (f.length < KEEP_FRAMES) f.push(frame);
+    if (f.length < KEEP_FRAMES && f[f.length - 1] !== frame) f.push(frame);
   }
 
   count(name: AnomalyName): number {

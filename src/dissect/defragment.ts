@@ -16,6 +16,8 @@ interface Datagram {
   pieces: Piece[];
   /** Payload length, known once the last fragment (M = 0) arrived; -1 before. */
   total: number;
+  /** Frame of the first fragment seen, and of the latest. */
+  firstFrame: number;
   lastFrame: number;
   /**
    * The fragment at offset 0 was already analysed on its own frame: it held the whole transport
@@ -48,6 +50,9 @@ export class Defragmenter {
   /** Datagrams given up (incomplete, too large, or pushed out by newer ones). */
   dropped = 0;
 
+  /** `gaveUp`: told the first frame of each datagram given up, when it is. */
+  constructor(private readonly gaveUp: (firstFrame: number) => void = () => {}) {}
+
   /**
    * Adds a fragment: `payload` is `b[off, end)`, at byte offset `fragOff` in the datagram, `more`
    * its M flag; `header` is the IP header `b[hdrStart, hdrEnd)`. `firstUsable` says whether a
@@ -59,7 +64,7 @@ export class Defragmenter {
     let d = this.pending.get(key);
     if (d === undefined) {
       if (this.pending.size >= MAX_DATAGRAMS) this.evict(frame);
-      d = { header: b.slice(hdrStart, hdrEnd), pieces: [], total: -1, lastFrame: frame, firstSeen: false };
+      d = { header: b.slice(hdrStart, hdrEnd), pieces: [], total: -1, firstFrame: frame, lastFrame: frame, firstSeen: false };
       this.pending.set(key, d);
     }
     d.lastFrame = frame;
@@ -95,14 +100,29 @@ export class Defragmenter {
     return out;
   }
 
-  private forget(key: string): void {
-    if (this.pending.delete(key)) this.dropped++;
+  /** Gives up the datagram of `key`; false when none was pending. */
+  private forget(key: string): boolean {
+    const d = this.pending.get(key);
+    if (d === undefined) return false;
+    this.drop(key, d);
+    return true;
+  }
+
+  private drop(key: string, d: Datagram): void {
+    this.pending.delete(key);
+    this.dropped++;
+    this.gaveUp(d.firstFrame);
   }
 
   private evict(frame: number): void {
     for (const [k, d] of this.pending) {
-      if (frame - d.lastFrame > MAX_AGE_FRAMES || this.pending.size >= MAX_DATAGRAMS) { this.pending.delete(k); this.dropped++; }
+      if (frame - d.lastFrame > MAX_AGE_FRAMES || this.pending.size >= MAX_DATAGRAMS) this.drop(k, d);
       if (this.pending.size < MAX_DATAGRAMS) break;
     }
+  }
+
+  /** At the end of the capture: every datagram still incomplete is given up. */
+  finish(): void {
+    for (const [k, d] of this.pending) this.drop(k, d);
   }
 }

@@ -71,7 +71,7 @@ export class Dissector {
   private readonly pbb = new PbbView();
   private readonly fabricPath = new FabricPathView();
   /** IP reassembly across frames. */
-  readonly defrag = new Defragmenter();
+  readonly defrag = new Defragmenter((first) => this.anomalies.note('incomplete_ip_datagram', first));
   /** IP fragments seen so far. */
   fragments = 0;
   /** Frames whose packet sits in an encapsulation not decoded, by Encap code, and the first such frame of each. */
@@ -228,6 +228,11 @@ export class Dissector {
   private countUndecoded(kind: Encap): void {
     if (this.undecodedFrames[kind]! === 0) this.undecodedFirst[kind] = this.info.frame;
     this.undecodedFrames[kind]!++;
+  }
+
+  /** After the last frame: datagrams still waiting for fragments are given up (and counted). */
+  finish(): void {
+    this.defrag.finish();
   }
 
   /**

@@ -57,7 +57,7 @@ export class DcerpcAnalyzer implements Analyzer, RpcSink {
       const epm = p.srcPort === EPM_PORT || p.dstPort === EPM_PORT;
       if (!epm && (probe !== Probe.WITHIN || !looksLikeCoPdu(p.buf, p.payloadOff, p.payloadOff + p.payloadCaptured))) return;
       const fl = table.flows;
-      rpc = new RpcConversation([fl.address(id, 0), fl.address(id, 1)], [fl.port(id, 0), fl.port(id, 1)], this);
+      rpc = new RpcConversation([fl.address(id, 0), fl.address(id, 1)], [fl.port(id, 0), fl.port(id, 1)], this, this.ctx.streamLoss);
       // On 135 the streams start at the SYN, so early segments that arrive out of order wait
       // for the first. Recognised later, a stream starts at the segment that showed the header.
       if (epm && table.isn(id, 0) !== -1) rpc.streams[0].setIsn(table.isn(id, 0));
@@ -96,7 +96,7 @@ export class DcerpcAnalyzer implements Analyzer, RpcSink {
     if (p.payloadCaptured < p.payloadLen) {
       this.payloadCut++;
       s.segment(p.buf, p.payloadOff, p.payloadCaptured, p.seq, p.frame);
-      s.lost((p.seq + p.payloadCaptured) >>> 0, p.payloadLen - p.payloadCaptured);
+      s.lost((p.seq + p.payloadCaptured) >>> 0, p.payloadLen - p.payloadCaptured, p.frame);
     } else {
       s.segment(p.buf, p.payloadOff, p.payloadLen, p.seq, p.frame);
     }

@@ -12,7 +12,7 @@ import {
 import { scanStringBindings } from '../../wire/dcom.js';
 import { Status } from '../../wire/status.js';
 import { DCOM_BINDING_INTERFACES, DCOM_OPERATIONS } from '../../model/interfaces.js';
-import { StreamReassembler } from '../tcp-stream.js';
+import { StreamReassembler, type StreamLoss } from '../tcp-stream.js';
 
 /** An advertised endpoint as read from one answer. */
 export interface AdvertisedEndpoint {
@@ -112,10 +112,11 @@ export class RpcConversation {
     readonly side: readonly [string, string],
     readonly ports: readonly [number, number],
     private readonly sink: RpcSink,
+    loss: StreamLoss | null = null,
   ) {
     this.streams = [
-      new StreamReassembler((b, o, n, f) => this.consume(0, b, o, n, f)),
-      new StreamReassembler((b, o, n, f) => this.consume(1, b, o, n, f)),
+      new StreamReassembler((b, o, n, f) => this.consume(0, b, o, n, f), loss),
+      new StreamReassembler((b, o, n, f) => this.consume(1, b, o, n, f), loss),
     ];
   }
 

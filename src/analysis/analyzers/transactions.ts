@@ -480,7 +480,7 @@ export class TransactionsAnalyzer implements Analyzer {
     const servicePort = toService ? p.dstPort : p.srcPort;
     const t = this.ctx.conversations;
     const side = (n: 0 | 1): StreamReassembler => {
-      const r = new StreamReassembler((b, off, len, frame) => this.messages(s, n, b, off, len, frame));
+      const r = new StreamReassembler((b, off, len, frame) => this.messages(s, n, b, off, len, frame), this.ctx.streamLoss);
       if (t.isn(id, n) !== -1) r.setIsn(t.isn(id, n));
       return r;
     };

@@ -281,3 +281,41 @@ describe('dcerpc analyzer: RPC conversations', () => {
     expect(t.attempts.attempts).toHaveLength(1);
   });
 });
+
+describe('data the engine had to drop is reported as anomalies', () => {
+  const anomaly = (t: CaptureAnalysis, name: string): { count: number; firstFrames: number[] } | undefined =>
+    t.dissector.anomalies.summary().find((a) => a.name === name);
+
+  it('an IP datagram whose last fragment never came: incomplete_ip_datagram at its first fragment', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 135 });
+    c.connect();
+    c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }), { fragmentData: 32 });
+    const first = 4;
+    s.out.pop(); // the last fragment is lost
+    c.send('client', new Uint8Array(8));
+    const t = s.track();
+    expect(anomaly(t, 'incomplete_ip_datagram')).toMatchObject({ count: 1, firstFrames: [first] });
+    // Complete, the same datagram is no anomaly.
+    const whole = new Scene();
+    const d = whole.conv({ port: 135 });
+    d.connect();
+    d.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }), { fragmentData: 32 });
+    expect(anomaly(whole.track(), 'incomplete_ip_datagram')).toBeUndefined();
+  });
+
+  it('a segment missing from a reassembled stream: tcp_stream_gap where it resumed, and the bytes dropped unread', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 135 });
+    c.connect();
+    const bind = dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] });
+    c.send('client', bind.subarray(0, 24));
+    c.send('client', bind.subarray(24, 48));
+    c.send('client', bind.subarray(48));
+    s.out.splice(4, 1); // frame 5 (the middle piece) never reached the capture
+    c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, transfer: NDR_V2 }] }));
+    const t = s.track();
+    expect(anomaly(t, 'tcp_stream_gap')).toMatchObject({ count: 1, firstFrames: [5] });
+    expect(anomaly(t, 'tcp_bytes_discarded')).toMatchObject({ count: 24, firstFrames: [5] });
+  });
+});
