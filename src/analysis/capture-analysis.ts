@@ -12,6 +12,7 @@ import { TcpFlag } from '../wire/constants.js';
 import { Clock, Interest, Probe, type AnalysisContext, type Analyzer } from './analyzer.js';
 import { AttemptsAnalyzer, DEFAULT_ATTEMPT_LIMITS } from './analyzers/attempts.js';
 import { DcerpcAnalyzer } from './analyzers/dcerpc.js';
+import { HostsHeardAnalyzer } from './analyzers/hosts-heard.js';
 import { OneSidedAnalyzer } from './analyzers/one-sided.js';
 import { AgentAnalyzers } from './analyzers/agent.js';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings, type Profile } from '../model/agent.js';
@@ -68,6 +69,7 @@ export class CaptureAnalysis {
   readonly attempts: AttemptsAnalyzer;
   readonly dcerpc = new DcerpcAnalyzer();
   readonly oneSided = new OneSidedAnalyzer();
+  readonly heard = new HostsHeardAnalyzer();
   /** The agent checks' analyzers, when the profile adds them. */
   readonly agent: AgentAnalyzers | null;
   readonly limits: AnalysisLimits;
@@ -91,7 +93,7 @@ export class CaptureAnalysis {
     const spec = PROFILE_SPECS[o.profile ?? 'auto'];
     const forced = spec.agentChecks === 'always' || (o.agentForcedBy ?? null) !== null;
     this.agent = spec.agentAnalyzers ? new AgentAnalyzers(o.agent ?? DEFAULT_AGENT_SETTINGS, forced) : null;
-    this.analyzers = [this.attempts, this.dcerpc, this.oneSided, ...(this.agent?.analyzers ?? []), ...(o.analyzers ?? [])];
+    this.analyzers = [this.attempts, this.dcerpc, this.oneSided, this.heard, ...(this.agent?.analyzers ?? []), ...(o.analyzers ?? [])];
     const anomalies = this.dissector.anomalies;
     const streamLoss = {
       gap: (frame: number): void => anomalies.note('tcp_stream_gap', frame),
@@ -204,6 +206,7 @@ export class CaptureAnalysis {
       rpc: this.dcerpc.observations(),
       existing: this.existingConnections(),
       oneSided: this.oneSided.pairs(),
+      heard: this.heard,
       segments: { segments: t.segments, payload: t.payloadSegments, payloadCut: t.payloadCut, cutExamples: t.cutExamples },
       copies: this.copies.counts(),
       limits: this.attempts.limitCounts(),

@@ -339,6 +339,10 @@ function contrastText(server: string, port: number, c: Contrast, h: HostText): s
   if (c.samePortExample !== null) {
     parts.push(` Yet ${c.samePortAnswered} other attempt(s) to ${hostPortText(h, server, port)} in this capture were answered (e.g. from ${h(c.samePortExample.client)}, SYN-ACK frame ${c.samePortExample.synAckFrame}): the server listens, so the drop is specific to these clients or moments (a firewall rule by source address, a route, or a listen queue that was full).`);
   }
+  if (c.otherPorts.length === 0 && c.heard !== null) {
+    const sent = c.heard.what === 'udp' ? `sent UDP from port ${c.heard.port ?? '?'} (frame ${c.heard.frame})` : `answered a ping (echo reply, frame ${c.heard.frame})`;
+    parts.push(` ${h(server)} ${sent}: it is up and reachable, so TCP ${port} is dropped on the way or by its own firewall${c.samePortExample !== null ? ' for these clients' : ''}.`);
+  }
   if (c.otherPorts.length > 0) {
     parts.push(` ${h(server)} answers on other ports (TCP ${c.otherPorts.join(', ')}; SYN-ACK frame ${c.otherPortsFrame ?? '?'}): it is up and reachable, and only TCP ${port} is dropped on the way or by its own firewall.`);
   }
@@ -418,7 +422,7 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
     }
     const clients = clientList(p.clients.map(h), p.clientCount);
     const c = p.contrast;
-    const why = c.samePortExample === null && c.otherPorts.length === 0 ? `: the server is down or a firewall silently drops TCP ${port}.` : '.';
+    const why = c.samePortExample === null && c.otherPorts.length === 0 && c.heard === null ? `: the server is down or a firewall silently drops TCP ${port}.` : '.';
     return {
       title: `TCP ${port} on ${h(server)}: ${p.story.attemptCount} connection attempt(s) from ${p.clientCount === 1 ? h(p.clients[0]!) : `${p.clientCount} clients`} unanswered`,
       explanation: `${synStory(p.story)} No SYN-ACK, RST or ICMP came back${why}${contrastText(server, port, c, h)}${KNOWN_PORTS[port] ?? ''}`,

@@ -83,7 +83,7 @@ export const EVIDENCE_ROLES = {
   'forwarding-copy': 'forwarding copy (the same packet on the other side of a router or firewall, TTL one lower)',
   'copied-frame': 'frame that was copied',
   'untracked-syn': 'SYN past the tracking limit',
-  'answered-elsewhere': 'answer on another connection, which narrows the cause',
+  'answered-elsewhere': 'answer on another connection or protocol, which narrows the cause',
   'last-frame-read': 'last frame read before reading stopped',
   'time-jump': 'frame older than the one before it',
   'existing-connection': 'frame of a connection open before the capture began',
@@ -203,6 +203,8 @@ export interface Contrast {
   /** Other TCP ports of the same server that answered, at most five, and the first SYN-ACK frame. */
   otherPorts: number[];
   otherPortsFrame: number | null;
+  /** The first UDP datagram (its source port) or ICMP echo reply the server sent, or null. */
+  heard: { frame: number; what: 'udp' | 'echo-reply'; port: number | null } | null;
 }
 
 /** An attempt in a list, as the capture-end finding names it. */

@@ -127,6 +127,19 @@ export interface ExistingConnection {
   last: FrameAt;
 }
 
+/** The first sign of life a host gave outside TCP: a UDP datagram (from `port`) or an ICMP echo reply. */
+export interface HeardFrom {
+  frame: number;
+  time: number;
+  what: 'udp' | 'echo-reply';
+  port: number | null;
+}
+
+/** Hosts heard from outside TCP (the first 4,096 met), looked up by address text. */
+export interface HostsHeard {
+  from(address: string): HeardFrom | null;
+}
+
 /** A host pair where one side sends data and nothing at all comes back. */
 export interface OneSidedPair {
   sender: string;
@@ -196,6 +209,8 @@ export interface Observations {
   /** Connections open before the capture started, to advertised ports (at most 10,000). */
   existing: readonly ExistingConnection[];
   oneSided: readonly OneSidedPair[];
+  /** Hosts that sent UDP or answered a ping: up, whatever their TCP ports do. */
+  heard: HostsHeard;
   segments: SegmentCounts;
   copies: CopyCounts;
   limits: LimitCounts;

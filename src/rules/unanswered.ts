@@ -34,14 +34,17 @@ function contrast(ctx: RuleContext, server: string, port: number): Contrast {
       otherPortsFrame ??= a.synAckFrames[0]!;
     }
   }
-  return { samePortAnswered, samePortExample, otherPorts, otherPortsFrame };
+  const h = ctx.obs.heard.from(server);
+  return { samePortAnswered, samePortExample, otherPorts, otherPortsFrame, heard: h === null ? null : { frame: h.frame, what: h.what, port: h.port } };
 }
 
 /** The answers a contrast cites, as evidence. */
-function contrastEvidence(ctx: RuleContext, c: Contrast): Evidence[] {
+function contrastEvidence(ctx: RuleContext, server: string, c: Contrast): Evidence[] {
   const frames = [c.samePortExample?.synAckFrame, c.otherPortsFrame].filter((f): f is number => f !== undefined && f !== null);
   const out: Evidence[] = [];
   ctx.records.forEach((r) => r.synAckFrames.forEach((f, i) => { if (frames.includes(f)) out.push({ frame: f, role: 'answered-elsewhere', time: round(r.synAckTimes[i]!) }); }));
+  const h = c.heard === null ? null : ctx.obs.heard.from(server);
+  if (h !== null) out.push({ frame: h.frame, role: 'answered-elsewhere', time: round(h.time) });
   return out;
 }
 
@@ -56,7 +59,7 @@ export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
     const c = contrast(ctx, a.server, a.serverPort);
     out.push({
       id: 'CONNECTION_UNANSWERED', severity: 'warning', protocol: 'tcp', client: clients.length === 1 ? clients[0]! : null, server: a.server, port: a.serverPort,
-      ...evidenceList([...g.flatMap(([, i]) => synEvidence(ctx.records[i]!)), ...contrastEvidence(ctx, c)]), inferred: false, folded: null,
+      ...evidenceList([...g.flatMap(([, i]) => synEvidence(ctx.records[i]!)), ...contrastEvidence(ctx, a.server, c)]), inferred: false, folded: null,
       params: { kind: 'unanswered', story: story(all), clientCount: clients.length, clients: clients.slice(0, NAMED), contrast: c },
     });
   }

@@ -15,7 +15,7 @@ import type { ReadStop } from '../../src/model/observations.js';
 import type { AgentReport, AgentSettings, Profile } from '../../src/model/agent.js';
 import type { WriterFrame } from '../../src/capture/writer.js';
 import {
-  Clock, EtherType, IpProto, TcpConversation, ethernet, ethernetLink, icmpv4Unreachable, ipv4, ipv4Addr, uuidBytes, towerBytes,
+  Clock, EtherType, IpProto, TcpConversation, ethernet, ethernetLink, icmpv4Unreachable, ipv4, ipv4Addr, udp, uuidBytes, towerBytes,
   type SyntaxId, type TcpIpTower,
 } from '../../samples/gen/frames.js';
 
@@ -269,6 +269,13 @@ export class Scene {
   /** An ICMPv4 destination unreachable from `from` to the client quoting `ip`. */
   icmp4(ip: Uint8Array, code: number, from = ROUTER): this {
     const pkt = ipv4({ src: from, dst: CLIENT, proto: IpProto.ICMP, id: 0x5151 }, icmpv4Unreachable(code, ip));
+    this.out.push({ ...this.clock.stamp(), data: ethernet({ dst: CMAC, src: SMAC, etherType: EtherType.IPV4 }, pkt) });
+    this.clock.advanceUs(100);
+    return this;
+  }
+  /** A UDP datagram from the server's `port` to the client (a DNS answer, say). */
+  udpFromServer(port: number, payload = new Uint8Array(24)): this {
+    const pkt = ipv4({ src: SERVER, dst: CLIENT, proto: IpProto.UDP, id: 0x6161 }, udp(SERVER, CLIENT, { srcPort: port, dstPort: 53001 }, payload));
     this.out.push({ ...this.clock.stamp(), data: ethernet({ dst: CMAC, src: SMAC, etherType: EtherType.IPV4 }, pkt) });
     this.clock.advanceUs(100);
     return this;

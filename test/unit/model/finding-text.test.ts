@@ -7,7 +7,7 @@ function unanswered(story: AttemptStory): FindingFacts<'CONNECTION_UNANSWERED'> 
   return {
     id: 'CONNECTION_UNANSWERED', severity: 'warning', protocol: 'tcp', client: '10.0.0.1', server: '10.0.0.2', port: 445,
     evidence: [{ frame: 1, role: 'syn', time: 0 }], evidenceTotal: 1, inferred: false, folded: null,
-    params: { kind: 'unanswered', story, clientCount: 1, clients: ['10.0.0.1'], contrast: { samePortAnswered: 0, samePortExample: null, otherPorts: [], otherPortsFrame: null } },
+    params: { kind: 'unanswered', story, clientCount: 1, clients: ['10.0.0.1'], contrast: { samePortAnswered: 0, samePortExample: null, otherPorts: [], otherPortsFrame: null, heard: null } },
   };
 }
 

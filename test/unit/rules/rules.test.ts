@@ -402,6 +402,24 @@ describe('rules: every failed attempt belongs to a finding', () => {
     expect(f.explanation).toContain('TCP 445 is SMB');
   });
 
+  it('a server heard over UDP is up: an unanswered TCP port is then dropped, not a server down', () => {
+    const s = new Scene();
+    s.udpFromServer(53);
+    s.wait(1);
+    unanswered(s.conv({ port: 5985 }), s);
+    s.wait(30);
+    const f = only(run(s), 'CONNECTION_UNANSWERED');
+    expect(f.params).toMatchObject({ contrast: { heard: { frame: 1, what: 'udp', port: 53 }, otherPorts: [] } });
+    expect(f.evidence.map((e) => [e.frame, e.role])).toEqual([[1, 'answered-elsewhere'], [2, 'syn'], [3, 'syn-retransmission'], [4, 'syn-retransmission']]);
+    expect(f.explanation).toContain(`${SERVER} sent UDP from port 53 (frame 1): it is up and reachable, so TCP 5985 is dropped on the way or by its own firewall.`);
+    expect(f.explanation).not.toContain('the server is down');
+    // UDP from another host says nothing about this one.
+    const other = new Scene();
+    unanswered(other.conv({ port: 5985 }), other);
+    other.wait(30);
+    expect(only(run(other), 'CONNECTION_UNANSWERED').explanation).toContain('the server is down or a firewall silently drops TCP 5985');
+  });
+
   it('an ICMP refusal names the device that sent it', () => {
     const s = new Scene();
     const c = s.conv({ port: 8080 });
