@@ -21,6 +21,14 @@ const PCAP_FILE_HEADER = 24;
 const SMALL_WINDOW = 64 * 1024;
 /** Read size for pipes and devices: a Linux pipe holds 64 KiB; larger reads only allocate more. */
 const STREAM_READ = 64 * 1024;
+/** The largest file read and gunzip output chunk (each allocates one buffer of this size). */
+const GZIP_CHUNK = 1 << 20;
+/**
+ * How many times its compressed size a small gzip capture is assumed to hold, to size its
+ * buffers: pcap of RPC traffic compresses 3 to 10 times. A guess only sets buffer sizes; a
+ * window too small for a record grows (ByteWindow.fill).
+ */
+const GZIP_RATIO_GUESS = 8;
 
 /** A capture ready to read. Call `close()` when done, whatever happened. */
 export interface OpenedCapture {
@@ -122,8 +130,13 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
     }
     if (n === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) {
       compression = 'gzip';
-      const file = createReadStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
-      const gunzip = gunzipKeepingTail(file);
+      // Buffers sized to the file: a folder of small .gz traces allocated three 1 MiB buffers
+      // per file (read, gunzip, window), and the garbage collector spent a quarter of a scan
+      // on them.
+      const file = createReadStream('', { fd, autoClose: true, highWaterMark: Math.min(GZIP_CHUNK, Math.max(STREAM_READ, size)) });
+      const out = Math.min(GZIP_CHUNK, Math.max(SMALL_WINDOW, size * GZIP_RATIO_GUESS));
+      const gunzip = gunzipKeepingTail(file, out);
+      if (opts.chunkSize === undefined) chunk = Math.min(chunk, out);
       src = new StreamSource(gunzip, () => { file.destroy(); gunzip.destroy(); });
       fd = null;
     } else {
@@ -186,8 +199,8 @@ export async function openCapture(input: CaptureInput, opts: OpenOptions = {}): 
  * turns out to be cut (up to 1 MiB of compressed frames before the cut), so the input is
  * flushed with Z_SYNC_FLUSH first; only the final, empty Z_FINISH then fails.
  */
-function gunzipKeepingTail(input: Readable): Gunzip {
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+function gunzipKeepingTail(input: Readable, chunkSize = GZIP_CHUNK): Gunzip {
+  const gunzip = createGunzip({ chunkSize });
   input.pipe(gunzip, { end: false });
   input.on('end', () => gunzip.flush(zlibConstants.Z_SYNC_FLUSH, () => gunzip.end()));
   input.on('error', (e) => gunzip.destroy(e));

@@ -63,7 +63,7 @@ class Bytes {
     this.parts.push(...(this.le ? b.reverse() : b));
     return this;
   }
-  bytes(b: Uint8Array): this { this.parts.push(...b); return this; }
+  bytes(b: Uint8Array): this { for (let i = 0; i < b.length; i++) this.parts.push(b[i]!); return this; }
   pad4(): this { while (this.parts.length % 4 !== 0) this.parts.push(0); return this; }
   get length(): number { return this.parts.length; }
   done(): Uint8Array { return Uint8Array.from(this.parts); }

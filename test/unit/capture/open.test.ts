@@ -117,6 +117,20 @@ describe('the same records whatever the input path', () => {
     });
   }
 
+  it('a small gzip that expands far past the size its buffers were guessed from reads every record', async () => {
+    // 3 KiB compressed, 6 MiB decompressed: the window starts at 64 KiB and must grow for the
+    // 1 MiB records and slide for the rest.
+    const frames = Array.from({ length: 24 }, (_, i) => ({ data: concat(ethSyn(i + 1), new Uint8Array(i % 3 === 0 ? (1 << 20) - 60 : 60_000)), tsSec: 1700000000 + i }));
+    const bytes = pcapFile(frames, { snaplen: 1 << 21 });
+    const gz = gzipSync(bytes, { level: 9 });
+    expect(gz.length).toBeLessThan(64 * 1024);
+    const plain = await readOk(tmp(bytes, 'big.pcap'));
+    const g = await readOk(tmp(gz, 'big.pcap.gz'));
+    expect(g.problems).toEqual([]);
+    expect(g.records.length).toBe(24);
+    expect(g.records).toEqual(plain.records);
+  });
+
   it('a cut file read in small chunks stops at the same record with the same problem', async () => {
     const bytes = pcapBytes(9);
     const cut = tmp(bytes.subarray(0, Math.floor(bytes.length * 0.6)));
