@@ -203,8 +203,19 @@ function settingsShown(opts: EngineOptions & AnalyzeFlags): [string, string][] {
   return [
     ['expected dynamic range', opts.dynamicRanges.map(([a, b]) => `${a}-${b}`).join(', ')],
     ['follow-up window', `${opts.followWindowSeconds} s`],
+    checksShown(opts),
     ['fail on', opts.failOn],
   ];
+}
+
+/** Which checks run (`--profile`, and what forced the agent checks), for a document's header. */
+export function checksShown(opts: EngineOptions): [string, string] {
+  const forced = opts.agentForcedBy ?? null;
+  if (opts.profile === 'rpc') return ['checks', 'RPC only (--profile rpc)'];
+  if (opts.profile === 'scom') return ['checks', 'RPC and agent (--profile scom)'];
+  // The option only, not the servers it names: the header is not redacted (--redact).
+  if (forced !== null) return ['checks', `RPC and agent (${forced.startsWith('--server') ? '--server' : forced})`];
+  return ['checks', 'RPC, and agent when a capture shows traffic on 5723'];
 }
 
 function usage(io: Io, message: string): ExitCode {

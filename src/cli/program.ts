@@ -121,7 +121,7 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
     code = await portsCommand(captures, { ...engineSettings(opts), format: opts.format }, io);
   });
 
-  engineOptions(
+  agentOptions(engineOptions(
     program
       .command('scan')
       .description('find every capture in folders (with their subfolders) and .zip archives, analyze them in parallel, and summarise: one row per file, then the findings and targets across files')
@@ -136,10 +136,11 @@ export async function runProgram(argv: readonly string[], io: Io): Promise<ExitC
       .addOption(new Option('--redact-key <key>', 'key of the pseudonyms, to keep them the same across runs (implies --redact; with --redact, RPCTRACE_REDACT_KEY gives it too); without it a random key per run'))
       .addOption(new Option('--color <when>', 'colour severities in the table: auto (only on a terminal; NO_COLOR and FORCE_COLOR are honoured), always, never').choices(COLOR_WHEN).default('auto'))
       .addHelpText('after', `\nA member of a .zip archive is reported as ARCHIVE/MEMBER (its name as stored; never used as a path). Encrypted members, zips inside zips and methods other than stored and deflate are skipped with the reason; symbolic links are followed only inside the folder named, each folder once.\n\n${EXIT_CODE_HELP}\n  3 wins over 2, and 2 over 1; for scan, 3 means rpctrace failed on a file (reported as internal-error; the other files are read). Skipped files are not failures.`),
-  ).action(async (paths: string[], opts: EngineFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean; color: ColorWhen; redact?: boolean; redactKey?: string }) => {
+  )).action(async (paths: string[], opts: EngineFlags & AgentFlags & { format: ScanFormatChoice; failOn: (typeof FAIL_ON)[number]; recursive: boolean; jobs?: number; output?: string; quiet?: boolean; color: ColorWhen; redact?: boolean; redactKey?: string }, cmd: Command) => {
+    const agent = agentSettings(opts, cmd);
     const { scanCommand, defaultJobs } = await import('./scan-command.js');
     code = await scanCommand(paths, {
-      ...engineSettings(opts), format: opts.format, failOn: opts.failOn, recursive: opts.recursive, jobs: opts.jobs ?? defaultJobs(),
+      ...engineSettings(opts), ...agent, format: opts.format, failOn: opts.failOn, recursive: opts.recursive, jobs: opts.jobs ?? defaultJobs(),
       quiet: opts.quiet === true, output: opts.output ?? null, color: opts.color,
       ...(opts.redact === true ? { redact: true } : {}), ...(opts.redactKey !== undefined ? { redactKey: opts.redactKey } : {}),
     }, io);

@@ -19,7 +19,7 @@ import type { ScanRow, ScanSkipped } from '../model/scan.js';
 import { SCAN_WRITERS, type ScanWriter } from '../report/index.js';
 import { visible } from '../model/visible.js';
 import { BufferedSink, type Sink } from '../report/writer.js';
-import { DOCUMENT_META } from './analyze-command.js';
+import { DOCUMENT_META, checksShown, type EngineOptions } from './analyze-command.js';
 import { ExitCode } from './exit-codes.js';
 import { useColor, widthFor } from './output.js';
 import type { ColorWhen } from './output-options.js';
@@ -42,9 +42,7 @@ export const REORDER_BATCHES = 3;
  */
 export const IN_FLIGHT_PER_JOB = 2;
 
-export interface ScanOptions {
-  dynamicRanges: [number, number][];
-  followWindowSeconds: number;
+export interface ScanOptions extends EngineOptions {
   format: ScanFormat;
   failOn: FailOn;
   recursive: boolean;
@@ -89,7 +87,11 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
     return ExitCode.Usage;
   }
   const redacting = opts.redact === true || opts.redactKey !== undefined;
-  const settings: JobSettings = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format, ...(redacting ? { redact: true } : {}) };
+  const settings: JobSettings = {
+    dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format, ...(redacting ? { redact: true } : {}),
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+    ...(opts.agentForcedBy !== undefined ? { agentForcedBy: opts.agentForcedBy } : {}),
+  };
   const { items, fileIds } = walk(args, opts.recursive);
 
   let target: OutputTarget | null = null;
@@ -457,6 +459,7 @@ function scanSettingsShown(opts: ScanOptions): [string, string][] {
   return [
     ['expected dynamic range', opts.dynamicRanges.map(([a, b]) => `${a}-${b}`).join(', ')],
     ['follow-up window', `${opts.followWindowSeconds} s`],
+    checksShown(opts),
     ['fail on', opts.failOn],
     ['subfolders', opts.recursive ? 'read' : 'not read'],
   ];

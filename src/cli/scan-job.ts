@@ -10,6 +10,7 @@ import { isZipMagic, openZipMember, type ZipMemberRef } from '../capture/zip.js'
 import type { Finding } from '../model/finding.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import type { FileReport } from '../model/report.js';
+import type { EngineOptions } from './analyze-command.js';
 import type { FileFindingCount, FileTargetCount, ScanRow } from '../model/scan.js';
 import { sortFindings } from '../report/common.js';
 import { jsonItemText } from '../report/json.js';
@@ -18,10 +19,8 @@ import { jsonItemText } from '../report/json.js';
 export const SCAN_FORMATS = ['table', 'json', 'jsonl', 'csv', 'md', 'html'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
-/** What every job of one scan shares. */
-export interface JobSettings {
-  dynamicRanges: [number, number][];
-  followWindowSeconds: number;
+/** What every job of one scan shares (plain data: it is copied to the worker threads). */
+export interface JobSettings extends EngineOptions {
   format: ScanFormat;
   /**
    * --redact: the worker returns the whole report and the main thread redacts it (one
@@ -70,7 +69,11 @@ export async function runBatch(task: BatchTask): Promise<JobResult[]> {
 }
 
 async function runFile(f: FileTask, settings: JobSettings): Promise<JobResult> {
-  const opts: AnalyzeOptions = { dynamicRanges: settings.dynamicRanges, followWindowSeconds: settings.followWindowSeconds };
+  const opts: AnalyzeOptions = {
+    dynamicRanges: settings.dynamicRanges, followWindowSeconds: settings.followWindowSeconds,
+    ...(settings.profile !== undefined ? { profile: settings.profile } : {}), ...(settings.agent !== undefined ? { agent: settings.agent } : {}),
+    ...(settings.agentForcedBy !== undefined ? { agentForcedBy: settings.agentForcedBy } : {}),
+  };
   if (f.kind === 'path') {
     const { report } = await analyzeFile(f.path, opts);
     if (notACapture(report)) {

@@ -296,6 +296,47 @@ describe('rpctrace scan as a program', () => {
   });
 });
 
+describe('rpctrace scan: the agent checks options, as analyze takes them', () => {
+  const dir = join(base, 'agents');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'agent.pcap'), readFileSync(join(SAMPLES, 'agent-5723-dropped.pcap')));
+  writeFileSync(join(dir, 'rpc.pcap'), readFileSync(join(SAMPLES, 'rpc-healthy.pcap')));
+  const io = (): { io: { out: { write: (s: string) => void }; err: { write: (s: string) => void } }; text: () => string } => {
+    let out = '';
+    return { io: { out: { write: (s: string) => { out += s; } }, err: { write: () => {} } }, text: () => out };
+  };
+  const files = (json: string): Record<string, { agent?: { reason: string }; findings: { id: string }[] }> =>
+    Object.fromEntries((JSON.parse(json) as { files: { path: string; agent?: { reason: string }; findings: { id: string }[] }[] }).files.map((f) => [f.path.split('/').pop()!, f]));
+
+  it('auto runs them where a capture shows 5723, --profile rpc never, --profile scom on every file', async () => {
+    const runs: Record<string, ReturnType<typeof files>> = {};
+    for (const profile of ['auto', 'rpc', 'scom']) {
+      const o = io();
+      expect(await run(['scan', '--quiet', '--format', 'json', '--fail-on', 'none', '--jobs', '1', '--profile', profile, dir], o.io)).toBe(0);
+      runs[profile] = files(o.text());
+    }
+    expect(runs.auto!['agent.pcap']!.findings.map((f) => f.id)).toContain('REQUIRED_PORT_BLOCKED');
+    expect(runs.auto!['rpc.pcap']!.agent).toBeUndefined();
+    expect(runs.rpc!['agent.pcap']!.agent).toBeUndefined();
+    expect(runs.rpc!['agent.pcap']!.findings.map((f) => f.id)).not.toContain('REQUIRED_PORT_BLOCKED');
+    expect(runs.scom!['rpc.pcap']!.agent?.reason).toMatch(/--profile scom/);
+  });
+
+  it('--server names the management server; with --profile rpc it is a usage error', async () => {
+    const o = io();
+    await run(['scan', '--quiet', '--format', 'json', '--fail-on', 'none', '--jobs', '1', '--server', '10.1.1.30', dir], o.io);
+    expect(files(o.text())['rpc.pcap']!.agent?.reason).toMatch(/--server 10\.1\.1\.30/);
+    expect(await run(['scan', '--profile', 'rpc', '--server', '10.1.1.30', dir], io().io)).toBe(2);
+  });
+
+  it('the HTML header says which checks ran, without the servers named (it is redacted output too)', async () => {
+    const o = io();
+    await run(['scan', '--quiet', '--format', 'html', '--fail-on', 'none', '--jobs', '1', '--redact', '--server', '10.1.1.30', dir], o.io);
+    expect(o.text()).toContain('RPC and agent (--server)');
+    expect(o.text()).not.toContain('10.1.1.30');
+  });
+});
+
 describe('analyze DIR points to scan for subfolders', () => {
   it('says on standard error which folder has subfolders it did not read', async () => {
     let err = '';
