@@ -131,6 +131,21 @@ describe('the same records whatever the input path', () => {
     expect(g.records).toEqual(plain.records);
   });
 
+  it('gzip files inflated whole (small) and streamed (large, or inflating past the bound) give the plain records', async () => {
+    const rng = new Rng(11);
+    const noisy = pcapFile(Array.from({ length: 400 }, (_, i) => ({ data: concat(ethSyn(i + 1), rng.bytes(1200)), tsSec: 1700000000 + i })));
+    const huge = pcapFile(Array.from({ length: 20 }, (_, i) => ({ data: concat(ethSyn(i + 1), new Uint8Array((1 << 20) - 60)), tsSec: 1700000000 + i })), { snaplen: 1 << 21 });
+    for (const [name, bytes, compressedAbove] of [['noisy', noisy, 256 * 1024], ['huge', huge, 0]] as const) {
+      const gz = gzipSync(bytes);
+      expect(gz.length, name).toBeGreaterThan(compressedAbove);
+      const plain = await readOk(tmp(bytes, `${name}.pcap`));
+      const g = await readOk(tmp(gz, `${name}.pcap.gz`));
+      expect(g.compression).toBe('gzip');
+      expect(g.problems).toEqual([]);
+      expect(g.records).toEqual(plain.records);
+    }
+  });
+
   it('a cut file read in small chunks stops at the same record with the same problem', async () => {
     const bytes = pcapBytes(9);
     const cut = tmp(bytes.subarray(0, Math.floor(bytes.length * 0.6)));
