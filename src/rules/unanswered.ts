@@ -18,34 +18,51 @@ const NAMED = 5;
 /** Refused ports per server above which the refusals are one finding (a scan), not one per port. */
 const SCAN_PORTS = 10;
 
-/** What else the capture shows about `server`: answered attempts to `port` and to its other ports. */
-function contrast(ctx: RuleContext, server: string, port: number): Contrast {
+/**
+ * What else the capture shows about `server`: answered attempts to `port` and to its other
+ * ports, and a UDP datagram or echo reply from it; with the frames that show it, as evidence.
+ */
+function contrast(ctx: RuleContext, server: string, port: number): { contrast: Contrast; evidence: Evidence[] } {
   let samePortAnswered = 0;
   let samePortExample: Contrast['samePortExample'] = null;
   const otherPorts: number[] = [];
   let otherPortsFrame: number | null = null;
-  for (const a of ctx.attempts) {
-    if (a.server !== server || a.synAckFrames.length === 0) continue;
+  const evidence: Evidence[] = [];
+  for (const i of answeredBy(ctx).get(server) ?? []) {
+    const a = ctx.attempts[i]!;
     if (a.serverPort === port) {
       samePortAnswered++;
-      samePortExample ??= { client: a.client, synAckFrame: a.synAckFrames[0]! };
+      if (samePortExample !== null) continue;
+      samePortExample = { client: a.client, synAckFrame: a.synAckFrames[0]! };
     } else if (otherPorts.length < NAMED && !otherPorts.includes(a.serverPort)) {
       otherPorts.push(a.serverPort);
-      otherPortsFrame ??= a.synAckFrames[0]!;
+      if (otherPortsFrame !== null) continue;
+      otherPortsFrame = a.synAckFrames[0]!;
+    } else {
+      continue;
     }
+    evidence.push({ frame: a.synAckFrames[0]!, role: 'answered-elsewhere', time: round(ctx.records[i]!.synAckTimes[0]!) });
   }
   const h = ctx.obs.heard.from(server);
-  return { samePortAnswered, samePortExample, otherPorts, otherPortsFrame, heard: h === null ? null : { frame: h.frame, what: h.what, port: h.port } };
+  if (h !== null) evidence.push({ frame: h.frame, role: 'answered-elsewhere', time: round(h.time) });
+  return { contrast: { samePortAnswered, samePortExample, otherPorts, otherPortsFrame, heard: h === null ? null : { frame: h.frame, what: h.what, port: h.port } }, evidence };
 }
 
-/** The answers a contrast cites, as evidence. */
-function contrastEvidence(ctx: RuleContext, server: string, c: Contrast): Evidence[] {
-  const frames = [c.samePortExample?.synAckFrame, c.otherPortsFrame].filter((f): f is number => f !== undefined && f !== null);
-  const out: Evidence[] = [];
-  ctx.records.forEach((r) => r.synAckFrames.forEach((f, i) => { if (frames.includes(f)) out.push({ frame: f, role: 'answered-elsewhere', time: round(r.synAckTimes[i]!) }); }));
-  const h = c.heard === null ? null : ctx.obs.heard.from(server);
-  if (h !== null) out.push({ frame: h.frame, role: 'answered-elsewhere', time: round(h.time) });
-  return out;
+/** Indexes of the answered attempts (a SYN-ACK seen) by server, in attempt order; made once per rule context. */
+const answered = new WeakMap<RuleContext, Map<string, number[]>>();
+function answeredBy(ctx: RuleContext): Map<string, number[]> {
+  let m = answered.get(ctx);
+  if (m === undefined) {
+    m = new Map();
+    ctx.attempts.forEach((a, i) => {
+      if (a.synAckFrames.length === 0) return;
+      const list = m!.get(a.server);
+      if (list === undefined) m!.set(a.server, [i]);
+      else list.push(i);
+    });
+    answered.set(ctx, m);
+  }
+  return m;
 }
 
 export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
@@ -56,10 +73,10 @@ export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
     const all = g.map(([a]) => a);
     const a = all[0]!;
     const clients = unique(all.map((x) => x.client));
-    const c = contrast(ctx, a.server, a.serverPort);
+    const { contrast: c, evidence } = contrast(ctx, a.server, a.serverPort);
     out.push({
       id: 'CONNECTION_UNANSWERED', severity: 'warning', protocol: 'tcp', client: clients.length === 1 ? clients[0]! : null, server: a.server, port: a.serverPort,
-      ...evidenceList([...g.flatMap(([, i]) => synEvidence(ctx.records[i]!)), ...contrastEvidence(ctx, a.server, c)]), inferred: false, folded: null,
+      ...evidenceList([...g.flatMap(([, i]) => synEvidence(ctx.records[i]!)), ...evidence]), inferred: false, folded: null,
       params: { kind: 'unanswered', story: story(all), clientCount: clients.length, clients: clients.slice(0, NAMED), contrast: c },
     });
   }
