@@ -460,6 +460,27 @@ export function bindAckPortMismatch(): WriterFrame[] {
   return s.out;
 }
 
+/**
+ * The endpoint mapper still lists DRSUAPI on 49670 (its service crashed and the registration is
+ * stale), and another process now listens there: the client connects, binds to DRSUAPI, and the
+ * bind_ack rejects the context (provider rejection, abstract_syntax_not_supported); the client
+ * closes. The client reports "The interface is unknown" (0x6b5).
+ */
+export function bindRejectedUnknownInterface(): WriterFrame[] {
+  const s = new Scene(51);
+  s.dns('dc01.corp.example', SERVER4);
+  epmSession(s, { towers: [tower(49670)] });
+  s.wait(0.3);
+  const c = s.tcp({ clientPort: 49802, serverPort: 49670 });
+  c.connect();
+  c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+  s.wait(0.4);
+  c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49670', results: [{ result: 2, reason: 1 }] }));
+  c.ack('client');
+  c.close('client');
+  return s.out;
+}
+
 /** TCP flags of an Ethernet + IPv4 + TCP frame, or -1 for anything else. */
 function tcpFlagsOf(frame: Uint8Array): number {
   if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00 || frame[23] !== IpProto.TCP) return -1;

@@ -670,8 +670,8 @@ export interface ContextElem {
   transfer: readonly SyntaxId[];
 }
 
-/** bind PDU (ptype 11, C706 §12.6.4.3). */
-export function dcerpcBind(o: PduCommon & { contexts: readonly ContextElem[]; maxXmit?: number; maxRecv?: number; assocGroup?: number }): Uint8Array {
+/** bind PDU (ptype 11, C706 §12.6.4.3); with `alter`, the same body as an alter_context (ptype 14). */
+export function dcerpcBind(o: PduCommon & { contexts: readonly ContextElem[]; maxXmit?: number; maxRecv?: number; assocGroup?: number; alter?: boolean }): Uint8Array {
   const w = new ByteWriter(o.bigEndian !== true);
   w.u16(o.maxXmit ?? 5840).u16(o.maxRecv ?? 5840).u32(o.assocGroup ?? 0);
   w.u8(o.contexts.length).u8(0).u16(0);
@@ -680,7 +680,7 @@ export function dcerpcBind(o: PduCommon & { contexts: readonly ContextElem[]; ma
     syntax(w, c.abstract);
     for (const t of c.transfer) syntax(w, t);
   }
-  return pdu(PType.BIND, o, w.done());
+  return pdu(o.alter === true ? PType.ALTER_CONTEXT : PType.BIND, o, w.done());
 }
 
 /** One entry of a bind_ack result list: 0 acceptance, 2 provider rejection (C706 §12.6.3.1). */
@@ -694,8 +694,9 @@ export interface ContextResult {
 /**
  * bind_ack PDU (ptype 12, C706 §12.6.4.4). The secondary address is the server's port as a
  * NUL-terminated string (MS-RPCE 2.2.2.9 says `port_spec` for ncacn_ip_tcp is the decimal port).
+ * With `alter`, the same body as an alter_context_resp (ptype 15).
  */
-export function dcerpcBindAck(o: PduCommon & { secondaryAddress: string; results: readonly ContextResult[]; maxXmit?: number; maxRecv?: number; assocGroup?: number }): Uint8Array {
+export function dcerpcBindAck(o: PduCommon & { secondaryAddress: string; results: readonly ContextResult[]; maxXmit?: number; maxRecv?: number; assocGroup?: number; alter?: boolean }): Uint8Array {
   // Alignment of the result list is relative to the PDU start, which is 16 bytes before `w`.
   const w = new ByteWriter(o.bigEndian !== true);
   w.u16(o.maxXmit ?? 5840).u16(o.maxRecv ?? 5840).u32(o.assocGroup ?? 0x1234);
@@ -707,7 +708,17 @@ export function dcerpcBindAck(o: PduCommon & { secondaryAddress: string; results
     w.u16(r.result).u16(r.reason ?? 0);
     syntax(w, r.transfer ?? { uuid: '00000000-0000-0000-0000-000000000000', major: 0, minor: 0 });
   }
-  return pdu(PType.BIND_ACK, o, w.done());
+  return pdu(o.alter === true ? PType.ALTER_CONTEXT_RESP : PType.BIND_ACK, o, w.done());
+}
+
+/**
+ * bind_nak PDU (ptype 13, C706 §12.6.4.6): provider_reject_reason, then the protocol versions
+ * the server supports (one: 5.0).
+ */
+export function dcerpcBindNak(o: PduCommon & { reason: number }): Uint8Array {
+  const w = new ByteWriter(o.bigEndian !== true);
+  w.u16(o.reason).u8(1).u8(5).u8(0);
+  return pdu(PType.BIND_NAK, o, w.done());
 }
 
 /** request PDU (ptype 0, C706 §12.6.4.9); `object` adds the object UUID and sets PFC_OBJECT_UUID. */

@@ -623,6 +623,11 @@ export const SAMPLES: readonly Sample[] = [
     build: () => pcap(cases.bindAckPortMismatch(), LinkType.ETHERNET),
   },
   {
+    name: 'rpc-bind-rejected-unknown-interface.pcap',
+    what: `EPM on ${SERVER4} still advertises DRSUAPI on 49670 (a stale registration); the client connects, and the process now on 49670 rejects the DRSUAPI bind (bind_ack, provider rejection, abstract_syntax_not_supported). Expect RPC_BIND_REJECTED (error), and no RPC_PORT_OK: the port is open, but no call can be made on it.`,
+    build: () => pcap(cases.bindRejectedUnknownInterface(), LinkType.ETHERNET),
+  },
+  {
     name: 'dcom-activation-blocked.pcap',
     what: 'DCOM: ISystemActivator RemoteCreateInstance on 135 (NTLMSSP, packet integrity); the ScmReplyInfo carries string bindings SERVER[49725] and 10.1.1.10[49725] (UTF-16, tower id 7, MS-DCOM 2.2.19.3); SYNs to 49725 (0, +3 s, +9 s) go unanswered. Expect RPC_DYNAMIC_PORT_BLOCKED (source dcom).',
     build: () => pcap(cases.dcomActivationBlocked(49725, false, 53), LinkType.ETHERNET),

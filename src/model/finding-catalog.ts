@@ -378,6 +378,28 @@ export const FINDING_CATALOG = {
       'For security package errors: check time synchronisation (`w32tm /query /status`) and SPNs (`setspn -Q <spn>`).',
     ],
   },
+  RPC_BIND_REJECTED: {
+    severity: 'error',
+    title: 'RPC bind refused by the server',
+    summary: 'The TCP connection worked, but the server refused the DCE/RPC bind: a bind_nak, or a bind_ack that accepted none of the interfaces offered.',
+    explanation: [
+      'Before its first call on a connection, an RPC client binds: it names the interface (a UUID and version) and the transfer syntaxes it can use, and the server accepts or refuses each. Here the server refused: with a bind_nak and a reason, or with a bind_ack whose every presentation context was rejected. The network path works (a fact: the handshake and the answer are in the capture); the client can make no call on this connection.',
+      '',
+      'The reasons seen in practice:',
+      '- abstract_syntax_not_supported (in a bind_ack): the process listening on that port does not offer the interface: the client reached a port that belongs to another service (a stale endpoint, a port reused after the service restarted, a pinned port shared by mistake), or the versions differ. The client reports RPC_S_UNKNOWN_IF (0x6b5), "The interface is unknown".',
+      '- proposed_transfer_syntaxes_not_supported: the server accepts none of NDR and NDR64 as offered.',
+      '- temporary_congestion or local_limit_exceeded (bind_nak): the server is out of resources or at its limit of connections (RPC_S_SERVER_TOO_BUSY, 0x6bb).',
+      '- authentication_type_not_recognized or invalid_checksum (bind_nak): the server does not accept the authentication the client used, or could not verify it.',
+      '- reason_not_specified: the server gave no reason; its event logs may.',
+      '',
+      'An alter_context refused on a connection already bound is a warning: some clients try a newer interface first and fall back to an older one. Many different interfaces refused to one client is what interface scanners do (rpcdump, nmap): that is reported as information.',
+    ].join('\n'),
+    remediation: [
+      'For abstract_syntax_not_supported: find which process owns the port on the server (`netstat -abno | findstr :<port>`), compare with what the endpoint mapper advertises (`portqry -n <server> -e 135`), and restart the service that should register the interface.',
+      'For congestion or limits: check the server\'s load, its count of RPC connections, and the System log at the time of the refusal.',
+      'For authentication reasons: check the SPN of the service (`setspn -Q <spn>`), time synchronisation (`w32tm /query /status`), and NTLM or Kerberos restrictions in the security policy of both sides.',
+    ],
+  },
   TOWER_ADDRESS_MISMATCH: {
     severity: 'warning',
     title: 'Advertised address differs from the address the client used',
@@ -401,11 +423,11 @@ export const FINDING_CATALOG = {
     explanation: [
       'The endpoint mapper (or DCOM) handed out a port and the client\'s connection to it completed the TCP handshake, or (in a capture that began mid-stream) the client went on using a connection to that port that was already open, with traffic both ways after the answer. Both are facts in the capture.',
       '',
-      'If the application still fails, the cause lies above TCP: authentication, permissions or the application itself. Look for RPC_FAULT findings and the server\'s event logs. A capture with this finding is also a useful baseline to compare with a failing one.',
+      'If the application still fails, the cause lies above TCP: authentication, permissions or the application itself. Look for RPC_FAULT and RPC_BIND_REJECTED findings and the server\'s event logs. A capture with this finding is also a useful baseline to compare with a failing one.',
     ].join('\n'),
     remediation: [
       'Nothing to change for this path.',
-      'If the application still reports an error, look for RPC_FAULT findings and read the server\'s event logs.',
+      'If the application still reports an error, look for RPC_FAULT and RPC_BIND_REJECTED findings and read the server\'s event logs.',
     ],
   },
   STATE_LIMIT_REACHED: {

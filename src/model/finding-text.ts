@@ -142,6 +142,43 @@ const KNOWN_PORTS: Readonly<Record<number, string>> = {
   3268: ' TCP 3268 is the global catalog.', 5723: ' TCP 5723 is the System Center Operations Manager agent channel.', 5985: ' TCP 5985 is WinRM.',
 };
 
+/** Distinct interfaces refused to one client from which the refusals read as an interface scan. */
+export const BIND_SCAN_INTERFACES = 5;
+
+/** What a bind refusal's reason means for the client. */
+function bindReasonText(kind: 'nak' | 'contexts', reason: number): string {
+  if (kind === 'contexts') {
+    if (reason === 1) return 'the process listening on this port does not offer that interface (or that version of it). The client reached a port that belongs to another service, or to a service that has since restarted elsewhere; it reports RPC_S_UNKNOWN_IF (0x6b5), "The interface is unknown".';
+    if (reason === 2) return 'the server accepts none of the transfer syntaxes offered (NDR, NDR64).';
+    if (reason === 3) return 'the server is at a limit of its own.';
+    return 'the server gave no reason.';
+  }
+  if (reason === 1 || reason === 2) return 'the server is out of resources or at its limit of connections; the client reports RPC_S_SERVER_TOO_BUSY (0x6bb).';
+  if (reason === 4) return 'the server does not speak the protocol version the client used.';
+  if (reason === 8) return 'the server does not accept the authentication service the client used (Kerberos, NTLM or Negotiate).';
+  if (reason === 9) return 'the server could not verify the client\'s authentication data.';
+  return 'the server gave no reason; its event logs may.';
+}
+
+/** What to do about a bind refusal, by reason. */
+function bindReasonSteps(kind: 'nak' | 'contexts', reason: number, server: string, port: number): string[] {
+  if (kind === 'contexts' && reason === 1) {
+    return [
+      `On ${server}, find which process owns TCP ${port}: \`netstat -abno | findstr :${port}\`.`,
+      `Compare with what the endpoint mapper advertises for the interface: \`portqry -n ${server} -e 135\`; a client that connects to a port remembered from earlier (or pinned in its configuration) reaches whatever listens there now.`,
+      'Restart the service that should register the interface, and check that both sides run versions that share it.',
+    ];
+  }
+  if (kind === 'nak' && (reason === 1 || reason === 2)) return [`Check ${server}'s load and its number of RPC connections at the time, and its System log for RPC and resource events.`];
+  if (kind === 'nak' && (reason === 8 || reason === 9)) {
+    return [
+      'Check the service\'s SPN (`setspn -Q <spn>`) and time synchronisation on both sides (`w32tm /query /status`).',
+      'Check NTLM and Kerberos restrictions in the security policy of client and server (Network security: Restrict NTLM).',
+    ];
+  }
+  return [`Read ${server}'s System and Application logs at the time of the refusal.`];
+}
+
 /** `host:port` in prose: `dc01.corp.example (10.1.1.10):389` when named. */
 const hostPortText = (h: HostText, addr: string, port: number): string => `${h(addr)}:${port}`;
 
@@ -564,6 +601,23 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
       explanation: `The server rejected a call to ${iface}${p.opnum !== null ? ` (opnum ${p.opnum})` : ''} with fault ${statusName(p.status)} (frame ${p.frame})${meaning !== null ? `: ${meaning}` : ''}. The connection works; the call itself failed.`,
       remediation: [`Look up the status: \`certutil -error ${hex8(p.status)}\`; check the client and server versions and permissions.`],
       displayFilter: `${convFilter(client, server, [port])} && dcerpc.pkt_type == 3`,
+    };
+  },
+
+  RPC_BIND_REJECTED: (f, h) => {
+    const { client, server, port } = who(f);
+    const p = f.params;
+    const iface = p.interfaceUuid !== null ? `${p.interfaceName ?? 'interface'} (${p.interfaceUuid})` : 'the interface asked for (the bind is not in the capture)';
+    const what = p.kind === 'nak' ? `a bind_nak, reason ${p.reasonName} (${p.reason})` : `a ${p.alter ? 'alter_context_resp' : 'bind_ack'} that accepted no interface, reason ${p.reasonName} (${p.reason})`;
+    const pdu = p.alter ? 'an alter_context' : 'a bind';
+    const more = p.binds > 1 ? ` ${p.binds} ${p.alter ? 'alter_contexts' : 'binds'} were refused this way.` : '';
+    const scan = p.interfaces >= BIND_SCAN_INTERFACES ? ` ${p.interfaces} different interfaces were refused to this client: that is what an interface scanner (rpcdump, nmap) does, not an application failing.` : '';
+    const fallback = p.alter && p.interfaces < BIND_SCAN_INTERFACES ? ' The refusal came on a connection already bound: a client may fall back to another interface, so check whether its calls go on.' : '';
+    return {
+      title: `${hostPortText(h, server, port)} refused ${pdu} from ${h(client)} to ${p.interfaceName ?? p.interfaceUuid ?? 'an interface'}: ${p.reasonName}`,
+      explanation: `The TCP connection from ${h(client)} to ${hostPortText(h, server, port)} works, but at frame ${p.frame} the server answered ${pdu}${p.bindFrame !== null ? ` (frame ${p.bindFrame})` : ''} for ${iface} with ${what}: ${bindReasonText(p.kind, p.reason)}${more}${scan}${fallback}`,
+      remediation: bindReasonSteps(p.kind, p.reason, server, port),
+      displayFilter: `${convFilter(client, server, [port])} && dcerpc.pkt_type in {11 12 13 14 15}`,
     };
   },
 

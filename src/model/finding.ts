@@ -29,6 +29,7 @@ export const FINDING_IDS = [
   'DUPLICATE_PACKETS',
   'CONTROL_PACKETS_ONLY',
   'RPC_FAULT',
+  'RPC_BIND_REJECTED',
   'TOWER_ADDRESS_MISMATCH',
   'RPC_PORT_OK',
   'STATE_LIMIT_REACHED',
@@ -77,6 +78,8 @@ export const EVIDENCE_ROLES = {
   'rpc-request': 'RPC request',
   'rpc-fault': 'RPC fault',
   'bind-ack': 'bind_ack',
+  'rpc-bind': 'bind or alter_context',
+  'bind-rejected': 'bind_nak, or bind_ack that accepted no interface',
   'one-way-data': 'data of a conversation seen in one direction only',
   'snaplen-cut': 'segment cut by the snaplen',
   'capture-copy': 'capture copy',
@@ -320,6 +323,26 @@ export interface FindingParams {
   };
   CONTROL_PACKETS_ONLY: { tcpSegments: number; established: number };
   RPC_FAULT: { calls: number; frame: number; status: number; interfaceUuid: string | null; interfaceName: string | null; opnum: number | null };
+  RPC_BIND_REJECTED: {
+    /** `nak`: a bind_nak; `contexts`: a bind_ack (or alter_context_resp) that accepted no presentation context. */
+    kind: 'nak' | 'contexts';
+    /** bind_nak: provider_reject_reason (C706 p_reject_reason_t); contexts: the first rejected context's p_provider_reason_t. */
+    reason: number;
+    /** The reason's name in C706, e.g. `abstract_syntax_not_supported`, `authentication_type_not_recognized`. */
+    reasonName: string;
+    /** Binds refused this way between this client and server port. */
+    binds: number;
+    /** The first refusal, and the bind it answered (null when the capture does not hold it). */
+    frame: number;
+    bindFrame: number | null;
+    /** The refused PDU was an alter_context on a connection already bound (the client may fall back to another interface). */
+    alter: boolean;
+    /** The interface offered (the first, when several), and its name when rpctrace knows it. */
+    interfaceUuid: string | null;
+    interfaceName: string | null;
+    /** Distinct interfaces refused; many from one client is what an interface scanner does (the finding is then info). */
+    interfaces: number;
+  };
   TOWER_ADDRESS_MISMATCH:
     | { kind: 'tower'; frame: number; advertisedHost: string }
     | { kind: 'bind-ack'; frame: number; secondaryAddress: string; listenPort: number };

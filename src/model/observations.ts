@@ -103,12 +103,36 @@ export interface BindAckEvent {
   secondaryAddress: string;
 }
 
-/** DCE/RPC over TCP: what the endpoint mapper and DCOM answered, faults, bind_acks. */
+/**
+ * A bind (or alter_context) the server refused: a bind_nak with its reason, or a bind_ack that
+ * accepted none of the presentation contexts offered (the reason of the first rejected one).
+ */
+export interface BindRejectEvent {
+  frame: number;
+  time: number;
+  /** The bind or alter_context answered, when the capture holds it. */
+  bindFrame: number | null;
+  bindTime: number;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  /** `nak`: bind_nak (C706 p_reject_reason_t); `contexts`: every context rejected (p_provider_reason_t). */
+  kind: 'nak' | 'contexts';
+  reason: number;
+  /** An alter_context on a connection already bound, rather than the first bind. */
+  alter: boolean;
+  /** The interfaces offered (abstract syntax UUIDs), when the bind is in the capture. */
+  interfaces: readonly string[];
+}
+
+/** DCE/RPC over TCP: what the endpoint mapper and DCOM answered, faults, bind_acks, binds refused. */
 export interface RpcObservations {
   endpoints: readonly EndpointEvent[];
   noEndpoints: readonly NoEndpointEvent[];
   faults: readonly FaultEvent[];
   bindAcks: readonly BindAckEvent[];
+  bindRejects: readonly BindRejectEvent[];
   /** Segments of DCE/RPC conversations whose payload the snaplen cut. */
   payloadCut: number;
 }

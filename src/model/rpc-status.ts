@@ -109,3 +109,14 @@ export function statusName(code: number): string {
 export function statusMeaning(code: number): string | null {
   return RPC_STATUS.get(code >>> 0)?.meaning ?? null;
 }
+
+/** bind_nak's provider_reject_reason by value (C706 §12.6.3.1 p_reject_reason_t; MS-RPCE §2.2.2.5). */
+export const BIND_NAK_REASONS: readonly string[] = [
+  'reason_not_specified', 'temporary_congestion', 'local_limit_exceeded', 'called_paddr_unknown', 'protocol_version_not_supported',
+  'default_context_not_supported', 'user_data_not_readable', 'no_psap_available', 'authentication_type_not_recognized', 'invalid_checksum',
+];
+
+/** A rejected presentation context's reason in a bind_ack by value (C706 §12.6.3.1 p_provider_reason_t). */
+export const CONTEXT_REJECT_REASONS: readonly string[] = [
+  'reason_not_specified', 'abstract_syntax_not_supported', 'proposed_transfer_syntaxes_not_supported', 'local_limit_exceeded',
+];

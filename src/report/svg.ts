@@ -25,6 +25,8 @@ const MARKS: Partial<Record<TimelineEvent['role'], { cls: string; label: string 
   'epm-syn': { cls: 'syn', label: 'EPM SYN' },
   'epm-syn-ack': { cls: 'synack', label: 'EPM SYN-ACK' },
   'rpc-fault': { cls: 'rst', label: 'fault' },
+  'rpc-bind': { cls: 'request', label: 'bind' },
+  'bind-rejected': { cls: 'rst', label: 'bind refused' },
   'existing-connection': { cls: 'synack', label: 'connection open before the capture' },
   'answered-elsewhere': { cls: 'synack', label: 'answer on another connection' },
   // Agent checks: UDP requests and answers, heartbeats around a silence, pings, the channel.

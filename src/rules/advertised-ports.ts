@@ -94,6 +94,10 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
     const outs: Attempt[] = att.map((i) => ctx.attempts[i]!);
     const recs = att.map((i) => ctx.records[i]!);
     const okAt = outs.findIndex((a) => a.outcome === 'established');
+    // Connected, but the server refused every bind on those connections: RPC_BIND_REJECTED tells
+    // that story, and "the port answered" would read as a success.
+    const refused = okAt >= 0 && first.inRange && outs.every((a) => a.outcome !== 'established' || bindRefused(ctx, a));
+    if (refused) continue;
     if (okAt >= 0) {
       const ok = outs[okAt]!;
       const r = recs[okAt]!;
@@ -130,4 +134,9 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
     }
   }
   return out;
+}
+
+/** True when the server refused a bind (not an alter_context) on the connection of `a`. */
+function bindRefused(ctx: RuleContext, a: Attempt): boolean {
+  return ctx.obs.rpc.bindRejects.some((r) => !r.alter && r.client === a.client && r.clientPort === a.clientPort && r.server === a.server && r.serverPort === a.serverPort);
 }

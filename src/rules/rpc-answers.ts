@@ -1,9 +1,11 @@
-/** What DCE/RPC answers say beyond ports: faults, and addresses other than the one the client used. */
+/** What DCE/RPC answers say beyond ports: faults, binds refused, and addresses other than the one the client used. */
 import type { AnyFindingFacts, Evidence } from '../model/finding.js';
 import { evidenceList } from '../model/finding.js';
 import { interfaceName } from '../model/interfaces.js';
 import type { RuleContext } from './context.js';
-import { groupBy, isIpLiteral, key, round } from './derive.js';
+import { groupBy, isIpLiteral, key, round, unique } from './derive.js';
+import { BIND_NAK_REASONS, CONTEXT_REJECT_REASONS } from '../model/rpc-status.js';
+import { BIND_SCAN_INTERFACES } from '../model/finding-text.js';
 
 export function rpcAnswerRules(ctx: RuleContext): AnyFindingFacts[] {
   const out: AnyFindingFacts[] = [];
@@ -19,6 +21,7 @@ export function rpcAnswerRules(ctx: RuleContext): AnyFindingFacts[] {
       params: { calls: g.length, frame: f.frame, status: f.status, interfaceUuid: f.interfaceUuid, interfaceName: f.interfaceUuid !== null ? interfaceName(f.interfaceUuid) : null, opnum: f.opnum },
     });
   }
+  out.push(...bindRejectedRules(ctx));
   for (const { endpoint: e } of ctx.endpoints) {
     const h = e.advertisedHost;
     if (e.source !== 'epm' || h === null || h === '0.0.0.0' || h === e.server || !isIpLiteral(h)) continue;
@@ -35,6 +38,37 @@ export function rpcAnswerRules(ctx: RuleContext): AnyFindingFacts[] {
       id: 'TOWER_ADDRESS_MISMATCH', severity: 'warning', ...none, client: b.client, server: b.server, port: b.serverPort,
       ...evidenceList([{ frame: b.frame, role: 'bind-ack', time: round(b.time) }]),
       params: { kind: 'bind-ack', frame: b.frame, secondaryAddress: b.secondaryAddress, listenPort: port },
+    });
+  }
+  return out;
+}
+
+/**
+ * Binds the server refused, one finding per client, server port, kind and reason: an error for a
+ * bind, a warning for an alter_context (the client may fall back), information when the client
+ * had many different interfaces refused by the server (an interface scanner).
+ */
+function bindRejectedRules(ctx: RuleContext): AnyFindingFacts[] {
+  const rejects = ctx.obs.rpc.bindRejects;
+  const perPair = new Map<string, number>();
+  for (const g of groupBy(rejects, (r) => `${r.client}|${r.server}`)) perPair.set(`${g[0]!.client}|${g[0]!.server}`, unique(g.flatMap((r) => r.interfaces)).length);
+  const out: AnyFindingFacts[] = [];
+  for (const g of groupBy(rejects, (r) => `${key(r.client, r.server, r.serverPort)}|${r.kind}|${r.reason}|${r.alter}`)) {
+    const r = g[0]!;
+    const interfaces = perPair.get(`${r.client}|${r.server}`) ?? 0;
+    const uuid = r.interfaces[0] ?? null;
+    const names = r.kind === 'nak' ? BIND_NAK_REASONS : CONTEXT_REJECT_REASONS;
+    out.push({
+      id: 'RPC_BIND_REJECTED', severity: interfaces >= BIND_SCAN_INTERFACES ? 'info' : r.alter ? 'warning' : 'error',
+      protocol: 'tcp', inferred: false, folded: null, client: r.client, server: r.server, port: r.serverPort,
+      ...evidenceList(g.flatMap((x): Evidence[] => [
+        ...(x.bindFrame !== null ? [{ frame: x.bindFrame, role: 'rpc-bind' as const, time: round(x.bindTime) }] : []),
+        { frame: x.frame, role: 'bind-rejected', time: round(x.time) },
+      ])),
+      params: {
+        kind: r.kind, reason: r.reason, reasonName: names[r.reason] ?? `reason ${r.reason}`, binds: g.length, frame: r.frame, bindFrame: r.bindFrame, alter: r.alter,
+        interfaceUuid: uuid, interfaceName: uuid !== null ? interfaceName(uuid) : null, interfaces,
+      },
     });
   }
   return out;

@@ -119,6 +119,15 @@ export const NDR64_UUID = '71710533-beba-4937-8319-b5dbef9ccc36';
 /** NDR 2.0 transfer syntax (C706 §14). */
 export const NDR_UUID = '8a885d04-1ceb-11c9-9fe8-08002b104860';
 
+/** Context results (MS-RPCE §2.2.2.4). */
+export const ContextResultCode = { ACCEPTANCE: 0, USER_REJECTION: 1, PROVIDER_REJECTION: 2, NEGOTIATE_ACK: 3 } as const;
+
+/** A bind_nak's provider_reject_reason (C706 §12.6.4.6), or null when the body is too short to hold it. */
+export function bindNakReason(v: DcerpcView, b: Uint8Array): number | null {
+  const o = v.start + CO_HDR;
+  return o + 2 <= v.bodyEnd ? u16(b, o, v.le) : null;
+}
+
 /** Result of one context in a bind_ack / alter_context_resp. */
 export interface ContextResult {
   /** 0 acceptance, 1 user rejection, 2 provider rejection, 3 negotiate ack (MS-RPCE §2.2.2.4). */

@@ -108,3 +108,23 @@ describe.skipIf(!HAVE_TSHARK)(`tshark reads the hidden SYNs where rpctrace does$
     expect(syns.map((s) => s.frame).filter((f) => frames.includes(f))).toEqual(frames);
   }, EXTERNAL_TEST_MS);
 });
+
+/**
+ * Binds the server refused: the frames rpctrace cites as `bind-rejected` are the bind_naks and
+ * the bind_acks / alter_context_resps that accepted no context, as tshark's DCE/RPC dissector
+ * reads them, in every sample and corpus capture (the corpus's real Windows DCOM sessions hold
+ * bind_acks that reject some contexts and accept others: no finding).
+ */
+const REFUSED = 'dcerpc.pkt_type == 13 || ((dcerpc.pkt_type == 12 || dcerpc.pkt_type == 15) && all dcerpc.cn_ack_result != 0)';
+
+describe.skipIf(!HAVE_TSHARK)(`rpctrace and tshark agree on refused binds${TSHARK_SKIP_REASON}`, () => {
+  it.each(files.map((f) => [f.replace(/^.*\/(samples|corpus)\//, '$1/'), f] as const))('%s', async (_name, path) => {
+    const { report } = await analyzeFile(path);
+    if (report.format === null) return;
+    const ours = report.findings.flatMap((f) => f.evidence.filter((e) => e.role === 'bind-rejected').map((e) => e.frame)).sort((a, b) => a - b);
+    // tshark reads a file cut short up to the cut, as rpctrace does, and then exits 2.
+    const run = spawnSync('tshark', ['-n', '-r', path, '-Y', REFUSED, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: EXTERNAL_CALL_MS });
+    if (run.status !== 0 && !/cut short/.test(run.stderr)) throw new Error(`tshark failed on ${path}: ${run.stderr}`);
+    expect(ours).toEqual(run.stdout.split('\n').filter((l) => l !== '').map(Number));
+  }, EXTERNAL_TEST_MS);
+});

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink,
+  RpcConversation, type AdvertisedEndpoint, type BindRejection, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink,
 } from '../../src/analysis/analyzers/rpc-conversation.js';
 import type { StreamReassembler } from '../../src/analysis/tcp-stream.js';
 import { writePcap, type WriterFrame } from '../../src/capture/writer.js';
@@ -176,6 +176,7 @@ class Events implements RpcSink {
   readonly none: unknown[] = [];
   readonly faults: unknown[] = [];
   readonly acks: string[] = [];
+  readonly rejects: unknown[] = [];
   now(): number { return 0; }
   endpoint(_c: RpcConversation, e: AdvertisedEndpoint): void {
     this.endpoints.push({ source: e.source, operation: e.operation, advertisedHost: e.advertisedHost, bindings: e.bindings, port: e.port, interfaceUuid: e.interfaceUuid });
@@ -183,6 +184,7 @@ class Events implements RpcSink {
   epmNoEndpoint(_c: RpcConversation, e: EpmNoEndpoint): void { this.none.push({ operation: e.operation, status: e.status, interfaceUuid: e.interfaceUuid }); }
   fault(_c: RpcConversation, e: RpcFaultEvent): void { this.faults.push({ status: e.status, interfaceUuid: e.interfaceUuid, opnum: e.opnum }); }
   bindAck(_c: RpcConversation, _frame: number, secondaryAddress: string): void { this.acks.push(secondaryAddress); }
+  bindRejected(_c: RpcConversation, r: BindRejection): void { this.rejects.push({ kind: r.kind, reason: r.reason, alter: r.alter, interfaces: r.interfaces }); }
 }
 
 /** Private state read for the bounds (limits documented in tcp-stream.ts and rpc-conversation.ts). */
@@ -194,6 +196,7 @@ const MAX_PENDING = 256 * 1024;
 
 function expectBounded(c: RpcConversation, maxSeg: number): void {
   expect((c as unknown as { calls: Map<number, unknown> }).calls.size).toBeLessThanOrEqual(MAX_CALLS);
+  expect((c as unknown as { offered: Map<number, unknown> }).offered.size).toBeLessThanOrEqual(MAX_CALLS);
   for (const s of c.streams) {
     const i = s as unknown as StreamInside;
     expect(i.earlyBytes).toBeLessThanOrEqual(MAX_OOO_BYTES);

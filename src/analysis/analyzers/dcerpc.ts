@@ -1,17 +1,17 @@
 /**
  * DCE/RPC over TCP: which conversations carry it, their reassembled streams, and what the
- * endpoint mapper and DCOM answered (advertised endpoints, answers without one), faults and
- * bind_acks. A conversation is DCE/RPC when it runs on TCP 135, or when one of a side's first
+ * endpoint mapper and DCOM answered (advertised endpoints, answers without one), faults,
+ * bind_acks and binds refused. A conversation is DCE/RPC when it runs on TCP 135, or when one of a side's first
  * payload segments starts with a connection-oriented PDU header (a capture that starts
  * mid-connection may begin inside a PDU). Such conversations are marked, so that every one of
  * their segments reaches this analyzer.
  */
 import { L4, type PacketInfo } from '../../dissect/packet-info.js';
-import type { BindAckEvent, EndpointEvent, FaultEvent, NoEndpointEvent, RpcObservations } from '../../model/observations.js';
+import type { BindAckEvent, BindRejectEvent, EndpointEvent, FaultEvent, NoEndpointEvent, RpcObservations } from '../../model/observations.js';
 import { TcpFlag } from '../../wire/constants.js';
 import { looksLikeCoPdu } from '../../wire/dcerpc.js';
 import { Probe, type AnalysisContext, type Analyzer } from '../analyzer.js';
-import { RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink } from './rpc-conversation.js';
+import { RpcConversation, type AdvertisedEndpoint, type BindRejection, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink } from './rpc-conversation.js';
 
 /** The endpoint mapper's port. */
 const EPM_PORT = 135;
@@ -24,6 +24,7 @@ export class DcerpcAnalyzer implements Analyzer, RpcSink {
   readonly noEndpoints: NoEndpointEvent[] = [];
   readonly faults: FaultEvent[] = [];
   readonly bindAcks: BindAckEvent[] = [];
+  readonly bindRejects: BindRejectEvent[] = [];
   /** Segments of DCE/RPC conversations whose payload the snaplen cut. */
   payloadCut = 0;
   private readonly conversations = new Map<number, RpcConversation>();
@@ -87,7 +88,7 @@ export class DcerpcAnalyzer implements Analyzer, RpcSink {
   }
 
   observations(): RpcObservations {
-    return { endpoints: this.endpoints, noEndpoints: this.noEndpoints, faults: this.faults, bindAcks: this.bindAcks, payloadCut: this.payloadCut };
+    return { endpoints: this.endpoints, noEndpoints: this.noEndpoints, faults: this.faults, bindAcks: this.bindAcks, bindRejects: this.bindRejects, payloadCut: this.payloadCut };
   }
 
   /** Hands a segment's payload to a conversation's stream (snaplen cuts become gaps). */
@@ -117,5 +118,8 @@ export class DcerpcAnalyzer implements Analyzer, RpcSink {
   }
   bindAck(c: RpcConversation, frame: number, secondaryAddress: string): void {
     this.bindAcks.push({ frame, time: this.now(), client: c.client, server: c.server, serverPort: c.serverPort, secondaryAddress });
+  }
+  bindRejected(c: RpcConversation, r: BindRejection): void {
+    this.bindRejects.push({ ...r, time: this.now(), client: c.client, clientPort: c.clientPort, server: c.server, serverPort: c.serverPort });
   }
 }

@@ -2,9 +2,9 @@
  * DCE/RPC over one TCP conversation: PDUs from both reassembled directions, presentation
  * contexts from bind / alter_context, calls matched to answers by call_id, multi-fragment stubs
  * put together, and the answers that matter decoded: ept_map / ept_lookup towers, DCOM string
- * bindings, faults, the bind_ack secondary address.
+ * bindings, faults, the bind_ack secondary address, binds the server refused.
  */
-import { DcerpcView, PType, PfcFlag, bindAck, bindContexts, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../../wire/dcerpc.js';
+import { ContextResultCode, DcerpcView, PType, PfcFlag, bindAck, bindContexts, bindNakReason, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../../wire/dcerpc.js';
 import {
   EPM_UUID, EPT_S_NOT_REGISTERED, EptInquiry, EpmOpnum, parseEptLookupRequest, parseEptLookupResponse, parseEptMapRequest, parseEptMapResponse,
   plausibleEpmResponse, type EpmResponse, type EptLookupRequest,
@@ -55,6 +55,17 @@ export interface RpcFaultEvent {
   opnum: number | null;
 }
 
+/** A bind or alter_context the server refused (bind_nak, or a bind_ack that accepted no context). */
+export interface BindRejection {
+  frame: number;
+  bindFrame: number | null;
+  bindTime: number;
+  kind: 'nak' | 'contexts';
+  reason: number;
+  alter: boolean;
+  interfaces: string[];
+}
+
 /** Where a conversation reports what it found. */
 export interface RpcSink {
   /** Seconds since the first frame, now. */
@@ -63,6 +74,15 @@ export interface RpcSink {
   epmNoEndpoint(c: RpcConversation, e: EpmNoEndpoint): void;
   fault(c: RpcConversation, e: RpcFaultEvent): void;
   bindAck(c: RpcConversation, frame: number, secondaryAddress: string): void;
+  bindRejected(c: RpcConversation, r: BindRejection): void;
+}
+
+/** What one bind or alter_context offered, kept until its answer. */
+interface Offer {
+  contexts: { contextId: number; uuid: string }[];
+  frame: number;
+  time: number;
+  alter: boolean;
 }
 
 interface Context {
@@ -99,7 +119,7 @@ export class RpcConversation {
   readonly streams: [StreamReassembler, StreamReassembler];
   private readonly contexts = new Map<number, Context>();
   /** Contexts offered per bind call_id, to pick the accepted transfer syntax from the ack. */
-  private readonly offered = new Map<number, { contextId: number; uuid: string }[]>();
+  private readonly offered = new Map<number, Offer>();
   private readonly calls = new Map<number, Call>();
   private readonly view = new DcerpcView();
   /** PDUs decoded, for reports. */
@@ -123,6 +143,7 @@ export class RpcConversation {
   get client(): string { return this.side[this.clientDir === 1 ? 1 : 0]; }
   get server(): string { return this.side[this.clientDir === 1 ? 0 : 1]; }
   get serverPort(): number { return this.ports[this.clientDir === 1 ? 0 : 1]; }
+  get clientPort(): number { return this.ports[this.clientDir === 1 ? 1 : 0]; }
 
   /** Parses whole PDUs from contiguous stream bytes; returns the bytes consumed. */
   private consume(dir: 0 | 1, b: Uint8Array, off: number, len: number, frame: number): number {
@@ -149,6 +170,13 @@ export class RpcConversation {
     return o - off;
   }
 
+  private rejected(offer: Offer | undefined, frame: number, kind: 'nak' | 'contexts', reason: number): void {
+    this.sink.bindRejected(this, {
+      frame, bindFrame: offer?.frame ?? null, bindTime: offer?.time ?? Number.NaN, kind, reason, alter: offer?.alter ?? false,
+      interfaces: [...new Set(offer?.contexts.map((c) => c.uuid) ?? [])],
+    });
+  }
+
   private pdu(dir: 0 | 1, v: DcerpcView, b: Uint8Array, frame: number): void {
     switch (v.ptype) {
       case PType.BIND:
@@ -160,7 +188,16 @@ export class RpcConversation {
           const only64 = c.transferSyntaxes.length > 0 && c.transferSyntaxes.every((t) => t === NDR64_UUID);
           this.contexts.set(c.contextId, { uuid: c.uuid, ndr64: only64 });
         }
-        this.offered.set(v.callId, ctx.map((c) => ({ contextId: c.contextId, uuid: c.uuid })));
+        if (this.offered.size >= MAX_CALLS) this.offered.delete(this.offered.keys().next().value!);
+        this.offered.set(v.callId, { contexts: ctx.map((c) => ({ contextId: c.contextId, uuid: c.uuid })), frame, time: this.sink.now(), alter: v.ptype === PType.ALTER_CONTEXT });
+        return;
+      }
+      case PType.BIND_NAK: {
+        if (this.clientDir === -1) this.clientDir = dir === 0 ? 1 : 0;
+        const reason = bindNakReason(v, b);
+        const offer = this.offered.get(v.callId);
+        this.offered.delete(v.callId);
+        if (reason !== null) this.rejected(offer, frame, 'nak', reason);
         return;
       }
       case PType.BIND_ACK:
@@ -171,11 +208,15 @@ export class RpcConversation {
         this.offered.delete(v.callId);
         if (offered !== undefined) {
           ack.results.forEach((r, i) => {
-            const o = offered[i];
-            if (o === undefined || r.result !== 0) return;
+            const o = offered.contexts[i];
+            if (o === undefined || r.result !== ContextResultCode.ACCEPTANCE) return;
             this.contexts.set(o.contextId, { uuid: o.uuid, ndr64: r.transferSyntax === NDR64_UUID });
           });
         }
+        // No context accepted: the client cannot call anything on this connection. (A bind-time
+        // feature context is answered with negotiate_ack, which accepts no interface.)
+        const refused = ack.results.find((r) => r.result === ContextResultCode.USER_REJECTION || r.result === ContextResultCode.PROVIDER_REJECTION);
+        if (refused !== undefined && !ack.results.some((r) => r.result === ContextResultCode.ACCEPTANCE)) this.rejected(offered, frame, 'contexts', refused.reason);
         if (v.ptype === PType.BIND_ACK) this.sink.bindAck(this, frame, ack.secondaryAddress);
         return;
       }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  RpcConversation, type AdvertisedEndpoint, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink,
+  RpcConversation, type AdvertisedEndpoint, type BindRejection, type EpmNoEndpoint, type RpcFaultEvent, type RpcSink,
 } from '../../../src/analysis/analyzers/rpc-conversation.js';
 import { EPT_S_NOT_REGISTERED } from '../../../src/wire/epm.js';
 import { eptLookupRequestStub, eptLookupResponseStub, EptInquiry } from '../../../samples/gen/frames.js';
 import { NDR64_UUID } from '../../../src/wire/dcerpc.js';
 import {
-  DRSUAPI_V4, EPM_V3, NDR_V2, Pfc, dcerpcBind, dcerpcBindAck, dcerpcFault, dcerpcRequest, dcerpcResponse,
+  DRSUAPI_V4, EPM_V3, NDR_V2, Pfc, dcerpcBind, dcerpcBindAck, dcerpcBindNak, dcerpcFault, dcerpcRequest, dcerpcResponse,
   eptMapRequestStub, eptMapResponseStub, type SyntaxId,
 } from '../../../samples/gen/frames.js';
 import { concat } from '../../helpers/frame.js';
@@ -33,6 +33,8 @@ class Events implements RpcSink {
   epmNoEndpoint(_c: RpcConversation, { requestTime, ...e }: EpmNoEndpoint): void { this.requestTimes.push(requestTime); this.none.push(e); }
   fault(_c: RpcConversation, { requestTime, ...e }: RpcFaultEvent): void { this.requestTimes.push(requestTime); this.faults.push(e); }
   bindAck(_c: RpcConversation, frame: number, secondaryAddress: string): void { this.acks.push({ frame, secondaryAddress }); }
+  readonly rejects: BindRejection[] = [];
+  bindRejected(_c: RpcConversation, r: BindRejection): void { this.rejects.push(r); }
 }
 
 /** A conversation 10.0.0.1:49801 (side 0, the client) <-> 10.0.0.2:`port`, fed stream bytes by side. */
@@ -84,6 +86,37 @@ describe('RpcConversation', () => {
     t.send(0, dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
     t.send(1, dcerpcBindAck({ callId: 1, secondaryAddress: '49667', results: [{ result: 0, transfer: NDR_V2 }] }));
     expect(t.ev.acks).toEqual([{ frame: 2, secondaryAddress: '49667' }]);
+  });
+
+  it('reports a bind_nak with its reason, the bind it answers and the interfaces offered', () => {
+    const t = new Conv(49700);
+    t.send(0, dcerpcBind({ callId: 7, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }, { id: 1, abstract: DRSUAPI_V4, transfer: [NDR64] }] }));
+    t.send(1, dcerpcBindNak({ callId: 7, reason: 8 }));
+    expect(t.ev.rejects).toEqual([{ frame: 2, bindFrame: 1, bindTime: 0.1, kind: 'nak', reason: 8, alter: false, interfaces: [DRSUAPI_V4.uuid] }]);
+    expect(t.ev.acks).toEqual([]);
+  });
+
+  it('reports a bind_ack that accepts no context (negotiate_ack accepts none), and not one that accepts any', () => {
+    const t = new Conv(49700);
+    t.send(0, dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: NETLOGON, transfer: [NDR_V2] }, { id: 1, abstract: NETLOGON, transfer: [BTFN] }] }));
+    t.send(1, dcerpcBindAck({ callId: 1, secondaryAddress: '49700', results: [{ result: 2, reason: 1 }, { result: 3, reason: 3 }] }));
+    // NDR64 refused but NDR accepted: the usual answer to a Windows x64 client, no rejection.
+    t.send(0, dcerpcBind({ callId: 2, alter: true, contexts: [{ id: 2, abstract: DRSUAPI_V4, transfer: [NDR64] }, { id: 3, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    t.send(1, dcerpcBindAck({ callId: 2, alter: true, secondaryAddress: '', results: [{ result: 2, reason: 2 }, { result: 0, transfer: NDR_V2 }] }));
+    // An alter_context for an interface the server does not have.
+    t.send(0, dcerpcBind({ callId: 3, alter: true, contexts: [{ id: 4, abstract: ISYSTEM_ACTIVATOR, transfer: [NDR_V2] }] }));
+    t.send(1, dcerpcBindAck({ callId: 3, alter: true, secondaryAddress: '', results: [{ result: 2, reason: 1 }] }));
+    expect(t.ev.rejects.map((r) => [r.frame, r.bindFrame, r.kind, r.reason, r.alter, r.interfaces])).toEqual([
+      [2, 1, 'contexts', 1, false, [NETLOGON.uuid]],
+      [6, 5, 'contexts', 1, true, [ISYSTEM_ACTIVATOR.uuid]],
+    ]);
+    expect(t.ev.acks.map((a) => a.frame)).toEqual([2]);
+  });
+
+  it('reports a bind_nak whose bind it did not see, without interfaces', () => {
+    const t = new Conv(49700);
+    t.send(1, dcerpcBindNak({ callId: 1, reason: 2 }));
+    expect(t.ev.rejects).toEqual([{ frame: 1, bindFrame: null, bindTime: Number.NaN, kind: 'nak', reason: 2, alter: false, interfaces: [] }]);
   });
 
   it('turns an ept_map answer into one endpoint per TCP tower, with the request frame', () => {

@@ -155,6 +155,10 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
   'control-packets-only.pcap': { errors: [], info: ['CONTROL_PACKETS_ONLY'], check: (r) => expect(r.attempts.every((a) => a.outcome === 'established')).toBe(true) },
   'tower-address-mismatch.pcap': { errors: ['TOWER_ADDRESS_MISMATCH'], info: ['RPC_PORT_OK'] },
   'bind-ack-port-mismatch-nat.pcap': { errors: ['TOWER_ADDRESS_MISMATCH'] },
+  'rpc-bind-rejected-unknown-interface.pcap': {
+    errors: ['RPC_BIND_REJECTED'], info: [],
+    check: (r) => expect(r.findings.find((f) => f.id === 'RPC_BIND_REJECTED')).toMatchObject({ severity: 'error', port: 49670, params: { reasonName: 'abstract_syntax_not_supported' } }),
+  },
   'dcom-activation-blocked.pcap': {
     errors: ['RPC_DYNAMIC_PORT_BLOCKED'],
     check: (r) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AGENT_FINDING_IDS, FINDING_IDS, type Finding, type FindingId } from '../../../src/model/finding.js';
 import {
-  DRSUAPI_V4, EPT_S_NOT_REGISTERED, Icmp4Unreach, NDR_V2, TcpFlag, dcerpcBind, dcerpcBindAck, dcerpcFault, dcerpcRequest,
+  DRSUAPI_V4, EPT_S_NOT_REGISTERED, Icmp4Unreach, NDR_V2, TcpFlag, dcerpcBind, dcerpcBindAck, dcerpcBindNak, dcerpcFault, dcerpcRequest,
   epmMap, type TcpIpTower,
 } from '../../../samples/gen/frames.js';
 import { CLIENT, ROUTER, SERVER, Scene, unanswered, verdicts, type TrackOptions, type VerdictOptions, type Verdicts } from '../../helpers/rpc.js';
@@ -270,6 +270,52 @@ describe('rules: one finding per story', () => {
     const f = only(run(s), 'RPC_FAULT');
     expect(f).toMatchObject({ severity: 'warning', port: 135, evidenceFrames: [6, 7] });
     expect(f.title).toContain('0x00000005');
+  });
+
+  it('RPC_BIND_REJECTED: a bind_ack that accepts no interface is an error; a bind_nak names its reason', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 49667 });
+    c.connect();
+    c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49667', results: [{ result: 2, reason: 1 }] }));
+    const f = only(run(s), 'RPC_BIND_REJECTED');
+    expect(f).toMatchObject({ severity: 'error', port: 49667, evidenceFrames: [4, 5], evidence: [{ frame: 4, role: 'rpc-bind' }, { frame: 5, role: 'bind-rejected' }] });
+    expect(f.params).toMatchObject({ kind: 'contexts', reasonName: 'abstract_syntax_not_supported', interfaceName: 'DRSUAPI (AD replication)', alter: false });
+    expect(f.title).toContain('abstract_syntax_not_supported');
+    expect(f.explanation).toContain('0x6b5');
+    // The port accepted the connection: no port verdict turns this into a success story.
+    expect(run(s).findings.map((x) => x.severity)).toContain('error');
+
+    const t = new Scene();
+    const d = t.conv({ port: 49667 });
+    d.connect();
+    d.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    d.send('server', dcerpcBindNak({ callId: 1, reason: 2 }));
+    const n = only(run(t), 'RPC_BIND_REJECTED');
+    expect(n.params).toMatchObject({ kind: 'nak', reason: 2, reasonName: 'local_limit_exceeded' });
+    expect(n.explanation).toContain('RPC_S_SERVER_TOO_BUSY');
+  });
+
+  it('RPC_BIND_REJECTED: a refused alter_context is a warning, many interfaces refused to one client is a scan (info)', () => {
+    const s = new Scene();
+    const c = s.conv({ port: 135 });
+    c.connect();
+    c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, transfer: NDR_V2 }] }));
+    c.send('client', dcerpcBind({ callId: 2, alter: true, contexts: [{ id: 1, abstract: { uuid: '00000143-0000-0000-c000-000000000046', major: 0, minor: 0 }, transfer: [NDR_V2] }] }));
+    c.send('server', dcerpcBindAck({ callId: 2, alter: true, secondaryAddress: '', results: [{ result: 2, reason: 1 }] }));
+    expect(only(run(s), 'RPC_BIND_REJECTED')).toMatchObject({ severity: 'warning', params: { alter: true } });
+
+    const t = new Scene();
+    for (let i = 0; i < 6; i++) {
+      const d = t.conv({ port: 135, clientPort: 50000 + i });
+      d.connect();
+      d.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: { uuid: `1234567${i}-1234-abcd-ef00-0123456789ab`, major: 1, minor: 0 }, transfer: [NDR_V2] }] }));
+      d.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 2, reason: 1 }] }));
+    }
+    const scan = only(run(t), 'RPC_BIND_REJECTED');
+    expect(scan).toMatchObject({ severity: 'info', params: { binds: 6, interfaces: 6 } });
+    expect(scan.explanation).toContain('interface scanner');
   });
 
   it('TOWER_ADDRESS_MISMATCH: a tower with another address, and a bind_ack naming another port', () => {
