@@ -29,6 +29,7 @@ import { Aggregator } from './scan-aggregate.js';
 import { emptyReport, fileResult, internalErrorResult, type FileTask, type JobResult, type JobSettings, type ScanFormat } from './scan-job.js';
 import { defaultRunner, type Runner, type RunnerFactory } from './scan-pool.js';
 import { walk } from './scan-walk.js';
+import { pushAll } from '../model/lists.js';
 
 /** Files of at most this many bytes travel to a worker together (one message for many small files). */
 export const BATCH_BYTES = 1024 * 1024;
@@ -295,7 +296,7 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
       e.batch = null;
       e.children = children;
       e.listing = false;
-      priority.push(...work);
+      pushAll(priority, work);
     };
 
     pump();
