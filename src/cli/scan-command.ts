@@ -46,6 +46,8 @@ export const IN_FLIGHT_PER_JOB = 2;
 export interface ScanOptions {
   dynamicRanges: [number, number][];
   followWindowSeconds: number;
+  /** `--memory-budget`, MiB per file analyzed at once; default 160. */
+  memoryBudgetMiB?: number;
   format: ScanFormat;
   failOn: FailOn;
   recursive: boolean;
@@ -90,7 +92,10 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
     return ExitCode.Usage;
   }
   const redacting = opts.redact === true || opts.redactKey !== undefined;
-  const settings: JobSettings = { dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format, ...(redacting ? { redact: true } : {}) };
+  const settings: JobSettings = {
+    dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format,
+    ...(opts.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: opts.memoryBudgetMiB } : {}), ...(redacting ? { redact: true } : {}),
+  };
   const { items, fileIds } = walk(args, opts.recursive);
 
   let target: OutputTarget | null = null;

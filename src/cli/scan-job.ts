@@ -22,6 +22,8 @@ export type ScanFormat = (typeof SCAN_FORMATS)[number];
 export interface JobSettings {
   dynamicRanges: [number, number][];
   followWindowSeconds: number;
+  /** MiB of state per file (`--memory-budget`). */
+  memoryBudgetMiB?: number;
   format: ScanFormat;
   /**
    * --redact: the worker returns the whole report and the main thread redacts it (one
@@ -70,7 +72,10 @@ export async function runBatch(task: BatchTask): Promise<JobResult[]> {
 }
 
 async function runFile(f: FileTask, settings: JobSettings): Promise<JobResult> {
-  const opts: AnalyzeOptions = { dynamicRanges: settings.dynamicRanges, followWindowSeconds: settings.followWindowSeconds };
+  const opts: AnalyzeOptions = {
+    dynamicRanges: settings.dynamicRanges, followWindowSeconds: settings.followWindowSeconds,
+    ...(settings.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: settings.memoryBudgetMiB } : {}),
+  };
   if (f.kind === 'path') {
     const { report } = await analyzeFile(f.path, opts);
     if (notACapture(report)) {
