@@ -223,12 +223,15 @@ export class CaptureAnalysis {
   observations(snaplen: number, readStop: Observations['readStop'] = null): Observations {
     const t = this.conversations;
     const c = this.counters;
+    // One-sided host pairs are made after the last frame: no more than their share holds.
+    const oneSided = this.oneSided.pairs(Math.floor(this.budget.share('one-sided-pairs') / ITEM_BYTES.oneSidedPair));
+    if (this.oneSided.notKept > 0) this.budget.refuse('one-sided-pairs', this.oneSided.notKept, this.oneSided.firstNotKept);
     return {
       readStop,
       attempts: this.attempts.attempts,
       rpc: this.dcerpc.observations(),
       existing: this.existingConnections(),
-      oneSided: this.oneSided.pairs(),
+      oneSided,
       heard: this.heard,
       segments: { segments: t.segments, payload: t.payloadSegments, payloadCut: t.payloadCut, cutExamples: t.cutExamples },
       copies: this.copies.counts(),

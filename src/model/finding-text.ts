@@ -652,6 +652,12 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
           explanation: `rpctrace keeps the endpoints the endpoint mapper and DCOM advertise, and their other answers (errors, faults, bind_acks), within ${budget}. From frame ${from} on, ${thousands(p.notKept)} answer(s) were read but not kept: no verdict follows them. ${kept}`,
           remediation, displayFilter: `(epm || dcerpc.pkt_type == 2 || dcerpc.pkt_type == 3) && frame.number >= ${from}`,
         };
+      case 'one-sided-pairs':
+        return {
+          title: `${thousands(p.notKept)} further host pair(s) seen one way only not kept to stay within the memory budget`,
+          explanation: `rpctrace looks, after the last frame, for host pairs the capture saw one way only (data from one side, nothing back), within ${budget}. Past what that holds, ${thousands(p.notKept)} more pair(s), from frame ${from} on, were not kept: a one-way capture between those hosts is not reported, and their unanswered attempts are judged as if the capture could show answers. So many one-way hosts usually mean a scan, a flood, or a capture of one direction only.`,
+          remediation, displayFilter: `tcp && frame.number >= ${from}`,
+        };
       case 'findings':
         return {
           title: `${thousands(p.notKept)} further finding(s) not listed to stay within the memory budget`,

@@ -14,7 +14,7 @@
  * kinds grow at once.
  */
 
-export const STATE_KINDS = ['conversations', 'attempts', 'dcerpc', 'stream-buffers', 'ip-fragments', 'endpoints', 'findings'] as const;
+export const STATE_KINDS = ['conversations', 'attempts', 'dcerpc', 'stream-buffers', 'ip-fragments', 'endpoints', 'one-sided-pairs', 'findings'] as const;
 export type StateKind = (typeof STATE_KINDS)[number];
 
 /** The default budget, MiB of state: with Node's own ~50 MB the process stays under 200 MB. */
@@ -25,32 +25,38 @@ export const MIN_MEMORY_BUDGET_MIB = 16;
 /** The most of the budget each kind may hold. */
 export const KIND_SHARE: Readonly<Record<StateKind, number>> = {
   conversations: 0.3,
-  attempts: 0.5,
-  dcerpc: 0.35,
+  attempts: 0.4,
+  dcerpc: 0.25,
   'stream-buffers': 0.25,
   'ip-fragments': 0.1,
   endpoints: 0.15,
+  /** Host pairs seen one way only (analyzers/one-sided.ts), made after the last frame. */
+  'one-sided-pairs': 0.05,
   findings: 0.15,
 };
 
 /**
- * Bytes of process memory per item, measured with whole-process RSS on floods of each kind
- * (test/bench/shapes.ts), the report's share of it included: an attempt is listed, a finding
- * carries its words.
+ * Bytes of process memory per item, calibrated with whole-process peak RSS on floods of each
+ * kind (test/bench/shapes.ts), the report's share of it included (an attempt is listed, a
+ * finding carries its words), and the garbage collector's slack: about twice what the objects
+ * themselves hold. With these, the default budget keeps every shape under 256 MB.
  */
 export const ITEM_BYTES = {
   /**
    * Columns of the conversation table (76 bytes), the flow table's key, hash and slots (44 and
-   * up to 32), the analyzers' columns (attempts 12, DCE/RPC 1).
+   * up to 32), the analyzers' columns (attempts 12, DCE/RPC 1), doubled: a column grows by
+   * copying into one twice its size.
    */
-  conversation: 170,
-  attempt: 3400,
+  conversation: 340,
+  attempt: 6800,
   /** A DCE/RPC conversation's objects, its two streams included (their buffers are charged apart). */
-  dcerpc: 4000,
+  dcerpc: 8000,
   /** An advertised endpoint or other RPC answer, in observations and in the report. */
-  endpoint: 3000,
+  endpoint: 6000,
   /** A finding with its words. */
   finding: 4000,
+  /** A one-sided host pair: its key, addresses and first frames. */
+  oneSidedPair: 1000,
   /** A waiting IP fragment's bookkeeping besides its bytes. */
   fragment: 200,
   /** A reassembly buffer's object besides its bytes. */
@@ -133,10 +139,11 @@ export class MemoryBudget {
     this.used -= bytes;
   }
 
-  /** Counts `n` items (or bytes) of kind `k` not kept, from the current frame. */
-  refuse(k: StateKind, n = 1): void {
+  /** Counts `n` items (or bytes) of kind `k` not kept, from the current frame (or `at`, when the state is older than it). */
+  refuse(k: StateKind, n = 1, at: { frame: number; time: number } | null = null): void {
     const i = STATE_KINDS.indexOf(k);
     this.first(i);
+    if (at !== null && (this.firstFrame[i] === 0 || at.frame < this.firstFrame[i]!)) { this.firstFrame[i] = at.frame; this.firstTime[i] = at.time; }
     this.notKept[i]! += n;
   }
 

@@ -108,7 +108,8 @@ export function stateLimitRules(ctx: RuleContext): AnyFindingFacts[] {
     });
   }
   for (const a of b.accounts) {
-    if (a.kind === 'attempts' || a.kind === 'conversations') continue;
+    // Findings are counted where the report's list is capped (rules/index.ts capFindings).
+    if (a.kind === 'attempts' || a.kind === 'conversations' || a.kind === 'findings') continue;
     out.push({
       ...base, protocol: a.kind === 'ip-fragments' ? null : 'tcp', ...evidenceList([{ frame: a.fromFrame, role: 'state-dropped', time: round(a.fromTime) }]),
       params: { kind: a.kind, budgetMiB, notKept: a.notKept, released: a.released, fromFrame: a.fromFrame, ...none },

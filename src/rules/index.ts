@@ -85,19 +85,23 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 
 /**
  * The findings the memory budget's share for them holds, most severe first; when there are more,
- * a STATE_LIMIT_REACHED of kind `findings` says how many were not listed.
+ * or the analysis already left some out (one-sided host pairs past the share), a
+ * STATE_LIMIT_REACHED of kind `findings` says how many were not listed and from which frame.
  */
 function capFindings(sorted: AnyFindingFacts[], obs: Observations): AnyFindingFacts[] {
   const max = Math.max(1, Math.floor((obs.budget.limitBytes * KIND_SHARE.findings) / ITEM_BYTES.finding));
-  if (sorted.length <= max) return sorted;
-  const kept = sorted.slice(0, max);
-  const firstLeft = sorted[max]!.evidence[0] ?? null;
+  const before = obs.budget.accounts.find((a) => a.kind === 'findings') ?? null;
+  if (sorted.length <= max && before === null) return sorted;
+  const kept = sorted.length <= max ? sorted : sorted.slice(0, max);
+  const left = sorted.length - kept.length + (before?.notKept ?? 0);
+  const firstLeft = sorted.length > max ? (sorted[max]!.evidence[0] ?? null) : null;
+  const from = before !== null && (firstLeft === null || before.fromFrame < firstLeft.frame) ? { frame: before.fromFrame, time: before.fromTime } : firstLeft;
   kept.push({
     id: 'STATE_LIMIT_REACHED', severity: 'warning', protocol: null, client: null, server: null, port: null, inferred: false, folded: null,
-    evidence: firstLeft === null ? [] : [{ frame: firstLeft.frame, role: 'state-dropped', time: round(firstLeft.time) }], evidenceTotal: firstLeft === null ? 0 : 1,
+    evidence: from === null ? [] : [{ frame: from.frame, role: 'state-dropped', time: round(from.time) }], evidenceTotal: from === null ? 0 : 1,
     params: {
-      kind: 'findings', budgetMiB: Math.round((obs.budget.limitBytes / (1024 * 1024)) * 100) / 100, notKept: sorted.length - max, released: 0,
-      fromFrame: firstLeft?.frame ?? 0, trackedAttempts: 0, untrackedSyns: 0, untrackedPackets: 0, maxAttempts: 0, maxConversations: 0, topPorts: [],
+      kind: 'findings', budgetMiB: Math.round((obs.budget.limitBytes / (1024 * 1024)) * 100) / 100, notKept: left, released: 0,
+      fromFrame: from?.frame ?? 0, trackedAttempts: 0, untrackedSyns: 0, untrackedPackets: 0, maxAttempts: 0, maxConversations: 0, topPorts: [],
     },
   });
   return kept;
