@@ -21,11 +21,12 @@ import { BulkPath } from './bulk-path.js';
 import { CaptureCounters } from './capture-stats.js';
 import { ConversationTable } from './conversations.js';
 import { CopyFilter } from './copy-filter.js';
+import { DEFAULT_MEMORY_BUDGET_MIB, ITEM_BYTES, MemoryBudget } from '../model/memory-budget.js';
 
 /**
- * Bounds on per-capture state, so a SYN flood or port scan cannot grow memory without limit. A
- * conversation costs about 70 bytes (conversations.ts), an attempt about 2 KB by the time it is
- * reported. Past a bound, packets and SYNs are counted, not tracked, and the report says so.
+ * Fixed bounds on per-capture state besides the memory budget (model/memory-budget.ts), which
+ * is what bounds conversations and attempts by default. Past a bound, packets and SYNs are
+ * counted, not tracked, and the report says so.
  */
 export interface AnalysisLimits {
   conversations: number;
@@ -33,13 +34,15 @@ export interface AnalysisLimits {
   synEvents: number;
 }
 
-export const DEFAULT_LIMITS: AnalysisLimits = { conversations: 250_000, ...DEFAULT_ATTEMPT_LIMITS };
+export const DEFAULT_LIMITS: AnalysisLimits = { conversations: 1 << 22, ...DEFAULT_ATTEMPT_LIMITS };
 
 /** How to analyze one capture. */
 export interface CaptureAnalysisOptions {
   /** Keep every SYN as an event (for `rpctrace syn`). */
   keepSyns?: boolean;
   limits?: Partial<AnalysisLimits>;
+  /** MiB of state all the capture's growing state draws on (model/memory-budget.ts); default 160. */
+  memoryBudgetMiB?: number;
   /** False: every frame takes the general path, never the bulk path (tests compare the two). */
   bulkPath?: boolean;
   /** Analyzers run after the built-in ones (they see the same general path). */
@@ -67,12 +70,13 @@ export class CaptureAnalysis {
   readonly conversations: ConversationTable;
   readonly copies: CopyFilter;
   readonly attempts: AttemptsAnalyzer;
-  readonly dcerpc = new DcerpcAnalyzer();
+  readonly dcerpc: DcerpcAnalyzer;
   readonly oneSided = new OneSidedAnalyzer();
   readonly heard = new HostsHeardAnalyzer();
   /** The agent checks' analyzers, when the profile adds them. */
   readonly agent: AgentAnalyzers | null;
   readonly limits: AnalysisLimits;
+  readonly budget: MemoryBudget;
   /** Records the bulk path took. */
   bulkFrames = 0;
   /** Frame number of the latest record. */
@@ -87,9 +91,15 @@ export class CaptureAnalysis {
 
   constructor(o: CaptureAnalysisOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
-    this.conversations = new ConversationTable(this.limits.conversations, this.clock, this.interest);
+    this.budget = MemoryBudget.mib(o.memoryBudgetMiB ?? DEFAULT_MEMORY_BUDGET_MIB);
+    this.budget.now = () => this.clock.now();
+    // The conversations' share of the budget sets the table's size: its columns never grow past it.
+    const maxConversations = Math.min(this.limits.conversations, Math.floor(this.budget.share('conversations') / ITEM_BYTES.conversation));
+    this.conversations = new ConversationTable(maxConversations, this.clock, this.interest, this.budget);
     this.copies = new CopyFilter(this.clock);
-    this.attempts = new AttemptsAnalyzer(o.keepSyns === true, { attempts: this.limits.attempts, synEvents: this.limits.synEvents });
+    this.attempts = new AttemptsAnalyzer(o.keepSyns === true, { attempts: this.limits.attempts, synEvents: this.limits.synEvents }, this.budget);
+    this.dcerpc = new DcerpcAnalyzer(this.budget);
+    this.dissector.defrag.useBudget(this.budget);
     const spec = PROFILE_SPECS[o.profile ?? 'auto'];
     const forced = spec.agentChecks === 'always' || (o.agentForcedBy ?? null) !== null;
     this.agent = spec.agentAnalyzers ? new AgentAnalyzers(o.agent ?? DEFAULT_AGENT_SETTINGS, forced) : null;
@@ -112,6 +122,7 @@ export class CaptureAnalysis {
   /** One capture record, in file order. */
   record(r: CaptureRecord): void {
     this.lastFrame = r.frame;
+    this.budget.frame = r.frame;
     if (r.isPacket) this.clock.see(r);
     if (this.bulk !== null && this.bulk.take(r)) { this.bulkFrames++; return; }
     const p = this.dissector.dissect(r);
@@ -169,6 +180,18 @@ export class CaptureAnalysis {
   }
 
   /**
+   * After `observations`: lets go of the per-conversation state (the conversation table, DCE/RPC
+   * conversations and their buffers, the attempts' index), so that its memory is free again
+   * before the rules and the report are made. Counters, attempts and events stay.
+   */
+  releaseState(): void {
+    this.conversations.release();
+    this.dcerpc.release();
+    this.attempts.release();
+    this.dissector.defrag.release();
+  }
+
+  /**
    * Conversations open before the capture started (packets both ways, no SYN from either side)
    * to a port the endpoint mapper or DCOM advertised. One pass over the table comparing ports
    * first: addresses are made into text only for conversations on an advertised port.
@@ -200,16 +223,20 @@ export class CaptureAnalysis {
   observations(snaplen: number, readStop: Observations['readStop'] = null): Observations {
     const t = this.conversations;
     const c = this.counters;
+    // One-sided host pairs are made after the last frame: no more than their share holds.
+    const oneSided = this.oneSided.pairs(Math.floor(this.budget.share('one-sided-pairs') / ITEM_BYTES.oneSidedPair));
+    if (this.oneSided.notKept > 0) this.budget.refuse('one-sided-pairs', this.oneSided.notKept, this.oneSided.firstNotKept);
     return {
       readStop,
       attempts: this.attempts.attempts,
       rpc: this.dcerpc.observations(),
       existing: this.existingConnections(),
-      oneSided: this.oneSided.pairs(),
+      oneSided,
       heard: this.heard,
       segments: { segments: t.segments, payload: t.payloadSegments, payloadCut: t.payloadCut, cutExamples: t.cutExamples },
       copies: this.copies.counts(),
       limits: this.attempts.limitCounts(),
+      budget: { limitBytes: this.budget.limit, accounts: this.budget.accounts() },
       snaplen,
       captureSeconds: c.timed ? this.clock.latest : 0,
       clock: { backJumps: this.clock.backJumps, firstJumpFrame: this.clock.firstJumpFrame, firstJumpTime: this.clock.firstJumpTime, largestJump: this.clock.largestJump },

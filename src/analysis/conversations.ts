@@ -10,12 +10,15 @@ import type { CaptureRecord } from '../capture/reader.js';
 import type { PacketInfo } from '../dissect/packet-info.js';
 import { IpProto, TcpFlag } from '../wire/constants.js';
 import type { FrameAt } from '../model/observations.js';
+import { ITEM_BYTES, type MemoryBudget } from '../model/memory-budget.js';
 import { Probe, type Clock, type Interest } from './analyzer.js';
 import { grown } from './columns.js';
 import { FlowTable, type FlowHit } from './flow-table.js';
 
 /** Snaplen-cut segments kept as examples. */
 const CUT_EXAMPLES = 5;
+/** Conversations charged to the memory budget at a time: nothing is charged per conversation. */
+const CHARGE_BLOCK = 4096;
 
 /** The capture's TCP conversations. */
 export class ConversationTable {
@@ -44,8 +47,12 @@ export class ConversationTable {
   readonly cutExamples: FrameAt[] = [];
   /** TCP packets of conversations the full table could not take. */
   untrackedPackets = 0;
+  /** The first of them, and its time. */
+  firstUntracked: FrameAt | null = null;
+  /** Conversations the budget has been charged for. */
+  private charged = 0;
 
-  constructor(readonly maxConversations: number, private readonly clock: Clock, private readonly interest: Interest) {
+  constructor(readonly maxConversations: number, private readonly clock: Clock, private readonly interest: Interest, private readonly budget: MemoryBudget | null = null) {
     this.flows = new FlowTable(maxConversations);
   }
 
@@ -92,7 +99,8 @@ export class ConversationTable {
     this.segments++;
     const hit = this.flows.lookup(p.buf, p.srcOff, p.dstOff, p.ipVersion === 4 ? 4 : 16, p.srcPort, p.dstPort, IpProto.TCP, true);
     if (hit.id < 0) {
-      this.untrackedPackets++;
+      if (this.untrackedPackets++ === 0) this.firstUntracked = { frame: p.frame, time: this.clock.now() };
+      this.budget?.refuse('conversations');
       return hit;
     }
     const id = hit.id;
@@ -180,8 +188,14 @@ export class ConversationTable {
 
   /** Adds conversation `id` (ids are dense: always the next one). */
   private add(id: number, frame: number, time: number, v6: boolean): void {
-    if (id >= this.firstFrame.length) this.grow(Math.max(1024, this.firstFrame.length * 2));
+    if (id >= this.firstFrame.length) this.grow(Math.min(Math.max(1024, this.firstFrame.length * 2), Math.max(id + 1, this.flows.maxFlows)));
     this.size = id + 1;
+    if (id + 1 >= this.charged && this.budget !== null) {
+      // The next block of conversations must fit the budget; when it does not, this one is the
+      // last the table takes.
+      if (this.budget.charge('conversations', CHARGE_BLOCK * ITEM_BYTES.conversation)) this.charged += CHARGE_BLOCK;
+      else this.flows.maxFlows = this.flows.size;
+    }
     this.isnCol[2 * id] = -1;
     this.isnCol[2 * id + 1] = -1;
     this.firstFrame[id] = frame;
@@ -189,6 +203,22 @@ export class ConversationTable {
     this.lastFrame[id] = frame;
     this.lastTime[id] = time;
     this.v6[id] = v6 ? 1 : 0;
+  }
+
+  /** Lets go of every conversation's state once the analyzers are done with it (the rules read observations only). */
+  release(): void {
+    this.pkts = new Uint32Array(0);
+    this.data = new Uint32Array(0);
+    this.isnCol = new Float64Array(0);
+    this.probedCol = new Uint8Array(0);
+    this.wantCol = new Uint8Array(0);
+    this.firstFrame = new Float64Array(0);
+    this.firstTime = new Float64Array(0);
+    this.lastFrame = new Float64Array(0);
+    this.lastTime = new Float64Array(0);
+    this.v6 = new Uint8Array(0);
+    this.size = 0;
+    this.flows.clear();
   }
 
   private grow(n: number): void {

@@ -50,7 +50,7 @@ export class FlowTable {
    */
   private last = -1;
 
-  constructor(readonly maxFlows = 1 << 22, initial = 1 << 12) {
+  constructor(public maxFlows = 1 << 22, initial = 1 << 12) {
     const cap = Math.max(16, initial);
     this.slots = new Int32Array(cap * 2).fill(-1);
     this.slotHash = new Uint32Array(cap * 2);
@@ -239,11 +239,22 @@ export class FlowTable {
     return side === 0 ? p >>> 16 : p & 0xffff;
   }
 
+  /** Forgets every conversation and lets go of the table's memory (ids start again from 0). */
+  clear(): void {
+    this.slots = new Int32Array(32).fill(-1);
+    this.slotHash = new Uint32Array(32);
+    this.mask = 31;
+    this.keys = new Uint32Array(16 * KEY);
+    this.hashes = new Uint32Array(16);
+    this.size = 0;
+    this.last = -1;
+  }
+
   private growKeys(): void {
-    const keys = new Uint32Array(this.keys.length * 2);
+    const keys = new Uint32Array(Math.min(this.keys.length * 2, Math.max(this.maxFlows, this.size + 1) * KEY));
     keys.set(this.keys);
     this.keys = keys;
-    const h = new Uint32Array(this.hashes.length * 2);
+    const h = new Uint32Array(keys.length / KEY);
     h.set(this.hashes);
     this.hashes = h;
   }

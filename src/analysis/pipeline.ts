@@ -87,7 +87,9 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     offset: stop.offset, code: stop.code, message: stop.message, frames: c.frames,
     lastFrame: analysis.lastFrame === 0 ? null : { frame: analysis.lastFrame, time: analysis.clock.now() },
   };
-  const verdicts = runRules(analysis.observations(reader.info.snaplen, readStop), { ...settings, ...agentRuleSettings(opts) });
+  const observations = analysis.observations(reader.info.snaplen, readStop);
+  analysis.releaseState();
+  const verdicts = runRules(observations, { ...settings, ...agentRuleSettings(opts) });
   const report = buildReport(path, opened, analysis, problems, comments, verdicts, settings);
   return { report, syns: analysis.attempts.synEvents, synsOmitted: analysis.attempts.synEventsDropped };
 }

@@ -13,6 +13,19 @@
  */
 export type StreamConsumer = (b: Uint8Array, off: number, len: number, frame: number) => number;
 
+/**
+ * Bytes the consumer needs, from `b[off]` on, to complete the unit that starts there (a PDU's
+ * length from its header), or 0 when it cannot tell: a buffer grows only as far as that.
+ */
+export type SizeHint = (b: Uint8Array, off: number, len: number) => number;
+
+/** Where a stream's buffers are charged (model/memory-budget.ts `stream-buffers`). */
+export interface BufferAccount {
+  charge(kind: 'stream-buffers', bytes: number): boolean;
+  release(kind: 'stream-buffers', bytes: number): void;
+  refuse(kind: 'stream-buffers', n: number): void;
+}
+
 /** Bytes waiting out of order, at most; beyond it the earliest gap is skipped. */
 const MAX_OOO_BYTES = 512 * 1024;
 /** Unconsumed in-order bytes, at most: a DCE/RPC fragment is at most 65535 bytes. */
@@ -33,6 +46,9 @@ interface Early {
 }
 
 const NO_BYTES = new Uint8Array(0);
+const NO_EARLY: Early[] = [];
+/** A buffer larger than this is given back once the consumer took everything in it. */
+const KEEP_BUFFER = 4096;
 
 /**
  * Where a stream says what it had to drop: a gap (bytes never captured, the stream resumed after
@@ -48,16 +64,41 @@ export interface StreamLoss {
 export class StreamReassembler {
   /** Next expected sequence number, or -1 before the first byte. */
   private next = -1;
-  private buf = new Uint8Array(0);
+  private buf = NO_BYTES;
   private len = 0;
-  private early: Early[] = [];
+  private early = NO_EARLY;
   private earlyBytes = 0;
+  /** Bytes charged to the account: the buffer's and the waiting segments'. */
+  charged = 0;
   /** Gaps skipped because the capture lacked the bytes. */
   gaps = 0;
   /** Bytes dropped because the consumer could not use them (not a PDU stream, or too large). */
   discarded = 0;
 
-  constructor(private readonly consumer: StreamConsumer, private readonly loss: StreamLoss | null = null) {}
+  constructor(
+    private readonly consumer: StreamConsumer,
+    private readonly loss: StreamLoss | null = null,
+    private readonly hint: SizeHint | null = null,
+    private readonly account: BufferAccount | null = null,
+  ) {}
+
+  /** True when nothing is held: no buffered bytes, no segment waiting. */
+  get empty(): boolean {
+    return this.len === 0 && this.early.length === 0;
+  }
+
+  /** Lets go of everything held (the memory budget releases the stream): what was held is lost. */
+  drop(): number {
+    const freed = this.charged;
+    this.discarded += this.len + this.earlyBytes;
+    this.buf = NO_BYTES;
+    this.len = 0;
+    this.early = NO_EARLY;
+    this.earlyBytes = 0;
+    if (freed > 0) this.account?.release('stream-buffers', freed);
+    this.charged = 0;
+    return freed;
+  }
 
   /** The SYN's sequence number: data starts at isn + 1. */
   setIsn(isn: number): void {
@@ -108,6 +149,7 @@ export class StreamReassembler {
       // Fast path: parse in place, keep only the tail.
       const used = this.consumer(b, off, len, frame);
       if (used < len) this.keep(b, off + used, len - used);
+      else if (this.buf.length > KEEP_BUFFER) this.resize(0);
       return;
     }
     this.keep(b, off, len);
@@ -117,17 +159,42 @@ export class StreamReassembler {
       this.len -= used;
     }
     if (this.len > MAX_PENDING) this.discard(frame);
+    if (this.len === 0 && this.buf.length > KEEP_BUFFER) this.resize(0);
   }
 
+  /**
+   * Keeps `b[off, off + len)` after what is buffered. The buffer grows to what the unit at its
+   * start needs (the hint), doubling on the way; when the account refuses the bytes, what was
+   * buffered and these bytes are dropped, and the stream restarts after them.
+   */
   private keep(b: Uint8Array, off: number, len: number): void {
     const need = this.len + len;
     if (need > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(need, this.buf.length * 2, 4096));
-      bigger.set(this.buf.subarray(0, this.len));
-      this.buf = bigger;
+      const hinted = this.hint === null ? 0 : this.len > 0 ? this.hint(this.buf, 0, this.len) : this.hint(b, off, len);
+      const size = Math.max(need, Math.min(Math.max(this.buf.length * 2, 64), Math.max(hinted, need)));
+      if (!this.resize(size)) {
+        this.account?.refuse('stream-buffers', need);
+        this.discarded += need;
+        this.gaps++;
+        this.len = 0;
+        return;
+      }
     }
     this.buf.set(b.subarray(off, off + len), this.len);
     this.len = need;
+  }
+
+  /** Gives the buffer `size` bytes (0: none), keeping what it holds; false when the account refuses. */
+  private resize(size: number): boolean {
+    const delta = size - this.buf.length;
+    if (delta > 0 && this.account !== null && !this.account.charge('stream-buffers', delta)) return false;
+    if (delta < 0) this.account?.release('stream-buffers', -delta);
+    this.charged += delta;
+    if (size === 0) { this.buf = NO_BYTES; return true; }
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.len));
+    this.buf = bigger;
+    return true;
   }
 
   /** The bytes from `seq` on, `len` of them, are gone: restart after them. False when already past. */
@@ -150,13 +217,20 @@ export class StreamReassembler {
   private stash(b: Uint8Array, off: number, len: number, seq: number, frame: number): void {
     const early = this.early;
     for (let i = this.upperBound(seq) - 1; i >= 0 && early[i]!.seq === seq; i--) if (early[i]!.data.length >= len) return; // duplicate
+    if (this.account !== null && !this.account.charge('stream-buffers', len)) {
+      this.account.refuse('stream-buffers', len);
+      this.discarded += len;
+      return;
+    }
+    this.charged += len;
     this.insert({ seq, data: b.slice(off, off + len), frame, lost: 0 });
     this.earlyBytes += len;
-    while (this.earlyBytes > MAX_OOO_BYTES || early.length > MAX_OOO_SEGMENTS) this.skipGap();
+    while (this.earlyBytes > MAX_OOO_BYTES || this.early.length > MAX_OOO_SEGMENTS) this.skipGap();
   }
 
   /** Adds to `early`, which is ordered by distance from `next`, after entries at the same distance. */
   private insert(e: Early): void {
+    if (this.early === NO_EARLY) this.early = [];
     this.early.splice(this.upperBound(e.seq), 0, e);
   }
 
@@ -185,6 +259,7 @@ export class StreamReassembler {
         continue;
       }
       this.earlyBytes -= e.data.length;
+      if (e.data.length > 0) { this.account?.release('stream-buffers', e.data.length); this.charged -= e.data.length; }
       const skip = -d;
       if (skip < e.data.length) this.deliver(e.data, skip, e.data.length - skip, Math.max(frame, e.frame));
     }

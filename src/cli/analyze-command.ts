@@ -46,6 +46,8 @@ const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
 export interface EngineOptions {
   dynamicRanges: [number, number][];
   followWindowSeconds: number;
+  /** `--memory-budget`, MiB; default 160. */
+  memoryBudgetMiB?: number;
   profile?: Profile;
   agent?: AgentSettings;
   agentForcedBy?: string | null;
@@ -74,6 +76,7 @@ export async function forEachInput(
   }
   const base: AnalyzeOptions = {
     dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds,
+    ...(opts.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: opts.memoryBudgetMiB } : {}),
     ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
     ...(opts.agentForcedBy !== undefined ? { agentForcedBy: opts.agentForcedBy } : {}),
   };

@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Severity } from '../model/finding.js';
 import type { RequiredPort } from '../model/agent.js';
+import { MIN_MEMORY_BUDGET_MIB } from '../model/memory-budget.js';
 
 /** `--fail-on` choices: a severity, or `none` to never exit 1 for findings. */
 export const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
@@ -37,6 +38,15 @@ export function parseFollowWindow(value: string): number {
   const s = Number(value);
   if (value.trim() === '' || !Number.isFinite(s) || s <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
   return s;
+}
+
+/** Parses `--memory-budget`: MiB of state per capture analyzed at once (model/memory-budget.ts), 16 to 1048576. */
+export function parseMemoryBudget(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < MIN_MEMORY_BUDGET_MIB || n > 1024 * 1024) {
+    throw new InvalidArgumentError(`"${value}" is not a memory budget; give MiB from ${MIN_MEMORY_BUDGET_MIB} to 1048576, e.g. 160 or 512.`);
+  }
+  return n;
 }
 
 /** Parses `--jobs`: a whole number of worker threads, 1 to 256. */

@@ -8,7 +8,7 @@ import type { OutputFormat } from '../report/index.js';
 import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 import {
   DEFAULT_FOLLOW_WINDOW_SECONDS, DEFAULT_HEARTBEAT_INTERVAL_SECONDS, DEFAULT_MISSED_HEARTBEATS, DEFAULT_RANGES_TEXT, FAIL_ON, PROFILES, parseDynamicRanges,
-  parseFollowWindow, parseHeartbeatInterval, parseJobs, parseMissedHeartbeats, parseRequired, parseServers,
+  parseFollowWindow, parseMemoryBudget, parseHeartbeatInterval, parseJobs, parseMissedHeartbeats, parseRequired, parseServers,
 } from './options.js';
 import { DEFAULT_REQUIRED_PORTS, requiredText, type Profile, type RequiredPort } from '../model/agent.js';
 import { VERSION } from './version.js';
@@ -18,6 +18,7 @@ import { visibleLines } from '../model/visible.js';
 import type { Io } from './main.js';
 import type { ScanFormat } from './scan-job.js';
 import type { EngineOptions } from './analyze-command.js';
+import { DEFAULT_MEMORY_BUDGET_MIB } from '../model/memory-budget.js';
 
 /** `--format` of analyze and ports; the type check keeps it in step with report/index.ts REPORT_WRITERS. */
 const FORMATS = ['table', 'json', 'md', 'html'] as const satisfies readonly OutputFormat[];
@@ -34,16 +35,19 @@ void _everyScanFormatListed;
 interface EngineFlags {
   dynamicRange?: [number, number][];
   followWindow: number;
+  memoryBudget: number;
 }
 
 const engineOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--dynamic-range <ranges>', `expected RPC dynamic port range, START-END; repeat or separate with commas (default: ${DEFAULT_RANGES_TEXT})`).argParser(parseDynamicRanges))
-    .addOption(new Option('--follow-window <seconds>', 'seconds after an endpoint answer in which the client\'s connection attempts count as its follow-up').argParser(parseFollowWindow).default(DEFAULT_FOLLOW_WINDOW_SECONDS));
+    .addOption(new Option('--follow-window <seconds>', 'seconds after an endpoint answer in which the client\'s connection attempts count as its follow-up').argParser(parseFollowWindow).default(DEFAULT_FOLLOW_WINDOW_SECONDS))
+    .addOption(new Option('--memory-budget <MiB>', 'memory for the state of each capture (conversations, attempts, RPC state, buffers, fragments, endpoints, findings); past it the least useful state is released and the report says what was capped').argParser(parseMemoryBudget).default(DEFAULT_MEMORY_BUDGET_MIB));
 
-const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; followWindowSeconds: number } => ({
+const engineSettings = (o: EngineFlags): { dynamicRanges: [number, number][]; followWindowSeconds: number; memoryBudgetMiB: number } => ({
   dynamicRanges: o.dynamicRange ?? parseDynamicRanges(DEFAULT_RANGES_TEXT),
   followWindowSeconds: o.followWindow,
+  memoryBudgetMiB: o.memoryBudget,
 });
 
 /** The agent checks' options of `analyze`, as commander hands them over. */

@@ -6,6 +6,7 @@
  */
 import { SEVERITY_RANK } from '../model/finding-catalog.js';
 import type { AggregateFinding, AggregateTarget, ScanAggregate, ScanRow } from '../model/scan.js';
+import { maxOf } from '../model/lists.js';
 
 /** Distinct targets kept in the aggregate. */
 export const MAX_TARGETS = 10_000;
@@ -62,7 +63,7 @@ export class Aggregator {
 
   result(): ScanAggregate {
     const byTarget: AggregateTarget[] = [...this.targets.values()].map((t) => ({ server: t.server, protocol: t.protocol, port: t.port, findings: [...t.findings.values()].sort(byWeight), files: t.files }));
-    const worst = (t: AggregateTarget): number => Math.max(...t.findings.map((f) => SEVERITY_RANK[f.severity]));
+    const worst = (t: AggregateTarget): number => maxOf(t.findings.map((f) => SEVERITY_RANK[f.severity]));
     byTarget.sort((a, b) => worst(b) - worst(a) || b.files - a.files || (a.server < b.server ? -1 : a.server > b.server ? 1 : 0) || a.protocol.localeCompare(b.protocol) || a.port - b.port);
     return {
       files: this.files, frames: this.frames, unreadable: this.unreadable, internalErrors: this.internalErrors, skipped: this.skipped,

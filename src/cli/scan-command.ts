@@ -29,6 +29,7 @@ import { Aggregator } from './scan-aggregate.js';
 import { emptyReport, fileResult, internalErrorResult, type FileTask, type JobResult, type JobSettings, type ScanFormat } from './scan-job.js';
 import { defaultRunner, type Runner, type RunnerFactory } from './scan-pool.js';
 import { walk } from './scan-walk.js';
+import { pushAll } from '../model/lists.js';
 
 /** Files of at most this many bytes travel to a worker together (one message for many small files). */
 export const BATCH_BYTES = 1024 * 1024;
@@ -43,6 +44,8 @@ export const REORDER_BATCHES = 3;
 export const IN_FLIGHT_PER_JOB = 2;
 
 export interface ScanOptions extends EngineOptions {
+  /** `--memory-budget`, MiB per file analyzed at once; default 160. */
+  memoryBudgetMiB?: number;
   format: ScanFormat;
   failOn: FailOn;
   recursive: boolean;
@@ -89,6 +92,7 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
   const redacting = opts.redact === true || opts.redactKey !== undefined;
   const settings: JobSettings = {
     dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format, ...(redacting ? { redact: true } : {}),
+    ...(opts.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: opts.memoryBudgetMiB } : {}),
     ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
     ...(opts.agentForcedBy !== undefined ? { agentForcedBy: opts.agentForcedBy } : {}),
   };
@@ -297,7 +301,7 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
       e.batch = null;
       e.children = children;
       e.listing = false;
-      priority.push(...work);
+      pushAll(priority, work);
     };
 
     pump();

@@ -21,6 +21,8 @@ export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** What every job of one scan shares (plain data: it is copied to the worker threads). */
 export interface JobSettings extends EngineOptions {
+  /** MiB of state per file (`--memory-budget`). */
+  memoryBudgetMiB?: number;
   format: ScanFormat;
   /**
    * --redact: the worker returns the whole report and the main thread redacts it (one
@@ -73,6 +75,7 @@ async function runFile(f: FileTask, settings: JobSettings): Promise<JobResult> {
     dynamicRanges: settings.dynamicRanges, followWindowSeconds: settings.followWindowSeconds,
     ...(settings.profile !== undefined ? { profile: settings.profile } : {}), ...(settings.agent !== undefined ? { agent: settings.agent } : {}),
     ...(settings.agentForcedBy !== undefined ? { agentForcedBy: settings.agentForcedBy } : {}),
+    ...(settings.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: settings.memoryBudgetMiB } : {}),
   };
   if (f.kind === 'path') {
     const { report } = await analyzeFile(f.path, opts);

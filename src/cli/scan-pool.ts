@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { internalErrorResult, runBatch, type BatchTask, type JobResult } from './scan-job.js';
+import { pushAll } from '../model/lists.js';
 
 /**
  * Young generation of each worker's heap, in MB. A worker makes mostly short-lived garbage (one
@@ -39,7 +40,7 @@ export function workerRunner(url: URL): RunnerFactory {
       } catch (e) {
         if (task.files.length === 1) return [internalErrorResult(task.files[0]!.kind === 'path' ? task.files[0]!.path : task.files[0]!.display, e, task.settings)];
         const out: JobResult[] = [];
-        for (const f of task.files) out.push(...(await run({ settings: task.settings, files: [f] })));
+        for (const f of task.files) pushAll(out, await run({ settings: task.settings, files: [f] }));
         return out;
       }
     };

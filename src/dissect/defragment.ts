@@ -2,9 +2,11 @@
  * IP reassembly (RFC 791 §3.2, RFC 8200 §4.5): keeps the fragments of a datagram until they
  * cover it, then hands back the whole datagram as one buffer (a copy of the IP header, then the
  * payload), so the transport layer sees what the endpoints saw. Fragments are rare: copies and
- * string keys are acceptable here. Bounded: a few hundred datagrams, 64 KiB each, forgotten when
- * not completed within a stretch of frames.
+ * string keys are acceptable here. Bounded: a few hundred datagrams, 64 KiB each, and the
+ * memory budget's share for fragments (model/memory-budget.ts); when either is full, the stalest
+ * datagram is given up first, and the budget counts it.
  */
+import { ITEM_BYTES, type MemoryBudget } from '../model/memory-budget.js';
 
 interface Piece {
   off: number;
@@ -14,6 +16,8 @@ interface Piece {
 interface Datagram {
   header: Uint8Array;
   pieces: Piece[];
+  /** Bytes charged to the budget for it. */
+  bytes: number;
   /** Payload length, known once the last fragment (M = 0) arrived; -1 before. */
   total: number;
   /** Frame of the first fragment seen, and of the latest. */
@@ -49,9 +53,24 @@ export class Defragmenter {
   private readonly pending = new Map<string, Datagram>();
   /** Datagrams given up (incomplete, too large, or pushed out by newer ones). */
   dropped = 0;
+  private budget: MemoryBudget | null = null;
 
   /** `gaveUp`: told the first frame of each datagram given up, when it is. */
   constructor(private readonly gaveUp: (firstFrame: number) => void = () => {}) {}
+
+  /** Charges what the waiting fragments hold to `budget` (the `ip-fragments` kind). */
+  useBudget(budget: MemoryBudget): void {
+    this.budget = budget;
+    budget.releaser('ip-fragments', (need) => {
+      let freed = 0;
+      for (const [k, d] of this.pending) {
+        if (freed >= need) break;
+        freed += d.bytes;
+        this.giveUp(k, d);
+      }
+      return freed;
+    });
+  }
 
   /**
    * Adds a fragment: `payload` is `b[off, end)`, at byte offset `fragOff` in the datagram, `more`
@@ -64,8 +83,17 @@ export class Defragmenter {
     let d = this.pending.get(key);
     if (d === undefined) {
       if (this.pending.size >= MAX_DATAGRAMS) this.evict(frame);
-      d = { header: b.slice(hdrStart, hdrEnd), pieces: [], total: -1, firstFrame: frame, lastFrame: frame, firstSeen: false };
+      d = { header: b.slice(hdrStart, hdrEnd), pieces: [], bytes: 0, total: -1, firstFrame: frame, lastFrame: frame, firstSeen: false };
       this.pending.set(key, d);
+    }
+    const cost = end - off + ITEM_BYTES.fragment;
+    if (this.budget !== null) {
+      if (!this.budget.charge('ip-fragments', cost)) {
+        // Nothing older could be given up: this datagram is.
+        this.giveUp(key, d);
+        return null;
+      }
+      d.bytes += cost;
     }
     d.lastFrame = frame;
     if (fragOff === 0) d.header = b.slice(hdrStart, hdrEnd);
@@ -77,6 +105,7 @@ export class Defragmenter {
       return null;
     }
     this.pending.delete(key);
+    this.budget?.release('ip-fragments', d.bytes);
     return { buf: done, hdrLen: d.header.length, firstSeen: d.firstSeen };
   }
 
@@ -100,6 +129,11 @@ export class Defragmenter {
     return out;
   }
 
+  /** Forgets the datagrams still waiting (after `finish`): their memory is free again. */
+  release(): void {
+    this.pending.clear();
+  }
+
   /** Gives up the datagram of `key`; false when none was pending. */
   private forget(key: string): boolean {
     const d = this.pending.get(key);
@@ -111,12 +145,21 @@ export class Defragmenter {
   private drop(key: string, d: Datagram): void {
     this.pending.delete(key);
     this.dropped++;
+    this.budget?.release('ip-fragments', d.bytes);
     this.gaveUp(d.firstFrame);
+  }
+
+  /** Gives up an incomplete datagram to make room for newer fragments; the budget counts it. */
+  private giveUp(key: string, d: Datagram): void {
+    this.drop(key, d);
+    this.budget?.released('ip-fragments');
   }
 
   private evict(frame: number): void {
     for (const [k, d] of this.pending) {
-      if (frame - d.lastFrame > MAX_AGE_FRAMES || this.pending.size >= MAX_DATAGRAMS) this.drop(k, d);
+      // A stale datagram is one that never completed; a fresh one pushed out is a cap.
+      if (frame - d.lastFrame > MAX_AGE_FRAMES) this.drop(k, d);
+      else if (this.pending.size >= MAX_DATAGRAMS) this.giveUp(k, d);
       if (this.pending.size < MAX_DATAGRAMS) break;
     }
   }

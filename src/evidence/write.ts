@@ -7,6 +7,7 @@
 import { PcapngWriter, type PcapngInterface } from '../capture/writer.js';
 import { LINK_TYPE_NAMES } from '../wire/constants.js';
 import type { ExtractedEvidence, KeptFrame } from './extract.js';
+import { maxOf } from '../model/lists.js';
 
 /** Rewrites one frame's bytes (same length) before it is written; redaction plugs in here. */
 export interface FrameRewriter {
@@ -28,7 +29,7 @@ export class EvidenceWriter {
     }));
     const comment = `rpctrace evidence from ${name}: ${ev.frames.length} frame(s) that back the findings, in their original order and with their original times; each packet comment names the finding, the frame's role and its original frame number.`;
     this.out.write(this.w.section({ interfaces, userAppl: this.tool, comment }));
-    const buf = new Uint8Array(Math.max(0, ...ev.frames.map((f) => f.capLen)));
+    const buf = new Uint8Array(maxOf(ev.frames.map((f) => f.capLen), 0));
     for (const f of ev.frames) {
       const n = ev.spool.readAt(buf, 0, f.capLen, f.at);
       let data: Uint8Array = buf.slice(0, n);

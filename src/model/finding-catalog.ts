@@ -432,15 +432,16 @@ export const FINDING_CATALOG = {
   },
   STATE_LIMIT_REACHED: {
     severity: 'warning',
-    title: 'Too many connections to track one by one',
-    summary: 'The capture holds more conversations or connection attempts than rpctrace tracks individually; the rest were counted by port.',
+    title: 'State capped by the memory budget',
+    summary: 'The capture needed more state than the memory budget holds; the finding names what was capped, how much, and from which frame.',
     explanation: [
-      'rpctrace keeps a bounded amount of state per capture so that a SYN flood, a port scan or a very busy server cannot exhaust memory: a fixed number of TCP conversations and of connection attempts (the finding states both) are tracked one by one. Past those bounds, further SYNs are counted per destination port and reported here, and the packets of conversations that did not fit are not analyzed.',
+      'rpctrace keeps all the state that grows with a capture within one memory budget (160 MiB by default, `--memory-budget`), so that a SYN flood, a port scan, a fragment flood or a very busy server cannot exhaust memory: TCP conversations, connection attempts, DCE/RPC conversations and their stream buffers, IP fragments, advertised endpoints and other RPC answers, and the findings listed. When the budget is full, what is least useful goes first (DCE/RPC conversations that never produced a valid PDU, then idle ones; the stalest fragments), and then new state is counted instead of kept. There is one finding per kind of state that was capped.',
       '',
-      'Fact and inference: the counts are exact. Verdicts about the tracked attempts stay exact; nothing is concluded about the untracked ones, whose outcome is unknown. A capture that reaches these bounds is usually a scan or flood (thousands of SYNs per second from few sources, to many ports or addresses), or covers a very long period.',
+      'Fact and inference: the counts are exact. Verdicts about the state that was kept stay exact; nothing is concluded about what was not kept. Past the attempts\' cap, further SYNs are counted per destination port. A capture that reaches the budget is usually a scan or flood (thousands of SYNs per second from few sources, to many ports or addresses), or covers a very long period.',
     ].join('\n'),
     remediation: [
       'If the SYNs come from few sources to many ports or addresses, look for a scanner or a flood (the top ports are listed in the finding).',
+      'Give rpctrace a larger budget when the machine has the memory: `--memory-budget 512` (MiB).',
       'To analyze a failing RPC connection in such a capture, cut it to the time and hosts of interest first, e.g. `editcap -A <start> -B <end>` or `tshark -r in.pcap -w out.pcap -Y "ip.addr==CLIENT && ip.addr==SERVER"`.',
     ],
   },

@@ -665,13 +665,60 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
 
   STATE_LIMIT_REACHED: (f) => {
     const p = f.params;
-    const first = f.evidence[0]?.frame ?? '?';
-    return {
-      title: `More than ${thousands(p.trackedAttempts)} connection attempts: ${thousands(p.untrackedSyns)} further SYN(s) counted, not tracked`,
-      explanation: `rpctrace tracks at most ${thousands(p.maxAttempts)} connection attempts and ${thousands(p.maxConversations)} conversations per capture. This capture went past that: ${thousands(p.untrackedSyns)} SYN(s) opened no tracked attempt${p.untrackedPackets > 0 ? ` and ${thousands(p.untrackedPackets)} TCP packet(s) belonged to conversations that did not fit` : ''} (from frame ${first} on). Their outcome is unknown; verdicts about the tracked attempts are unaffected. Untracked SYNs by destination port: ${p.topPorts.map(([port, n]) => `${port}: ${thousands(n)}`).join(', ')}. So many attempts usually mean a SYN flood or a port scan.`,
-      remediation: [...FINDING_CATALOG.STATE_LIMIT_REACHED.remediation],
-      displayFilter: 'tcp.flags.syn==1 && tcp.flags.ack==0',
-    };
+    const from = p.fromFrame;
+    const budget = `the memory budget (${thousands(p.budgetMiB)} MiB of state, \`--memory-budget\`)`;
+    const kept = 'Verdicts about the state that was kept are unaffected.';
+    const remediation = [...FINDING_CATALOG.STATE_LIMIT_REACHED.remediation];
+    switch (p.kind) {
+      case 'attempts':
+        return {
+          title: `More than ${thousands(p.trackedAttempts)} connection attempts: ${thousands(p.untrackedSyns)} further SYN(s) counted, not tracked`,
+          explanation: `rpctrace tracked ${thousands(p.maxAttempts)} connection attempts within ${budget}. From frame ${from} on, ${thousands(p.untrackedSyns)} SYN(s) opened no tracked attempt. Their outcome is unknown; verdicts about the tracked attempts are unaffected. Untracked SYNs by destination port: ${p.topPorts.map(([port, n]) => `${port}: ${thousands(n)}`).join(', ')}. So many attempts usually mean a SYN flood or a port scan.`,
+          remediation, displayFilter: `tcp.flags.syn==1 && tcp.flags.ack==0 && frame.number >= ${from}`,
+        };
+      case 'conversations':
+        return {
+          title: `More than ${thousands(p.maxConversations)} TCP conversations: ${thousands(p.untrackedPackets)} packet(s) of further conversations counted, not analyzed`,
+          explanation: `rpctrace tracked ${thousands(p.maxConversations)} TCP conversations within ${budget}. From frame ${from} on, ${thousands(p.untrackedPackets)} TCP packet(s) belonged to conversations that did not fit: they are counted in the summary, and nothing is concluded about them. ${kept}`,
+          remediation, displayFilter: `tcp && frame.number >= ${from}`,
+        };
+      case 'dcerpc':
+        return {
+          title: `DCE/RPC state of ${thousands(p.released + p.notKept)} conversation(s) released or not kept to stay within the memory budget`,
+          explanation: `To stay within ${budget}, rpctrace released the DCE/RPC state of ${thousands(p.released)} conversation(s) and did not keep it for ${thousands(p.notKept)} more, from frame ${from} on: first those that never produced a valid PDU, then those idle for a while. Endpoint mapper and DCOM answers that came later on those conversations were not read. ${kept} So many RPC conversations at once usually mean a scan of port 135 or traffic that only looks like DCE/RPC.`,
+          remediation, displayFilter: `dcerpc && frame.number >= ${from}`,
+        };
+      case 'stream-buffers':
+        return {
+          title: `${thousands(p.notKept)} byte(s) of TCP streams not reassembled to stay within the memory budget`,
+          explanation: `To stay within ${budget}, rpctrace did not buffer ${thousands(p.notKept)} byte(s) of DCE/RPC streams waiting to complete a PDU, from frame ${from} on; the streams went on after them, as after a gap in the capture. A PDU those bytes belonged to was not read. ${kept}`,
+          remediation, displayFilter: `dcerpc && frame.number >= ${from}`,
+        };
+      case 'ip-fragments':
+        return {
+          title: `${thousands(p.released + p.notKept)} incomplete IP datagram(s) given up to make room for newer fragments`,
+          explanation: `rpctrace waits for the fragments of at most 256 IP datagrams at a time, within ${budget}. From frame ${from} on, ${thousands(p.released + p.notKept)} datagram(s) still incomplete were given up, the stalest first; a later fragment of one of them completes nothing. Many first fragments never completed usually mean a fragment flood, or a capture that misses one direction's fragments. ${kept}`,
+          remediation, displayFilter: `(ip.flags.mf==1 || ip.frag_offset > 0) && frame.number >= ${from}`,
+        };
+      case 'endpoints':
+        return {
+          title: `${thousands(p.notKept)} endpoint mapper or DCOM answer(s) not kept to stay within the memory budget`,
+          explanation: `rpctrace keeps the endpoints the endpoint mapper and DCOM advertise, and their other answers (errors, faults, bind_acks), within ${budget}. From frame ${from} on, ${thousands(p.notKept)} answer(s) were read but not kept: no verdict follows them. ${kept}`,
+          remediation, displayFilter: `(epm || dcerpc.pkt_type == 2 || dcerpc.pkt_type == 3) && frame.number >= ${from}`,
+        };
+      case 'one-sided-pairs':
+        return {
+          title: `${thousands(p.notKept)} further host pair(s) seen one way only not kept to stay within the memory budget`,
+          explanation: `rpctrace looks, after the last frame, for host pairs the capture saw one way only (data from one side, nothing back), within ${budget}. Past what that holds, ${thousands(p.notKept)} more pair(s), from frame ${from} on, were not kept: a one-way capture between those hosts is not reported, and their unanswered attempts are judged as if the capture could show answers. So many one-way hosts usually mean a scan, a flood, or a capture of one direction only.`,
+          remediation, displayFilter: `tcp && frame.number >= ${from}`,
+        };
+      case 'findings':
+        return {
+          title: `${thousands(p.notKept)} further finding(s) not listed to stay within the memory budget`,
+          explanation: `The report lists the findings that fit ${budget}, most severe first; ${thousands(p.notKept)} more were found but are not listed (the first of them cites frame ${from}). Cut the capture to the hosts of interest to see them.`,
+          remediation, displayFilter: `frame.number >= ${from}`,
+        };
+    }
   },
   REQUIRED_PORT_BLOCKED: (f, h) => {
     const { client, server, port } = who(f);

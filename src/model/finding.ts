@@ -6,6 +6,7 @@
  * field by field in the README ("JSON output"); keep both in step.
  */
 import type { HostRole } from './agent.js';
+import type { StateKind } from './memory-budget.js';
 
 /** Severity of a finding; `--fail-on` compares against it. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -86,6 +87,7 @@ export const EVIDENCE_ROLES = {
   'forwarding-copy': 'forwarding copy (the same packet on the other side of a router or firewall, TTL one lower)',
   'copied-frame': 'frame that was copied',
   'untracked-syn': 'SYN past the tracking limit',
+  'state-dropped': 'first frame whose state the memory budget released or did not keep',
   'answered-elsewhere': 'answer on another connection or protocol, which narrows the cause',
   'last-frame-read': 'last frame read before reading stopped',
   'time-jump': 'frame older than the one before it',
@@ -361,6 +363,23 @@ export interface FindingParams {
     largestSeconds: number;
   };
   STATE_LIMIT_REACHED: {
+    /**
+     * What was capped (one finding per kind): `attempts` (SYNs that opened no tracked attempt),
+     * `conversations` (packets of TCP conversations the table could not take), `dcerpc` (DCE/RPC
+     * conversations whose state was released or not kept), `stream-buffers` (bytes of TCP
+     * streams not reassembled), `ip-fragments` (incomplete datagrams given up), `endpoints`
+     * (advertised endpoints and other RPC answers not kept), `findings` (findings not listed).
+     */
+    kind: StateKind;
+    /** The memory budget, MiB (`--memory-budget`). */
+    budgetMiB: number;
+    /** Items (bytes for `stream-buffers`) not kept: refused when the budget or the kind's share was full. */
+    notKept: number;
+    /** Items released to make room (DCE/RPC conversations that never produced a valid PDU or were idle; stale fragments). */
+    released: number;
+    /** The frame the capping started from. */
+    fromFrame: number;
+    // The fields below are the attempts' and conversations' (0 or [] for the other kinds).
     trackedAttempts: number;
     untrackedSyns: number;
     untrackedPackets: number;

@@ -4,6 +4,7 @@
  */
 import type { AgentObservations } from './agent.js';
 import type { IcmpRefusal } from './connections.js';
+import type { KindAccount } from './memory-budget.js';
 
 /** A frame and its time, as examples for capture-wide findings. */
 export interface FrameAt {
@@ -212,6 +213,15 @@ export interface LimitCounts {
   topPorts: [number, number][];
   /** First frames that hit a bound. */
   examples: readonly FrameAt[];
+  /** The first TCP packet of a conversation the table could not take, or null. */
+  firstUntracked: FrameAt | null;
+}
+
+/** The memory budget (model/memory-budget.ts) and what it did. */
+export interface BudgetCounts {
+  limitBytes: number;
+  /** The kinds it released or refused anything of. */
+  accounts: readonly KindAccount[];
 }
 
 /** Where reading stopped early (a file damaged or cut part-way), if it did. */
@@ -238,6 +248,8 @@ export interface Observations {
   segments: SegmentCounts;
   copies: CopyCounts;
   limits: LimitCounts;
+  /** What the memory budget released or did not keep, per kind. */
+  budget: BudgetCounts;
   /** The capture's snaplen (0 when unknown). */
   snaplen: number;
   /** Seconds from the first frame to the latest, jumps back taken out. */

@@ -17,6 +17,7 @@ import { scanStringBindings } from '../wire/dcom.js';
 import { parseDns } from '../wire/dns.js';
 import { parseKrb } from '../wire/kerberos.js';
 import { ipv4Bytes, ipv6Bytes, ipv6TextOfLength, type Pseudonymizer } from './pseudonyms.js';
+import { maxOf } from '../model/lists.js';
 
 /** A checksum field and the byte ranges it covers: [from, to, base], a byte's parity counted from base. */
 interface Scope {
@@ -378,7 +379,7 @@ export class FrameRedactor {
   }
 
   private findStraddling(segs: { frame: number; seq: number; pay: Uint8Array; key: string }[]): void {
-    const longest = Math.max(0, ...this.patterns.map((x) => x.find.length));
+    const longest = maxOf(this.patterns.map((x) => x.find.length), 0);
     if (longest < 2) return;
     const byKey = new Map<string, typeof segs>();
     for (const s of segs) if (s.pay.length > 0) (byKey.get(s.key) ?? byKey.set(s.key, []).get(s.key)!).push(s);

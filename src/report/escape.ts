@@ -4,6 +4,7 @@
  * break a table, or carry control characters (model/visible.ts shows those escaped).
  */
 import { visible, visibleLines } from '../model/visible.js';
+import { maxOf } from '../model/lists.js';
 
 // Characters with inline meaning in CommonMark/GFM. `|` is left to mdCell: a pipe only matters
 // inside a table row, and there it must be escaped even within code spans.
@@ -37,7 +38,7 @@ export function mdText(s: string): string {
  */
 export function mdCode(s: string): string {
   const flat = visible(s);
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const longest = maxOf((flat.match(/`+/g) ?? []).map((r) => r.length), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;

@@ -2,6 +2,7 @@
 import type { FindingId } from '../model/finding.js';
 import type { FindingInfo } from '../model/finding-catalog.js';
 import { layoutText, numbered, wrapLines } from './wrap.js';
+import { maxOf, pushAll } from '../model/lists.js';
 
 /** Width of `explain` output. */
 export const EXPLAIN_WIDTH = 90;
@@ -22,12 +23,13 @@ export function renderExplain(id: FindingId, info: FindingInfo): string {
 
 /** Every finding id with its severity and summary. */
 export function renderExplainList(entries: readonly (readonly [FindingId, FindingInfo])[]): string {
-  const idWidth = Math.max(...entries.map(([id]) => id.length));
+  const idWidth = maxOf(entries.map(([id]) => id.length));
   const indent = ' '.repeat(idWidth + 11);
   const lines = ['Findings rpctrace reports (rpctrace explain <ID> for details):', ''];
   for (const [id, info] of entries) {
     const [first = '', ...rest] = wrapLines(info.summary, EXPLAIN_WIDTH - indent.length);
-    lines.push(`${id.padEnd(idWidth)}  ${info.severity.padEnd(7)}  ${first}`, ...rest.map((l) => indent + l));
+    lines.push(`${id.padEnd(idWidth)}  ${info.severity.padEnd(7)}  ${first}`);
+    pushAll(lines, rest.map((l) => indent + l));
   }
   return `${lines.join('\n')}\n`;
 }

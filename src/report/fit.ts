@@ -7,6 +7,7 @@
  * there is no table: the caller lays the rows out one field per line.
  */
 import type { Piece } from './wrap.js';
+import { maxOf } from '../model/lists.js';
 
 /** The width the layout's column hints are written for, and the width of files and pipes. */
 export const HINT_WIDTH = 100;
@@ -30,7 +31,7 @@ export function longestUnit(pieces: readonly Piece[]): number {
   let whole = false;
   const end = (): void => {
     if (word === '') return;
-    const n = whole || /\d/.test(word) ? word.length : Math.max(...word.split(/(?<=-)/).map((p) => p.length));
+    const n = whole || /\d/.test(word) ? word.length : maxOf(word.split(/(?<=-)/).map((p) => p.length));
     if (n > best) best = n;
     word = '';
     whole = false;
@@ -48,7 +49,7 @@ export function longestUnit(pieces: readonly Piece[]): number {
 
 /** The longest line of the pieces' text, unwrapped. */
 export function longestLine(pieces: readonly Piece[]): number {
-  return Math.max(0, ...pieces.map((p) => p.text).join('').split('\n').map((l) => l.length));
+  return maxOf(pieces.map((p) => p.text).join('').split('\n').map((l) => l.length), 0);
 }
 
 /**

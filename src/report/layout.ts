@@ -22,6 +22,7 @@ import {
   framesText, hasProblems, interfaceText, n, namedHostPort, namerOf, notAnalyzed, notAnalyzedLines, rangesText, seconds, severityCounts, sortFindings,
   type Namer,
 } from './common.js';
+import { pushAll } from '../model/lists.js';
 
 /** How a word is to be seen: a finding's severity, or a clean bill of health. */
 export type Tone = Severity | 'ok';
@@ -269,7 +270,7 @@ export function fileBlocks(f: FileReport): Block[] {
     const findings = sortFindings(f.findings);
     const name = namerOf(f);
     blocks.push(verdicts(f, findings, name));
-    if (findings.length > 0) blocks.push(heading(3, 'Evidence'), ...findings.map((x, i) => entry(x, i, name)));
+    if (findings.length > 0) { blocks.push(heading(3, 'Evidence')); pushAll(blocks, findings.map((x, i) => entry(x, i, name))); }
     if (f.agent !== undefined) blocks.push(agentChecks(f.agent, name));
     blocks.push(endpoints(f.endpoints, name), attempts(f.attempts, name));
     if (f.ports.length > 0) blocks.push({ kind: 'figure', figure: { kind: 'ports', ports: f.ports, ranges: f.settings.dynamicRanges } });

@@ -6,6 +6,7 @@
 import { documentHead, fileBlocks, portsBlocks, skippedBlocks, summaryBlocks, summaryRow, type Block, type Inline, type ProseLine, type SummaryRow } from './layout.js';
 import { mdCode, mdTable, mdText } from './escape.js';
 import { Parts, Sections, type DocumentMeta, type PortsWriter, type RenderOptions, type ReportWriter, type Sink } from './writer.js';
+import { maxOf, pushAll } from '../model/lists.js';
 
 /** Inline content as Markdown. */
 export function mdInline(text: readonly Inline[]): string {
@@ -21,8 +22,10 @@ function prose(lines: readonly ProseLine[]): string {
       const block: string[] = [];
       while (i < lines.length && lines[i]!.kind === 'command') block.push((lines[i++] as { text: string }).text);
       i--;
-      const fence = '`'.repeat(Math.max(3, ...block.map((b) => (b.match(/`+/g) ?? []).reduce((m, r) => Math.max(m, r.length + 1), 0))));
-      out.push('', `${fence}text`, ...block, fence, '');
+      const fence = '`'.repeat(maxOf(block.map((b) => (b.match(/`+/g) ?? []).reduce((m, r) => Math.max(m, r.length + 1), 0)), 3));
+      out.push('', `${fence}text`);
+      pushAll(out, block);
+      out.push(fence, '');
     } else if (l.kind === 'item') {
       out.push(`- ${mdInline(l.text)}`);
     } else if (l.kind === 'blank') {

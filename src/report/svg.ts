@@ -7,6 +7,7 @@
 import type { Figure, TimelineEvent } from './layout.js';
 import type { PortSummary } from '../model/connections.js';
 import { htmlEscape as esc } from './escape.js';
+import { minOf } from '../model/lists.js';
 
 const W = 760;
 const PAD = 24;
@@ -87,7 +88,7 @@ function timeline(f: Extract<Figure, { kind: 'timeline' }>): string {
     const label = `${e.frame}`;
     const wLabel = label.length * 6.5 + 6;
     let row = rowEnd.findIndex((end) => cx - wLabel / 2 > end);
-    if (row < 0) row = rowEnd.indexOf(Math.min(...rowEnd));
+    if (row < 0) row = rowEnd.indexOf(minOf(rowEnd));
     rowEnd[row] = cx + wLabel / 2;
     rows = Math.max(rows, row + 1);
     out.push(`<text class="frame" x="${cx.toFixed(1)}" y="${axisY + 20 + row * 13}" text-anchor="middle">${esc(label)}</text>`);

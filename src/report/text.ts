@@ -12,6 +12,7 @@ import { wrapPieces, type Piece } from './wrap.js';
 import { fitColumns, longestLine, longestUnit, HINT_WIDTH, MIN_WIDTH, type ColumnNeed } from './fit.js';
 import { Parts, Sections, type PortsWriter, type RenderOptions, type ReportWriter, type Sink } from './writer.js';
 import { visible, visibleLines } from '../model/visible.js';
+import { maxOf, pushAll } from '../model/lists.js';
 
 /** Line width when the output is not a terminal (a file, a pipe), and the layout's reference. */
 export const WIDTH = HINT_WIDTH;
@@ -113,7 +114,7 @@ function grid(columns: readonly Column[], showHead: boolean, rows: readonly (rea
     // A later piece's top border becomes the separator between rows; an earlier piece's bottom border goes.
     if (i > 0) lines[0] = lines[0]!.replace('┌', '├').replaceAll('┬', '┼').replace('┐', '┤');
     if (i + GRID_PIECE_ROWS < rows.length) lines.pop();
-    out.push(...lines);
+    pushAll(out, lines);
   }
   return out.join('\n');
 }
@@ -123,7 +124,7 @@ function grid(columns: readonly Column[], showHead: boolean, rows: readonly (rea
  * wrapped under each other; a literal value too long for the width gets a line of its own.
  */
 function stacked(columns: readonly Column[], rows: readonly (readonly (readonly Inline[])[])[], ctx: Ctx): string {
-  const label = Math.min(22, Math.max(...columns.map((c) => c.head.length)) + 2);
+  const label = Math.min(22, maxOf(columns.map((c) => c.head.length)) + 2);
   const rule = '-'.repeat(Math.min(ctx.width, 40));
   return rows.map((r) => columns.flatMap((c, i) => {
     const value = wrap(r[i] ?? [], ctx.width - label, ctx);

@@ -12,6 +12,7 @@ export interface Piece {
  * never broken: it gets a line of its own, longer than `width` if it must. Line breaks in
  * breakable text are kept; runs of spaces count as one.
  */
+import { pushAll } from '../model/lists.js';
 export function wrapPieces(pieces: readonly Piece[], width: number): string[] {
   const w = Math.max(1, width);
   const out: string[] = [];
@@ -67,8 +68,9 @@ export function layoutText(text: string, width: number, indent = ''): string {
     else if (line.startsWith('  ')) out.push(`${indent}${line}`);
     else if (line.startsWith('- ')) {
       const [first = '', ...rest] = wrapLines(line.slice(2), width - indent.length - 2);
-      out.push(`${indent}- ${first}`, ...rest.map((l) => `${indent}  ${l}`));
-    } else out.push(...wrapLines(line, width - indent.length).map((l) => `${indent}${l}`));
+      out.push(`${indent}- ${first}`);
+      pushAll(out, rest.map((l) => `${indent}  ${l}`));
+    } else pushAll(out, wrapLines(line, width - indent.length).map((l) => `${indent}${l}`));
   }
   return out.join('\n');
 }

@@ -9,6 +9,7 @@ import { AGENT_PORT } from '../model/agent.js';
 import type { Attempt } from '../model/connections.js';
 import type { Observations } from '../model/observations.js';
 import { isIpLiteral } from './derive.js';
+import { minOf } from '../model/lists.js';
 
 /** The agent checks' settings as the rules get them. */
 export interface AgentRuleSettings extends AgentSettings {
@@ -67,7 +68,7 @@ export function withRole(a: AgentContext, role: HostRole): string[] {
 
 /** Hosts in report order: by their first role, then by address. */
 export function hostsInOrder(a: AgentContext): [string, Roles][] {
-  const rank = (r: Roles): number => Math.min(...[...r.roles].map((x) => ROLE_ORDER.indexOf(x)));
+  const rank = (r: Roles): number => minOf([...r.roles].map((x) => ROLE_ORDER.indexOf(x)));
   return [...a.hosts].sort((x, y) => rank(x[1]) - rank(y[1]) || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
 }
 

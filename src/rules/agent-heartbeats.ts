@@ -10,6 +10,7 @@ import { evidenceList, type AnyFindingFacts, type Evidence } from '../model/find
 import type { RuleContext } from './context.js';
 import { hasRole } from './agent-context.js';
 import { round } from './derive.js';
+import { maxOf } from '../model/lists.js';
 
 /** Gaps needed to speak of a rhythm, and how close to their median half of them must lie. */
 const RHYTHM_MIN_GAPS = 3;
@@ -99,7 +100,7 @@ export function heartbeatSummary(ctx: RuleContext): HeartbeatSummary[] {
   if (a === null || o === null) return [];
   return o.heartbeats.filter((s) => s.transmissions > 0).map((s) => {
     const { interval, rhythm } = intervalOf(s, a.settings.heartbeatIntervalSeconds);
-    const longest = Math.max(ctx.obs.captureSeconds - s.lastTime, ...s.silences.map((x) => x.toTime - x.fromTime), ...s.rhythmGaps, 0);
+    const longest = Math.max(ctx.obs.captureSeconds - s.lastTime, maxOf(s.silences.map((x) => x.toTime - x.fromTime), 0), maxOf(s.rhythmGaps, 0));
     return {
       agent: s.agent, server: s.server, protocol: s.transport, transmissions: s.transmissions, firstFrame: s.firstFrame, lastFrame: s.lastFrame,
       intervalSeconds: round(interval), rhythmSeconds: rhythm === null ? null : round(rhythm), longestSilenceSeconds: round(longest),

@@ -11,6 +11,7 @@ import { evidenceList, type AnyFindingFacts, type Evidence, type PortContext, ty
 import type { RuleContext } from './context.js';
 import { UDP_ANSWER_SECONDS, roleOf, type AgentContext } from './agent-context.js';
 import { answerEvidence, decisive, groupBy, pairKey, round, story, synEvidence } from './derive.js';
+import { maxOf } from '../model/lists.js';
 
 /** What a port is to the agent. */
 export function needOf(port: number): RequiredPortNeed {
@@ -35,7 +36,7 @@ export function unanswered(t: Transaction, captureSeconds: number): boolean {
 /** The request story of a group of UDP transactions. */
 export function requestStory(ts: readonly Transaction[], captureSeconds: number): RequestStory {
   const frames = ts.flatMap((t) => t.requestFrames);
-  const last = Math.max(...ts.map((t) => t.requestTimes[t.requestTimes.length - 1] ?? 0));
+  const last = maxOf(ts.map((t) => t.requestTimes[t.requestTimes.length - 1] ?? 0));
   return {
     requests: ts.length,
     datagrams: frames.length,

@@ -77,16 +77,43 @@ export function clockRules(ctx: RuleContext): AnyFindingFacts[] {
   }];
 }
 
-/** The bounds on per-capture state were reached: what was counted rather than tracked. */
+/**
+ * The memory budget or a bound on per-capture state was reached: one finding per kind of state,
+ * saying what was counted rather than kept, and from which frame.
+ */
 export function stateLimitRules(ctx: RuleContext): AnyFindingFacts[] {
   const l = ctx.obs.limits;
-  if (l.untrackedSyns === 0 && l.untrackedPackets === 0) return [];
-  return [{
-    id: 'STATE_LIMIT_REACHED', severity: 'warning', protocol: 'tcp', client: null, server: null, port: null,
-    ...evidenceList(l.examples.map((f): Evidence => ({ frame: f.frame, role: 'untracked-syn', time: round(f.time) }))), inferred: false, folded: null,
-    params: {
-      trackedAttempts: l.trackedAttempts, untrackedSyns: l.untrackedSyns, untrackedPackets: l.untrackedPackets,
-      maxAttempts: l.maxAttempts, maxConversations: l.maxConversations, topPorts: l.topPorts,
-    },
-  }];
+  const b = ctx.obs.budget;
+  const budgetMiB = Math.round((b.limitBytes / (1024 * 1024)) * 100) / 100;
+  const tcp = {
+    trackedAttempts: l.trackedAttempts, untrackedSyns: l.untrackedSyns, untrackedPackets: l.untrackedPackets,
+    maxAttempts: l.maxAttempts, maxConversations: l.maxConversations, topPorts: l.topPorts,
+  };
+  const none = { trackedAttempts: 0, untrackedSyns: 0, untrackedPackets: 0, maxAttempts: 0, maxConversations: 0, topPorts: [] };
+  const out: AnyFindingFacts[] = [];
+  const base = { id: 'STATE_LIMIT_REACHED', severity: 'warning', client: null, server: null, port: null, inferred: false, folded: null } as const;
+  if (l.untrackedSyns > 0) {
+    const first = l.examples[0]!;
+    out.push({
+      ...base, protocol: 'tcp',
+      ...evidenceList(l.examples.map((f): Evidence => ({ frame: f.frame, role: 'untracked-syn', time: round(f.time) }))),
+      params: { kind: 'attempts', budgetMiB, notKept: l.untrackedSyns, released: 0, fromFrame: first.frame, ...tcp },
+    });
+  }
+  if (l.untrackedPackets > 0 && l.firstUntracked !== null) {
+    const f = l.firstUntracked;
+    out.push({
+      ...base, protocol: 'tcp', ...evidenceList([{ frame: f.frame, role: 'state-dropped', time: round(f.time) }]),
+      params: { kind: 'conversations', budgetMiB, notKept: l.untrackedPackets, released: 0, fromFrame: f.frame, ...tcp },
+    });
+  }
+  for (const a of b.accounts) {
+    // Findings are counted where the report's list is capped (rules/index.ts capFindings).
+    if (a.kind === 'attempts' || a.kind === 'conversations' || a.kind === 'findings') continue;
+    out.push({
+      ...base, protocol: a.kind === 'ip-fragments' ? null : 'tcp', ...evidenceList([{ frame: a.fromFrame, role: 'state-dropped', time: round(a.fromTime) }]),
+      params: { kind: a.kind, budgetMiB, notKept: a.notKept, released: a.released, fromFrame: a.fromFrame, ...none },
+    });
+  }
+  return out;
 }

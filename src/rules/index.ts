@@ -22,6 +22,8 @@ import { heartbeatRules } from './agent-heartbeats.js';
 import { channelAlertRules, channelClosedRules } from './agent-channel.js';
 import { agentReport } from './agent-report.js';
 import type { AgentReport } from '../model/agent.js';
+import { ITEM_BYTES, KIND_SHARE } from '../model/memory-budget.js';
+import { round } from './derive.js';
 
 export type { RuleSettings } from './derive.js';
 export type { AgentRuleSettings } from './agent-context.js';
@@ -82,14 +84,39 @@ export interface Verdicts {
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
+ * The findings the memory budget's share for them holds, most severe first; when there are more,
+ * or the analysis already left some out (one-sided host pairs past the share), a
+ * STATE_LIMIT_REACHED of kind `findings` says how many were not listed and from which frame.
+ */
+function capFindings(sorted: AnyFindingFacts[], obs: Observations): AnyFindingFacts[] {
+  const max = Math.max(1, Math.floor((obs.budget.limitBytes * KIND_SHARE.findings) / ITEM_BYTES.finding));
+  const before = obs.budget.accounts.find((a) => a.kind === 'findings') ?? null;
+  if (sorted.length <= max && before === null) return sorted;
+  const kept = sorted.length <= max ? sorted : sorted.slice(0, max);
+  const left = sorted.length - kept.length + (before?.notKept ?? 0);
+  const firstLeft = sorted.length > max ? (sorted[max]!.evidence[0] ?? null) : null;
+  const from = before !== null && (firstLeft === null || before.fromFrame < firstLeft.frame) ? { frame: before.fromFrame, time: before.fromTime } : firstLeft;
+  kept.push({
+    id: 'STATE_LIMIT_REACHED', severity: 'warning', protocol: null, client: null, server: null, port: null, inferred: false, folded: null,
+    evidence: from === null ? [] : [{ frame: from.frame, role: 'state-dropped', time: round(from.time) }], evidenceTotal: from === null ? 0 : 1,
+    params: {
+      kind: 'findings', budgetMiB: Math.round((obs.budget.limitBytes / (1024 * 1024)) * 100) / 100, notKept: left, released: 0,
+      fromFrame: from?.frame ?? 0, trackedAttempts: 0, untrackedSyns: 0, untrackedPackets: 0, maxAttempts: 0, maxConversations: 0, topPorts: [],
+    },
+  });
+  return kept;
+}
+
+/**
  * Runs `rules` over one capture's observations; by default the agent set when the agent checks
  * run for this capture (settings.agent and what the capture shows), else the RPC checks.
  */
 export function runRules(obs: Observations, settings: RuleSettings, rules?: readonly Rule[]): Verdicts {
   const ctx = ruleContext(obs, settings);
   const set = rules ?? (ctx.agent !== null ? RULE_SETS.agent : RULE_SETS.rpc);
-  const findings = foldPerClient(set.flatMap((r) => r(ctx)));
-  findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0]?.frame ?? 0) - (b.evidence[0]?.frame ?? 0));
+  const order = (a: AnyFindingFacts, b: AnyFindingFacts): number => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0]?.frame ?? 0) - (b.evidence[0]?.frame ?? 0);
+  const findings = capFindings(foldPerClient(set.flatMap((r) => r(ctx))).sort(order), obs);
+  findings.sort(order);
   const endpoints = ctx.endpoints.map((x) => x.endpoint);
   const listed = listedAttempts(ctx.attempts, ctx.endpoints.flatMap((x) => x.follow));
   return {

@@ -6,6 +6,7 @@ import type { RuleContext } from './context.js';
 import { groupBy, isIpLiteral, key, round, unique } from './derive.js';
 import { BIND_NAK_REASONS, CONTEXT_REJECT_REASONS } from '../model/rpc-status.js';
 import { BIND_SCAN_INTERFACES } from '../model/finding-text.js';
+import { pushAll } from '../model/lists.js';
 
 export function rpcAnswerRules(ctx: RuleContext): AnyFindingFacts[] {
   const out: AnyFindingFacts[] = [];
@@ -21,7 +22,7 @@ export function rpcAnswerRules(ctx: RuleContext): AnyFindingFacts[] {
       params: { calls: g.length, frame: f.frame, status: f.status, interfaceUuid: f.interfaceUuid, interfaceName: f.interfaceUuid !== null ? interfaceName(f.interfaceUuid) : null, opnum: f.opnum },
     });
   }
-  out.push(...bindRejectedRules(ctx));
+  pushAll(out, bindRejectedRules(ctx));
   for (const { endpoint: e } of ctx.endpoints) {
     const h = e.advertisedHost;
     if (e.source !== 'epm' || h === null || h === '0.0.0.0' || h === e.server || !isIpLiteral(h)) continue;

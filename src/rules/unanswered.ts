@@ -11,6 +11,7 @@ import { evidenceList } from '../model/finding.js';
 import type { RuleContext } from './context.js';
 import { handshakeNotCompleted } from './attempt-findings.js';
 import { answerEvidence, decisive, groupBy, key, pairKey, round, story, synEvidence, unique } from './derive.js';
+import { pushAll } from '../model/lists.js';
 
 /** Unanswered attempts a finding names one by one; the rest are counted. */
 const NAMED = 5;
@@ -80,7 +81,7 @@ export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
       params: { kind: 'unanswered', story: story(all), clientCount: clients.length, clients: clients.slice(0, NAMED), contrast: c },
     });
   }
-  out.push(...refusedRules(ctx, rest.filter(([a]) => a.outcome === 'reset' || a.outcome === 'icmp-refused')));
+  pushAll(out, refusedRules(ctx, rest.filter(([a]) => a.outcome === 'reset' || a.outcome === 'icmp-refused')));
   const unfinished = rest.filter(([x]) => x.outcome === 'incomplete');
   if (unfinished.length > 0) {
     out.push({

@@ -48,6 +48,28 @@ export function looksLikeCoPdu(b: Uint8Array, o: number, end: number): boolean {
   return u16(b, o + 8, le) >= CO_HDR;
 }
 
+/**
+ * Like `looksLikeCoPdu`, for the start of a stream that may hold fewer than 16 bytes yet: true
+ * when the bytes there (at least one) agree with the start of a connection-oriented PDU.
+ */
+export function couldStartCoPdu(b: Uint8Array, o: number, end: number): boolean {
+  const n = end - o;
+  if (n >= CO_HDR) return looksLikeCoPdu(b, o, end);
+  if (n < 1 || b[o] !== 5) return false;
+  if (n >= 2 && b[o + 1] !== 0 && b[o + 1] !== 1) return false;
+  const t = n >= 3 ? b[o + 2]! : 0;
+  if (t > PType.ORPHANED || (t >= 4 && t <= 10)) return false;
+  if (n < 5) return true;
+  const d0 = b[o + 4]!;
+  if ((d0 & 0xe0) !== 0 || (d0 & 0x0e) !== 0) return false;
+  return n < 10 || u16(b, o + 8, (d0 & 0x10) !== 0) >= CO_HDR;
+}
+
+/** The frag_length of the PDU whose header starts at `b[o]` when it looks like one (`looksLikeCoPdu`), else 0. */
+export function coPduLength(b: Uint8Array, o: number, end: number): number {
+  return looksLikeCoPdu(b, o, end) ? u16(b, o + 8, (b[o + 4]! & 0x10) !== 0) : 0;
+}
+
 /** The common header and the typed fields that follow it. */
 export class DcerpcView {
   private b: Uint8Array = EMPTY;

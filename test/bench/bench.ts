@@ -12,6 +12,8 @@
  *
  * Then the invariance check: rpctrace's findings, attempts and endpoints must be the same for the
  * pcap and the pcapng, and for the pcap read in-process with 64 KiB, 1 MiB and 16 MiB chunks.
+ * `--only shapes` (part of the default) times the traffic shapes of issue 10 (shapes.ts) against
+ * tcpdump's filter pass, each in the same run, with peak RSS and the caps each report names.
  * `--big` adds a 10x concatenation (memory on ~10 GiB), `--flood` a capture of 10 million
  * half-open SYNs (bounded state). The captures are generated once and cached under .bench/ with a
  * .meta.json; results go to .bench/results.json. Not part of `npm test` (vitest runs *.test.ts only).
@@ -31,6 +33,7 @@ import { ensureSlice, writeCopies, type SliceMeta } from './derived.js';
 import { MAX_FLOOD_SYNS, ensureFlood } from './flood.js';
 import { compareReports, failedComparison, type InvarianceResult } from './invariance.js';
 import { ensureScanTree } from './scan-tree.js';
+import { SHAPE_IDS, ensureShape, type ShapeId, type ShapeMeta } from './shapes.js';
 import { DEFAULT_SEED, GENERATOR_VERSION, ensureCapture, type CaptureMeta, type ExpectedCounts, type Outcome } from './traffic.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,10 +56,14 @@ const CHUNK_SIZES: readonly { bytes: number; label: string }[] = [
   { bytes: 16 * 1024 * 1024, label: '16 MiB' },
 ];
 
-const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'tshark', 'floor', 'scan'] as const;
+const TOOL_IDS = ['rpctrace', 'pcap-parser', 'tcpdump', 'tshark', 'floor', 'scan', 'shapes'] as const;
 type ToolId = (typeof TOOL_IDS)[number];
-/** The ids of the timed table on the 1 GiB capture (`scan` is a section of its own). */
-const isCaptureTool = (t: ToolId): boolean => t !== 'scan';
+/** The ids of the timed table on the 1 GiB capture (`scan` and `shapes` are sections of their own). */
+const isCaptureTool = (t: ToolId): boolean => t !== 'scan' && t !== 'shapes';
+
+/** Issue 10's targets for the shapes: peak RSS of every run, and churn's speed against tcpdump. */
+const SHAPE_TARGET_RSS_MB = 256;
+const CHURN_TARGET_RATIO = 0.8;
 
 /** The issue's targets for `rpctrace scan` on the folder of 2,640 captures (scan-tree.ts). */
 const SCAN_TARGET_RATIO = 1.6;
@@ -141,6 +148,12 @@ const HELP = `usage: npx tsx test/bench/bench.ts [options]   (npm run bench -- [
                      scan: 'rpctrace scan' of a folder of 240 small-to-medium and 2,400 small
                      captures, --jobs 1 against --jobs 2 in the same run (target >= ${SCAN_TARGET_RATIO}x), and
                      the peak RSS of the 2,400 small ones (target <= ${SCAN_TARGET_RSS_MB} MB)
+                     shapes: the captures of issue 10 (shapes.ts): high churn, a busy domain
+                     controller, 135-heavy, ept_map floods, a fragment flood, SYN floods and 2,000
+                     small files; each timed against tcpdump's filter pass in the same run, with
+                     peak RSS, exit status and the STATE_LIMIT_REACHED kinds the report names
+                     (targets: exit 0 or 1, peak RSS <= ${SHAPE_TARGET_RSS_MB} MB, churn >= ${CHURN_TARGET_RATIO}x tcpdump)
+  --shapes <ids>     with --only shapes: comma-separated subset of ${SHAPE_IDS.join(', ')}
   --slice <MiB>      size of the head slice tshark reads (default 64)
   --big              also: concatenate the capture ${BIG_COPIES} times (10 GiB for --size 1024) into a
                      temporary file, analyze it once, report peak RSS (target < ${TARGET_RSS_MB} MB) and MB/s
@@ -163,6 +176,7 @@ interface Options {
   runs: number;
   seed: number;
   only: ToolId[];
+  shapes: ShapeId[];
   sliceMiB: number;
   big: boolean;
   flood: boolean;
@@ -184,6 +198,7 @@ function parseOptions(argv: string[]): Options | string {
         seed: { type: 'string', default: String(DEFAULT_SEED) },
         only: { type: 'string', default: TOOL_IDS.join(',') },
         slice: { type: 'string', default: '64' },
+        shapes: { type: 'string', default: SHAPE_IDS.join(',') },
         big: { type: 'boolean', default: false },
         flood: { type: 'boolean', default: false },
         'flood-syns': { type: 'string', default: '10000000' },
@@ -219,8 +234,14 @@ function parseOptions(argv: string[]): Options | string {
     }
   }
   if (only.length === 0 && v.big !== true && v.flood !== true) return '--only none leaves nothing to do without --big or --flood';
+  const shapes: ShapeId[] = [];
+  for (const x of String(v.shapes).split(',').map((y) => y.trim()).filter((y) => y !== '')) {
+    const id = SHAPE_IDS.find((t) => t === x);
+    if (id === undefined) return `--shapes: unknown shape '${x}' (known: ${SHAPE_IDS.join(', ')})`;
+    shapes.push(id);
+  }
   return {
-    sizeMiB, runs, seed, only, sliceMiB, floodSyns,
+    sizeMiB, runs, seed, only, shapes, sliceMiB, floodSyns,
     big: v.big === true, flood: v.flood === true, regen: v.regen === true, keep: v.keep === true, clean: v.clean === true, profile: v.profile === true,
   };
 }
@@ -1138,6 +1159,13 @@ async function main(): Promise<number> {
     doc.scan = sc.result;
     if (sc.broken) broken = true;
   }
+  if (opts.only.includes('shapes')) {
+    const sh = await shapesCheck(opts, outDir, log);
+    out.push('', ...sh.lines);
+    print();
+    doc.shapes = sh.result;
+    if (sh.broken) broken = true;
+  }
   if (opts.big && cap !== null) {
     const b = await bigCheck(cap.pcap, cap.meta, outDir, log);
     out.push('', ...b.lines);
@@ -1265,6 +1293,149 @@ async function scanCheck(opts: Options, outDir: string, log: (s: string) => void
     target: { ratio: SCAN_TARGET_RATIO, peakRssMB: SCAN_TARGET_RSS_MB, ratioPass, rssPass },
   };
   return { result, lines, broken };
+}
+
+// ---- shapes -------------------------------------------------------------------------------------
+
+/** One shape's outcome: rpctrace and tcpdump medians, peak RSS, exit status, the caps named. */
+interface ShapeResult {
+  id: ShapeId;
+  what: string;
+  bytes: number;
+  frames: number;
+  files: number;
+  rpctrace: { seconds: number[]; peakRssMB: (number | null)[]; exitCodes: (number | null)[]; problems: string[] };
+  tcpdump: { seconds: number[]; peakRssMB: (number | null)[]; problems: string[] } | null;
+  rpctraceMedian: number | null;
+  tcpdumpMedian: number | null;
+  /** tcpdump's median over rpctrace's: >= 1 means rpctrace was as fast. */
+  ratio: number | null;
+  peakRssMB: number | null;
+  /** STATE_LIMIT_REACHED kinds the report named, with the finding's notKept + released. */
+  caps: Record<string, number>;
+  findings: Record<string, number>;
+}
+
+/** The files of a rpctrace JSON report (one per input). */
+function rpctraceFiles(stdout: string): (RpctraceFile & { findings?: { id: string; title: string; params?: Record<string, unknown> }[] })[] | string {
+  try {
+    return (JSON.parse(stdout) as RpctraceJson).files;
+  } catch {
+    return `stdout is not JSON: ${stdout.slice(0, 200)}`;
+  }
+}
+
+/**
+ * `--only shapes`: each shape of shapes.ts analyzed by rpctrace (`analyze --format json`, the
+ * default memory budget) and read by tcpdump's filter pass, round-robin, `--runs` times, in the
+ * same run. A run is right when rpctrace exits 0 or 1 and reports every frame of every file.
+ */
+async function shapesCheck(opts: Options, outDir: string, log: (s: string) => void): Promise<{ result: Record<string, unknown>; lines: string[]; broken: boolean }> {
+  const tcpdump = findTool('tcpdump');
+  const gnuTime = hasGnuTime(join(BENCH_DIR, 'tmp'));
+  const bin = join(ROOT, 'bin', 'rpctrace.js');
+  const results: ShapeResult[] = [];
+  let broken = false;
+  const loadBefore = loadavg()[0]!;
+  for (const id of opts.shapes) {
+    const m: ShapeMeta & { generated: boolean } = ensureShape(BENCH_DIR, id, opts.seed, opts.regen);
+    log(m.generated ? `bench: shapes: generated ${relative(ROOT, m.path)} in ${m.generateSeconds.toFixed(1)} s` : `bench: shapes: using cached ${relative(ROOT, m.path)}`);
+    if (m.files > 1) warmTree(m.path); else warmCache(m.path);
+    const input: Input = { label: id, format: 'pcap', path: m.path, bytes: m.bytes, frames: m.frames };
+    const rp: ToolSpec = {
+      id: `shape-${id}`, tool: 'rpctrace', input, what: 'rpctrace analyze --format json',
+      command: process.execPath, args: [bin, 'analyze', '--format', 'json', m.path], rss: 'node-hook', okExit: [0, 1],
+      check(stdout) {
+        const files = rpctraceFiles(stdout);
+        if (typeof files === 'string') return files;
+        if (files.length !== m.files) return `reported ${files.length} files, there are ${m.files}`;
+        let frames = 0;
+        for (const f of files) {
+          frames += f.frames;
+          if (!f.complete || f.errors.length > 0) return `a report says its file is incomplete: ${JSON.stringify(f.errors).slice(0, 300)}`;
+        }
+        return frames === m.frames ? null : `reported ${frames} frames, the shape holds ${m.frames}`;
+      },
+    };
+    const filter = 'tcp[tcpflags] & tcp-syn != 0';
+    const td: ToolSpec | null = !('path' in tcpdump) ? null : {
+      id: `shape-${id}-tcpdump`, tool: 'tcpdump', input, what: `tcpdump -r -w /dev/null '${filter}'`,
+      ...(m.files > 1
+        ? { command: '/bin/sh', args: ['-c', `for f in "$1"/*.pcap; do "$2" -r "$f" -w /dev/null "$3" 2>/dev/null || exit 1; done`, 'sh', m.path, tcpdump.path, filter] }
+        : { command: tcpdump.path, args: ['-r', m.path, '-w', '/dev/null', filter] }),
+      rss: gnuTime ? 'gnu-time' : 'proc-poll',
+      // Its "reading from file NAME" line names the shape (epm-bogus): only the other lines count.
+      check: (_o, stderr) => {
+        const said = stderr.split('\n').filter((l) => !l.startsWith('reading from file')).join('\n');
+        return /truncated|error|bogus/i.test(said) ? `tcpdump complained: ${said.trim().slice(0, 300)}` : null;
+      },
+    };
+    const rpRuns: RunResult[] = [];
+    const tdRuns: RunResult[] = [];
+    let lastOk = '';
+    for (let i = 0; i < opts.runs; i++) {
+      for (const spec of td === null ? [rp] : [rp, td]) {
+        const { stdout, stderr: _e, ...r } = await runOnce(spec, outDir, opts.keep ? `.run${i + 1}` : '');
+        (spec === rp ? rpRuns : tdRuns).push(r);
+        if (spec === rp && r.problem === null) lastOk = stdout;
+        if (r.problem !== null) broken = true;
+        log(`bench: shapes: run ${i + 1}/${opts.runs} ${spec.id.padEnd(28)} ${r.seconds.toFixed(3)} s${r.maxRssKiB === null ? '' : `, ${fmt(mb(r.maxRssKiB), 1)} MB`}${spec === rp ? `, exit ${String(r.exitCode)}` : ''}${r.problem === null ? '' : `  PROBLEM: ${r.problem}`}`);
+      }
+    }
+    const caps: Record<string, number> = {};
+    let findings: Record<string, number> = {};
+    const files = lastOk === '' ? [] : rpctraceFiles(lastOk);
+    if (typeof files !== 'string') {
+      const all = files.flatMap((f) => f.findings ?? []);
+      findings = countBy(all, (x) => x.id);
+      for (const f of all) {
+        if (f.id !== 'STATE_LIMIT_REACHED') continue;
+        const p = f.params ?? {};
+        const kind = typeof p.kind === 'string' ? p.kind : '?';
+        caps[kind] = (caps[kind] ?? 0) + Number(p.notKept ?? 0) + Number(p.released ?? 0);
+      }
+    }
+    const medOf = (rs: RunResult[]): number | null => (rs.length > 0 && rs.every((r) => r.problem === null) ? median(rs.map((r) => r.seconds)) : null);
+    const rMed = medOf(rpRuns);
+    const tMed = medOf(tdRuns);
+    const rss = rpRuns.map((r) => r.maxRssKiB).filter((x): x is number => x !== null);
+    results.push({
+      id, what: m.what, bytes: m.bytes, frames: m.frames, files: m.files,
+      rpctrace: { seconds: rpRuns.map((r) => r.seconds), peakRssMB: rpRuns.map((r) => mb(r.maxRssKiB)), exitCodes: rpRuns.map((r) => r.exitCode), problems: rpRuns.map((r) => r.problem).filter((x): x is string => x !== null) },
+      tcpdump: td === null ? null : { seconds: tdRuns.map((r) => r.seconds), peakRssMB: tdRuns.map((r) => mb(r.maxRssKiB)), problems: tdRuns.map((r) => r.problem).filter((x): x is string => x !== null) },
+      rpctraceMedian: rMed, tcpdumpMedian: tMed, ratio: rMed !== null && tMed !== null ? tMed / rMed : null,
+      peakRssMB: rss.length === 0 ? null : mb(rss.reduce((a, b) => Math.max(a, b), 0)),
+      caps, findings,
+    });
+  }
+  const loadAfter = loadavg()[0]!;
+  const t = new Table({
+    head: ['shape', 'size (MB)', 'frames', 'rpctrace median (s)', 'tcpdump median (s)', 'vs tcpdump', 'peak RSS (MB)', 'exit', 'caps named (STATE_LIMIT_REACHED kind: count)'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    style: { head: [], border: [] },
+  });
+  for (const r of results) {
+    t.push([
+      r.files > 1 ? `${r.id} (${fmt(r.files)} files)` : r.id, fmt(r.bytes / 1e6, 1), fmt(r.frames), fmt(r.rpctraceMedian, 2), fmt(r.tcpdumpMedian, 2),
+      r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`, fmt(r.peakRssMB, 1), [...new Set(r.rpctrace.exitCodes)].join(' '),
+      Object.entries(r.caps).map(([k, n]) => `${k}: ${fmt(n)}`).join(', ') || '-',
+    ]);
+  }
+  const rssPass = results.every((r) => r.peakRssMB !== null && r.peakRssMB <= SHAPE_TARGET_RSS_MB);
+  const exitPass = results.every((r) => r.rpctrace.problems.length === 0);
+  const churn = results.find((r) => r.id === 'churn');
+  const churnPass = churn === undefined || churn.ratio === null ? null : churn.ratio >= CHURN_TARGET_RATIO;
+  const lines = [
+    `shapes (issue 10; test/bench/shapes.ts): ${opts.runs} run(s) each, rpctrace and tcpdump round-robin; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+    t.toString(),
+    `  Targets: exit 0 or 1 with every frame reported: ${passText(exitPass)}; peak RSS <= ${SHAPE_TARGET_RSS_MB} MB: ${passText(rssPass)}; churn >= ${CHURN_TARGET_RATIO}x tcpdump: ${passText(churnPass)}`,
+    ...results.flatMap((r) => [...r.rpctrace.problems, ...(r.tcpdump?.problems ?? [])].slice(0, 1).map((p) => `  PROBLEM (${r.id}): ${p}`)),
+  ];
+  return {
+    result: { measuredAt: new Date().toISOString(), runs: opts.runs, loadAverage1m: { before: loadBefore, after: loadAfter }, target: { peakRssMB: SHAPE_TARGET_RSS_MB, churnRatio: CHURN_TARGET_RATIO, rssPass, exitPass, churnPass }, shapes: results },
+    lines,
+    broken,
+  };
 }
 
 /** A classic pcap file header with no records (microseconds, Ethernet). */

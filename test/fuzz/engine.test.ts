@@ -195,8 +195,8 @@ const MAX_OOO_SEGMENTS = 1024;
 const MAX_PENDING = 256 * 1024;
 
 function expectBounded(c: RpcConversation, maxSeg: number): void {
-  expect((c as unknown as { calls: Map<number, unknown> }).calls.size).toBeLessThanOrEqual(MAX_CALLS);
-  expect((c as unknown as { offered: Map<number, unknown> }).offered.size).toBeLessThanOrEqual(MAX_CALLS);
+  expect((c as unknown as { calls: Map<number, unknown> | null }).calls?.size ?? 0).toBeLessThanOrEqual(MAX_CALLS);
+  expect((c as unknown as { offered: Map<number, unknown> | null }).offered?.size ?? 0).toBeLessThanOrEqual(MAX_CALLS);
   for (const s of c.streams) {
     const i = s as unknown as StreamInside;
     expect(i.earlyBytes).toBeLessThanOrEqual(MAX_OOO_BYTES);

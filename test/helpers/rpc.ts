@@ -169,6 +169,8 @@ export interface TrackOptions {
   keepSyns?: boolean;
   maxFlows?: number;
   limits?: Partial<AnalysisLimits>;
+  /** MiB of state (`--memory-budget`); default 160. */
+  memoryBudgetMiB?: number;
   bulkPath?: boolean;
   analyzers?: readonly Analyzer[];
   profile?: Profile;
@@ -183,6 +185,7 @@ export function track(frames: readonly WriterFrame[], o: TrackOptions = {}): Cap
   const t = new CaptureAnalysis({
     keepSyns: o.keepSyns ?? false,
     limits: { ...(o.maxFlows !== undefined ? { conversations: o.maxFlows } : {}), ...o.limits },
+    ...(o.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: o.memoryBudgetMiB } : {}),
     ...(o.bulkPath !== undefined ? { bulkPath: o.bulkPath } : {}),
     ...(o.analyzers !== undefined ? { analyzers: o.analyzers } : {}),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),

@@ -20,6 +20,7 @@ import { Icmp4Type, Icmp6Type, ICMP4_UNREACH_CODES, ICMP6_UNREACH_CODES } from '
 import { flagsText } from '../../wire/tcp.js';
 import type { AnalysisContext, Analyzer } from '../analyzer.js';
 import { grown } from '../columns.js';
+import { ITEM_BYTES, type MemoryBudget } from '../../model/memory-budget.js';
 
 /** A connection attempt while the capture is being read. */
 export class AttemptState implements AttemptRecord {
@@ -71,11 +72,11 @@ export interface AttemptLimits {
 }
 
 /**
- * An attempt costs about 2 KB of process memory by the time it is reported (measured with a
- * 1M-SYN flood: 50k attempts 230 MB peak RSS, 100k 340 MB). Past the bound, SYNs are counted
- * by destination port, not tracked, and the report says so.
+ * Attempts are bounded by the memory budget (an attempt costs about 3.4 KB of process memory by
+ * the time it is reported: model/memory-budget.ts); `attempts` is a further fixed bound, none by
+ * default. Past either, SYNs are counted by destination port, not tracked, and the report says so.
  */
-export const DEFAULT_ATTEMPT_LIMITS: AttemptLimits = { attempts: 50_000, synEvents: 50_000 };
+export const DEFAULT_ATTEMPT_LIMITS: AttemptLimits = { attempts: 2 ** 31 - 1, synEvents: 50_000 };
 
 /** First frames that hit a bound, kept as evidence. */
 const LIMIT_EXAMPLES = 5;
@@ -97,7 +98,7 @@ export class AttemptsAnalyzer implements Analyzer {
   private ctx!: AnalysisContext;
   private bit = 0;
 
-  constructor(private readonly keepSyns = false, readonly limits: AttemptLimits = DEFAULT_ATTEMPT_LIMITS) {}
+  constructor(private readonly keepSyns = false, readonly limits: AttemptLimits = DEFAULT_ATTEMPT_LIMITS, private readonly budget: MemoryBudget | null = null) {}
 
   attach(ctx: AnalysisContext): void {
     this.ctx = ctx;
@@ -169,12 +170,19 @@ export class AttemptsAnalyzer implements Analyzer {
     if (Number.isNaN(a.answeredAt)) a.answeredAt = a.icmpTime;
   }
 
+  /** Lets go of the per-conversation index after the last frame (the attempts themselves stay). */
+  release(): void {
+    this.cur.length = 0;
+    this.opened = new Uint16Array(0);
+  }
+
   /** What the bounds left untracked. */
   limitCounts(): LimitCounts {
     const t = this.ctx.conversations;
     return {
-      maxAttempts: this.limits.attempts, maxConversations: t.maxConversations, trackedAttempts: this.attempts.length,
+      maxAttempts: this.untrackedSyns > 0 ? this.attempts.length : this.limits.attempts, maxConversations: t.untrackedPackets > 0 ? t.size : t.maxConversations, trackedAttempts: this.attempts.length,
       untrackedSyns: this.untrackedSyns, untrackedPackets: t.untrackedPackets, topPorts: this.untrackedSynPorts(5), examples: this.limitExamples,
+      firstUntracked: t.firstUntracked,
     };
   }
 
@@ -208,7 +216,8 @@ export class AttemptsAnalyzer implements Analyzer {
     if (a !== null && a.clientDir === dir && a.isn === p.seq) {
       retransmitOf = a.synFrames[0]!;
       this.synRetransmissions++;
-    } else if (this.attempts.length >= this.limits.attempts) {
+    } else if (this.attempts.length >= this.limits.attempts || (this.budget !== null && !this.budget.charge('attempts', ITEM_BYTES.attempt))) {
+      this.budget?.refuse('attempts');
       this.untracked(p);
       if (this.keepSyns) this.synEvent(p, null, null, 0);
       return;

@@ -3,7 +3,8 @@
  * Concluded from the conversation table after the last frame, in two passes: first the
  * conversations that are one-sided themselves (data one way, no packet the other), then, for
  * their host pairs only, whether any conversation carried a packet back. Nothing is kept per
- * conversation, so a flood of conversations costs no memory here.
+ * conversation; the host pairs are bounded (`pairs(max)`), so a flood of conversations from as
+ * many hosts costs bounded memory here, and the pairs not kept are counted.
  */
 import type { FrameAt, OneSidedPair } from '../../model/observations.js';
 import type { AnalysisContext, Analyzer } from '../analyzer.js';
@@ -14,12 +15,16 @@ const FRAMES = 10;
 export class OneSidedAnalyzer implements Analyzer {
   readonly name = 'one-sided';
   private ctx!: AnalysisContext;
+  /** Host pairs past `max` that `pairs` did not keep, and the first frame of the first of them. */
+  notKept = 0;
+  firstNotKept: FrameAt | null = null;
 
   attach(ctx: AnalysisContext): void {
     this.ctx = ctx;
   }
 
-  pairs(): OneSidedPair[] {
+  /** The one-sided host pairs, at most `max` of them (the first seen). */
+  pairs(max = Number.POSITIVE_INFINITY): OneSidedPair[] {
     const t = this.ctx.conversations;
     const candidates = new Map<string, { sender: string; receiver: string; frames: FrameAt[] }>();
     t.forEach((id, pkts0, pkts1, data0, data1, firstFrame, firstTime) => {
@@ -29,7 +34,13 @@ export class OneSidedAnalyzer implements Analyzer {
       const to = t.flows.address(id, d === 0 ? 1 : 0);
       const k = `${from}>${to}`;
       let c = candidates.get(k);
-      if (c === undefined) candidates.set(k, (c = { sender: from, receiver: to, frames: [] }));
+      if (c === undefined) {
+        if (candidates.size >= max) {
+          if (this.notKept++ === 0) this.firstNotKept = { frame: firstFrame, time: firstTime };
+          return;
+        }
+        candidates.set(k, (c = { sender: from, receiver: to, frames: [] }));
+      }
       if (c.frames.length < FRAMES) c.frames.push({ frame: firstFrame, time: firstTime });
     });
     if (candidates.size === 0) return [];

@@ -4,7 +4,7 @@
  * put together, and the answers that matter decoded: ept_map / ept_lookup towers, DCOM string
  * bindings, faults, the bind_ack secondary address, binds the server refused.
  */
-import { ContextResultCode, DcerpcView, PType, PfcFlag, bindAck, bindContexts, bindNakReason, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../../wire/dcerpc.js';
+import { ContextResultCode, DcerpcView, PType, PfcFlag, bindAck, bindContexts, bindNakReason, coPduLength, looksLikeCoPdu, CO_HDR, NDR64_UUID } from '../../wire/dcerpc.js';
 import {
   EPM_UUID, EPT_S_NOT_REGISTERED, EptInquiry, EpmOpnum, parseEptLookupRequest, parseEptLookupResponse, parseEptMapRequest, parseEptMapResponse,
   plausibleEpmResponse, type EpmResponse, type EptLookupRequest,
@@ -12,7 +12,7 @@ import {
 import { scanStringBindings } from '../../wire/dcom.js';
 import { Status } from '../../wire/status.js';
 import { DCOM_BINDING_INTERFACES, DCOM_OPERATIONS } from '../../model/interfaces.js';
-import { StreamReassembler, type StreamLoss } from '../tcp-stream.js';
+import { StreamReassembler, type BufferAccount, type StreamLoss } from '../tcp-stream.js';
 
 /** An advertised endpoint as read from one answer. */
 export interface AdvertisedEndpoint {
@@ -111,37 +111,60 @@ interface Call {
 const MAX_CALLS = 256;
 /** Largest reassembled stub we decode. */
 const MAX_STUB = 1024 * 1024;
+/** One view for every conversation: a PDU is decoded whole before the next conversation's. */
+const VIEW = new DcerpcView();
+/** A stream's buffer grows to the length of the PDU it holds the start of. */
+const PDU_HINT = (b: Uint8Array, off: number, len: number): number => coPduLength(b, off, off + len);
 
 /** One TCP conversation carrying DCE/RPC. `dir` 0/1 are the flow table's sides. */
 export class RpcConversation {
   /** Flow side that sends binds and requests, once known; -1 before. */
   clientDir: -1 | 0 | 1 = -1;
   readonly streams: [StreamReassembler, StreamReassembler];
-  private readonly contexts = new Map<number, Context>();
+  // Maps are made on first use, addresses made into text when first asked for: most
+  // conversations a scan of the endpoint mapper's port makes never get that far.
+  private contexts: Map<number, Context> | null = null;
+  private names: [string, string] | null = null;
   /** Contexts offered per bind call_id, to pick the accepted transfer syntax from the ack. */
-  private readonly offered = new Map<number, Offer>();
-  private readonly calls = new Map<number, Call>();
-  private readonly view = new DcerpcView();
+  private offered: Map<number, Offer> | null = null;
+  private calls: Map<number, Call> | null = null;
   /** PDUs decoded, for reports. */
   pdus = 0;
+  /** The latest frame that brought this conversation bytes (the memory budget releases idle ones first). */
+  lastFrame = 0;
   /** Entries ept_lookup answers listed so far: a later EPT_S_NOT_REGISTERED ends the listing. */
   private lookupEntries = 0;
 
   constructor(
-    /** Text of side 0 and side 1 (address), and their ports. */
-    readonly side: readonly [string, string],
+    /** Text of side 0 and side 1 (address), or what makes it when needed; their ports. */
+    private readonly sides: readonly [string, string] | ((side: 0 | 1) => string),
     readonly ports: readonly [number, number],
     private readonly sink: RpcSink,
     loss: StreamLoss | null = null,
+    account: BufferAccount | null = null,
   ) {
     this.streams = [
-      new StreamReassembler((b, o, n, f) => this.consume(0, b, o, n, f), loss),
-      new StreamReassembler((b, o, n, f) => this.consume(1, b, o, n, f), loss),
+      new StreamReassembler((b, o, n, f) => this.consume(0, b, o, n, f), loss, PDU_HINT, account),
+      new StreamReassembler((b, o, n, f) => this.consume(1, b, o, n, f), loss, PDU_HINT, account),
     ];
+  }
+
+  private get callMap(): Map<number, Call> {
+    return (this.calls ??= new Map());
+  }
+
+  /** Text of side 0 and side 1 (address). */
+  get side(): readonly [string, string] {
+    const s = this.sides;
+    return (this.names ??= typeof s === 'function' ? [s(0), s(1)] : [s[0], s[1]]);
   }
 
   get client(): string { return this.side[this.clientDir === 1 ? 1 : 0]; }
   get server(): string { return this.side[this.clientDir === 1 ? 0 : 1]; }
+
+  private get contextMap(): Map<number, Context> {
+    return (this.contexts ??= new Map());
+  }
   get serverPort(): number { return this.ports[this.clientDir === 1 ? 0 : 1]; }
   get clientPort(): number { return this.ports[this.clientDir === 1 ? 1 : 0]; }
 
@@ -158,7 +181,7 @@ export class RpcConversation {
         o = s;
         continue;
       }
-      const v = this.view;
+      const v = VIEW;
       const st = v.wrap(b, o, end);
       if (st === Status.Truncated) break;
       if (st !== Status.Ok) { o++; continue; }
@@ -186,17 +209,18 @@ export class RpcConversation {
         for (const c of ctx) {
           // Until the ack says otherwise, NDR64 is assumed only if it is the sole offer.
           const only64 = c.transferSyntaxes.length > 0 && c.transferSyntaxes.every((t) => t === NDR64_UUID);
-          this.contexts.set(c.contextId, { uuid: c.uuid, ndr64: only64 });
+          this.contextMap.set(c.contextId, { uuid: c.uuid, ndr64: only64 });
         }
-        if (this.offered.size >= MAX_CALLS) this.offered.delete(this.offered.keys().next().value!);
-        this.offered.set(v.callId, { contexts: ctx.map((c) => ({ contextId: c.contextId, uuid: c.uuid })), frame, time: this.sink.now(), alter: v.ptype === PType.ALTER_CONTEXT });
+        const offered = this.offered ??= new Map();
+        if (offered.size >= MAX_CALLS) offered.delete(offered.keys().next().value!);
+        offered.set(v.callId, { contexts: ctx.map((c) => ({ contextId: c.contextId, uuid: c.uuid })), frame, time: this.sink.now(), alter: v.ptype === PType.ALTER_CONTEXT });
         return;
       }
       case PType.BIND_NAK: {
         if (this.clientDir === -1) this.clientDir = dir === 0 ? 1 : 0;
         const reason = bindNakReason(v, b);
-        const offer = this.offered.get(v.callId);
-        this.offered.delete(v.callId);
+        const offer = this.offered?.get(v.callId);
+        this.offered?.delete(v.callId);
         if (reason !== null) this.rejected(offer, frame, 'nak', reason);
         return;
       }
@@ -204,13 +228,13 @@ export class RpcConversation {
       case PType.ALTER_CONTEXT_RESP: {
         if (this.clientDir === -1) this.clientDir = dir === 0 ? 1 : 0;
         const ack = bindAck(v, b);
-        const offered = this.offered.get(v.callId);
-        this.offered.delete(v.callId);
+        const offered = this.offered?.get(v.callId);
+        this.offered?.delete(v.callId);
         if (offered !== undefined) {
           ack.results.forEach((r, i) => {
             const o = offered.contexts[i];
             if (o === undefined || r.result !== ContextResultCode.ACCEPTANCE) return;
-            this.contexts.set(o.contextId, { uuid: o.uuid, ndr64: r.transferSyntax === NDR64_UUID });
+            this.contextMap.set(o.contextId, { uuid: o.uuid, ndr64: r.transferSyntax === NDR64_UUID });
           });
         }
         // No context accepted: the client cannot call anything on this connection. (A bind-time
@@ -223,8 +247,9 @@ export class RpcConversation {
       case PType.REQUEST: {
         if (this.clientDir === -1) this.clientDir = dir;
         if ((v.flags & PfcFlag.FIRST_FRAG) === 0) return; // later fragments of a request add nothing we use
-        if (this.calls.size >= MAX_CALLS) this.calls.delete(this.calls.keys().next().value!);
-        const ctx = this.contexts.get(v.reqContextId);
+        const calls = this.callMap;
+        if (calls.size >= MAX_CALLS) calls.delete(calls.keys().next().value!);
+        const ctx = this.contexts?.get(v.reqContextId);
         let mapInterface: string | null = null;
         let lookup: EptLookupRequest | null = null;
         if (ctx?.uuid === EPM_UUID && v.reqOpnum === EpmOpnum.MAP) {
@@ -232,19 +257,20 @@ export class RpcConversation {
         } else if (ctx?.uuid === EPM_UUID && v.reqOpnum === EpmOpnum.LOOKUP) {
           lookup = parseEptLookupRequest(b, v.reqStubOff, v.bodyEnd, v.le, ctx.ndr64);
         }
-        this.calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, time: this.sink.now(), mapInterface, lookup, parts: null, partBytes: 0, le: v.le });
+        calls.set(v.callId, { opnum: v.reqOpnum, contextId: v.reqContextId, frame, time: this.sink.now(), mapInterface, lookup, parts: null, partBytes: 0, le: v.le });
         return;
       }
       case PType.RESPONSE: {
         if (this.clientDir === -1) this.clientDir = dir === 0 ? 1 : 0;
-        const call = this.calls.get(v.callId);
+        const calls = this.callMap;
+        const call = calls.get(v.callId);
         const start = v.respStubOff;
         const end = v.bodyEnd;
         const first = (v.flags & PfcFlag.FIRST_FRAG) !== 0;
         const last = (v.flags & PfcFlag.LAST_FRAG) !== 0;
         if (first && last) {
           this.answer(call ?? null, v.respContextId, b, start, end, v.le, frame);
-          this.calls.delete(v.callId);
+          calls.delete(v.callId);
           return;
         }
         // Multi-fragment response (C706 §12.6.3.1): collect the stubs until LAST_FRAG.
@@ -254,21 +280,21 @@ export class RpcConversation {
         if (!last) {
           if (call === undefined) {
             // Answers to calls never seen count against the same bound as requests.
-            if (this.calls.size >= MAX_CALLS) this.calls.delete(this.calls.keys().next().value!);
-            this.calls.set(v.callId, c);
+            if (calls.size >= MAX_CALLS) calls.delete(calls.keys().next().value!);
+            calls.set(v.callId, c);
           }
-          if (c.partBytes > MAX_STUB) this.calls.delete(v.callId);
+          if (c.partBytes > MAX_STUB) calls.delete(v.callId);
           return;
         }
         const stub = concat(c.parts);
-        this.calls.delete(v.callId);
+        calls.delete(v.callId);
         this.answer(call ?? null, v.respContextId, stub, 0, stub.length, v.le, frame);
         return;
       }
       case PType.FAULT: {
-        const call = this.calls.get(v.callId);
-        this.calls.delete(v.callId);
-        const ctx = this.contexts.get(call?.contextId ?? v.respContextId);
+        const call = this.calls?.get(v.callId);
+        this.calls?.delete(v.callId);
+        const ctx = this.contexts?.get(call?.contextId ?? v.respContextId);
         this.sink.fault(this, { frame, requestFrame: call?.frame ?? null, requestTime: call?.time ?? Number.NaN, status: v.faultStatus, interfaceUuid: ctx?.uuid ?? null, opnum: call?.opnum ?? null });
         return;
       }
@@ -278,7 +304,7 @@ export class RpcConversation {
 
   /** Decodes a complete response stub `b[start, end)` for the call it answers. */
   private answer(call: Call | null, contextId: number, b: Uint8Array, start: number, end: number, le: boolean, frame: number): void {
-    const ctx = this.contexts.get(call?.contextId ?? contextId);
+    const ctx = this.contexts?.get(call?.contextId ?? contextId);
     const requestFrame = call?.frame ?? null;
     const requestTime = call?.time ?? Number.NaN;
     // Without the bind (capture started late) the interface is unknown. On the endpoint mapper's
