@@ -38,6 +38,8 @@ export class Clock {
   latest = 0;
   /** Seconds added to times after the jumps back so far. */
   private shift = 0;
+  /** `rel(nowSec, nowNsec)`, kept by `see`. */
+  private current = 0;
   /** Jumps back: how many, the first (frame, time), and the largest (seconds). */
   backJumps = 0;
   firstJumpFrame = 0;
@@ -59,10 +61,11 @@ export class Clock {
     this.nowSec = r.tsSec;
     this.nowNsec = r.tsNsec;
     const t = (r.tsSec - this.originSec) + (r.tsNsec - this.originNsec) / 1e9 + this.shift;
-    if (t >= this.latest) { this.latest = t; return; }
+    if (t >= this.latest) { this.latest = t; this.current = t; return; }
     const back = this.latest - t;
-    if (back <= BACK_TOLERANCE) return;
+    if (back <= BACK_TOLERANCE) { this.current = t > 0 ? t : 0; return; }
     this.shift += back;
+    this.current = this.latest;
     if (this.backJumps++ === 0) { this.firstJumpFrame = r.frame; this.firstJumpTime = this.latest; }
     if (back > this.largestJump) this.largestJump = back;
   }
@@ -73,9 +76,12 @@ export class Clock {
     return t > 0 ? t : 0;
   }
 
-  /** Seconds since the first packet, of the latest packet. */
+  /**
+   * Seconds since the first packet, of the latest packet: `rel` of its time, computed once per
+   * packet by `see` (the bulk path asks for it on every segment).
+   */
   now(): number {
-    return this.rel(this.nowSec, this.nowNsec);
+    return this.current;
   }
 }
 

@@ -36,16 +36,22 @@ export const renderJson = (doc: unknown): string => `${jsonSafe(JSON.stringify(d
  * JSON.stringify indents it natively, and the wrapping is cut off again (a slice, not a copy).
  */
 export function nestedJson(value: unknown, depth: number): string {
+  const r = nestedRange(value, depth);
+  return r.start === 0 && r.end === r.text.length ? r.text : r.text.slice(r.start, r.end);
+}
+
+/** `nestedJson`'s text as a range of the wrapped text, for a sink that writes ranges. */
+function nestedRange(value: unknown, depth: number): { text: string; start: number; end: number } {
   let wrapped: unknown = value;
   for (let i = 0; i < depth; i++) wrapped = [wrapped];
   const text = JSON.stringify(wrapped, null, 2) ?? 'null';
-  if (depth === 0) return text;
+  if (depth === 0) return { text, start: 0, end: text.length };
   // '[\n  [\n    <value>\n  ]\n]': the value starts after depth opening lines and ends before depth closing ones.
   let start = 0;
   for (let i = 0; i < depth; i++) start += 2 + 2 * (i + 1);
   let end = text.length;
   for (let i = 0; i < depth; i++) end -= 2 + 2 * i;
-  return text.slice(start, end);
+  return { text, start, end };
 }
 
 /**
@@ -56,7 +62,10 @@ export class JsonListWriter {
   private items = 0;
   private readonly out: Sink;
 
+  private readonly sink: Sink;
+
   constructor(sink: Sink, head: Record<string, unknown>, key: string) {
+    this.sink = sink;
     this.out = { write: (s: string) => sink.write(jsonSafe(s)), flush: () => sink.flush?.() };
     const out = this.out;
     const fields = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${nestedJson(v, 1)}`);
@@ -77,10 +86,20 @@ export class JsonListWriter {
     if (fields === null || fields.length === 0) {
       this.out.write(nestedJson(value, 2));
     } else {
-      fields.forEach(([k, v], i) => this.out.write(`${i === 0 ? '{' : ','}\n      ${JSON.stringify(k)}: ${nestedJson(v, 3)}`));
+      fields.forEach(([k, v], i) => {
+        this.out.write(`${i === 0 ? '{' : ','}\n      ${JSON.stringify(k)}: `);
+        this.nested(v, 3);
+      });
       this.out.write('\n    }');
     }
     this.out.flush?.();
+  }
+
+  /** `nestedJson(value, depth)`, written as a range of the text JSON.stringify made when the sink can. */
+  private nested(value: unknown, depth: number): void {
+    const r = nestedRange(value, depth);
+    if (this.sink.writeRange !== undefined && !JSON_UNSAFE.test(r.text)) this.sink.writeRange(r.text, r.start, r.end);
+    else this.out.write(r.text.slice(r.start, r.end));
   }
 
   end(tail: Record<string, unknown>): void {

@@ -10,6 +10,11 @@ import type { FileReport } from '../model/report.js';
 /** Where a writer writes. */
 export interface Sink {
   write(s: string): unknown;
+  /**
+   * Writes `s.slice(start, end)` without making that slice first: slicing a large string just
+   * made copies it whole (V8), and a file's JSON entry is megabytes.
+   */
+  writeRange?(s: string, start: number, end: number): void;
   /** Hands on what was buffered; writers call it when a file's output is complete. */
   flush?(): void;
 }
@@ -23,15 +28,19 @@ export class BufferedSink implements Sink {
   private size = 0;
   constructor(private readonly out: { write(s: string): unknown }, private readonly limit = 64 * 1024) {}
   write(s: string): void {
-    if (s.length >= this.limit) {
-      // Large already: hand it on in slices (views, not copies), so the stream never converts
-      // the whole of a file's JSON report to bytes at once.
+    this.writeRange(s, 0, s.length);
+  }
+  writeRange(s: string, start: number, end: number): void {
+    const n = end - start;
+    if (n >= this.limit) {
+      // Large already: hand it on in pieces, so the stream never converts the whole of a
+      // file's JSON report to bytes at once.
       this.flush();
-      for (let i = 0; i < s.length; i += this.limit) this.out.write(s.slice(i, i + this.limit));
+      for (let i = start; i < end; i += this.limit) this.out.write(s.slice(i, Math.min(end, i + this.limit)));
       return;
     }
-    this.parts.push(s);
-    this.size += s.length;
+    this.parts.push(start === 0 && end === s.length ? s : s.slice(start, end));
+    this.size += n;
     if (this.size >= this.limit) this.flush();
   }
   flush(): void {

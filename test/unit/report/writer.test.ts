@@ -5,9 +5,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import { REPORT_WRITERS, renderReport, type OutputFormat } from '../../../src/report/index.js';
+import { jsonSafe } from '../../../src/report/json.js';
+import { BufferedSink } from '../../../src/report/writer.js';
 import { fileReport, finding, mixedFile, report } from './fixtures.js';
 
 const FORMATS: OutputFormat[] = ['table', 'json', 'md'];
+
+describe('the JSON document through a sink that writes ranges (BufferedSink, as the CLI writes)', () => {
+  it.each([4, 64, 1000, 64 * 1024])('is the same bytes with pieces of %i characters, unsafe characters escaped', async (limit) => {
+    const hostile = fileReport({ path: 'x\u202e\u0085.pcap', findings: [finding()] });
+    const r = report([mixedFile(), hostile, fileReport({ path: 'big.pcap', findings: Array.from({ length: 40 }, () => finding()) })]);
+    let text = '';
+    const sink = new BufferedSink({ write: (s: string) => { text += s; } }, limit);
+    const w = (await REPORT_WRITERS.json())(sink, { schemaVersion: r.schemaVersion, tool: r.tool });
+    for (const f of r.files) w.file(f);
+    w.end(r.skipped);
+    sink.flush();
+    expect(text).toBe(jsonSafe(`${JSON.stringify(r, null, 2)}\n`));
+    expect(text).toContain('\\u202e');
+  });
+});
 
 describe('report writers', () => {
   it.each([
