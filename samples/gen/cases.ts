@@ -481,6 +481,24 @@ export function bindRejectedUnknownInterface(): WriterFrame[] {
   return s.out;
 }
 
+/**
+ * A firewall that inspects RPC lets the handshake to the advertised port through, reads the
+ * DRSUAPI bind, and resets the connection with the server's address instead of passing it on:
+ * no bind_ack, a RST 2 ms after the bind. The client reports "The RPC server is unavailable".
+ */
+export function bindResetByFirewall(): WriterFrame[] {
+  const s = new Scene(52);
+  s.dns('dc01.corp.example', SERVER4);
+  epmSession(s, { towers: [tower(HEALTHY_PORT)] });
+  s.wait(0.3);
+  const c = s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT });
+  c.connect();
+  c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+  s.wait(0.002);
+  c.rst('server');
+  return s.out;
+}
+
 /** TCP flags of an Ethernet + IPv4 + TCP frame, or -1 for anything else. */
 function tcpFlagsOf(frame: Uint8Array): number {
   if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00 || frame[23] !== IpProto.TCP) return -1;

@@ -628,6 +628,11 @@ export const SAMPLES: readonly Sample[] = [
     build: () => pcap(cases.bindRejectedUnknownInterface(), LinkType.ETHERNET),
   },
   {
+    name: 'rpc-bind-reset-by-firewall.pcap',
+    what: `EPM on ${SERVER4} advertises DRSUAPI on ${HEALTHY_PORT}; the client connects, and a firewall that inspects RPC answers the DRSUAPI bind with a RST (the server's address, 2 ms later) instead of passing it on. Expect RPC_BIND_REJECTED (error, kind reset), and no RPC_PORT_OK.`,
+    build: () => pcap(cases.bindResetByFirewall(), LinkType.ETHERNET),
+  },
+  {
     name: 'dcom-activation-blocked.pcap',
     what: 'DCOM: ISystemActivator RemoteCreateInstance on 135 (NTLMSSP, packet integrity); the ScmReplyInfo carries string bindings SERVER[49725] and 10.1.1.10[49725] (UTF-16, tower id 7, MS-DCOM 2.2.19.3); SYNs to 49725 (0, +3 s, +9 s) go unanswered. Expect RPC_DYNAMIC_PORT_BLOCKED (source dcom).',
     build: () => pcap(cases.dcomActivationBlocked(49725, false, 53), LinkType.ETHERNET),

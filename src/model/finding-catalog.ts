@@ -381,7 +381,7 @@ export const FINDING_CATALOG = {
   RPC_BIND_REJECTED: {
     severity: 'error',
     title: 'RPC bind refused by the server',
-    summary: 'The TCP connection worked, but the server refused the DCE/RPC bind: a bind_nak, or a bind_ack that accepted none of the interfaces offered.',
+    summary: 'The TCP connection worked, but the server refused the DCE/RPC bind: a bind_nak, a bind_ack that accepted none of the interfaces offered, or a reset instead of an answer.',
     explanation: [
       'Before its first call on a connection, an RPC client binds: it names the interface (a UUID and version) and the transfer syntaxes it can use, and the server accepts or refuses each. Here the server refused: with a bind_nak and a reason, or with a bind_ack whose every presentation context was rejected. The network path works (a fact: the handshake and the answer are in the capture); the client can make no call on this connection.',
       '',
@@ -391,12 +391,14 @@ export const FINDING_CATALOG = {
       '- temporary_congestion or local_limit_exceeded (bind_nak): the server is out of resources or at its limit of connections (RPC_S_SERVER_TOO_BUSY, 0x6bb).',
       '- authentication_type_not_recognized or invalid_checksum (bind_nak): the server does not accept the authentication the client used, or could not verify it.',
       '- reason_not_specified: the server gave no reason; its event logs may.',
+      '- no answer but a RST or FIN from the server\'s side while the bind waited: a firewall or IPS that inspects RPC and refuses the interface (the reset carries the server\'s address), or a server process that refuses the connection.',
       '',
       'An alter_context refused on a connection already bound is a warning: some clients try a newer interface first and fall back to an older one. Many different interfaces refused to one client is what interface scanners do (rpcdump, nmap): that is reported as information.',
     ].join('\n'),
     remediation: [
       'For abstract_syntax_not_supported: find which process owns the port on the server (`netstat -abno | findstr :<port>`), compare with what the endpoint mapper advertises (`portqry -n <server> -e 135`), and restart the service that should register the interface.',
       'For congestion or limits: check the server\'s load, its count of RPC connections, and the System log at the time of the refusal.',
+      'For a reset or close instead of an answer: look for RPC inspection (a firewall or IPS rule by interface UUID, or Windows RPC filters: `netsh rpc filter show filter`), and capture on the server too to see whether it sent the reset.',
       'For authentication reasons: check the SPN of the service (`setspn -Q <spn>`), time synchronisation (`w32tm /query /status`), and NTLM or Kerberos restrictions in the security policy of both sides.',
     ],
   },

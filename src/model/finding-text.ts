@@ -52,7 +52,7 @@ export function convFilter(a: string, b: string, ports: readonly number[]): stri
   const hosts = `${ipField(a)}==${a} && ${ipField(b)}==${b}`;
   const p = [...new Set(ports)];
   if (p.length === 0) return hosts;
-  return p.length === 1 ? `${hosts} && tcp.port==${p[0]}` : `${hosts} && tcp.port in {${p.join(' ')}}`;
+  return p.length === 1 ? `${hosts} && tcp.port==${p[0]}` : `${hosts} && tcp.port in {${p.join(', ')}}`;
 }
 
 /** `49152-65535, 6005-65534`. */
@@ -146,7 +146,10 @@ const KNOWN_PORTS: Readonly<Record<number, string>> = {
 export const BIND_SCAN_INTERFACES = 5;
 
 /** What a bind refusal's reason means for the client. */
-function bindReasonText(kind: 'nak' | 'contexts', reason: number): string {
+function bindReasonText(kind: FindingParams['RPC_BIND_REJECTED']['kind'], reason: number): string {
+  if (kind === 'reset' || kind === 'closed') {
+    return `no bind_ack or bind_nak came. A firewall or intrusion prevention system that inspects RPC ${kind === 'reset' ? 'resets' : 'closes'} connections like this when the interface is not allowed (the ${kind === 'reset' ? 'RST' : 'FIN'} then comes from the firewall, with the server's address); so does a server process that refuses the connection or has stopped. The client reports "The RPC server is unavailable" (0x800706BA) or a connection closed error.`;
+  }
   if (kind === 'contexts') {
     if (reason === 1) return 'the process listening on this port does not offer that interface (or that version of it). The client reached a port that belongs to another service, or to a service that has since restarted elsewhere; it reports RPC_S_UNKNOWN_IF (0x6b5), "The interface is unknown".';
     if (reason === 2) return 'the server accepts none of the transfer syntaxes offered (NDR, NDR64).';
@@ -161,7 +164,14 @@ function bindReasonText(kind: 'nak' | 'contexts', reason: number): string {
 }
 
 /** What to do about a bind refusal, by reason. */
-function bindReasonSteps(kind: 'nak' | 'contexts', reason: number, server: string, port: number): string[] {
+function bindReasonSteps(kind: FindingParams['RPC_BIND_REJECTED']['kind'], reason: number, server: string, port: number): string[] {
+  if (kind === 'reset' || kind === 'closed') {
+    return [
+      `Look for RPC inspection between the client and ${server}: a firewall or IPS rule that filters RPC by interface UUID, or Windows RPC filters on the server (\`netsh rpc filter show filter\`).`,
+      `Capture on ${server} itself at the same time: if the server never sent this ${kind === 'reset' ? 'RST' : 'FIN'}, a device in between did.`,
+      `Check that the service behind TCP ${port} is running, and read ${server}'s System and Application logs at the time.`,
+    ];
+  }
   if (kind === 'contexts' && reason === 1) {
     return [
       `On ${server}, find which process owns TCP ${port}: \`netstat -abno | findstr :${port}\`.`,
@@ -608,16 +618,20 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
     const { client, server, port } = who(f);
     const p = f.params;
     const iface = p.interfaceUuid !== null ? `${p.interfaceName ?? 'interface'} (${p.interfaceUuid})` : 'the interface asked for (the bind is not in the capture)';
-    const what = p.kind === 'nak' ? `a bind_nak, reason ${p.reasonName} (${p.reason})` : `a ${p.alter ? 'alter_context_resp' : 'bind_ack'} that accepted no interface, reason ${p.reasonName} (${p.reason})`;
+    const what = p.kind === 'nak' ? `a bind_nak, reason ${p.reasonName} (${p.reason})`
+      : p.kind === 'contexts' ? `a ${p.alter ? 'alter_context_resp' : 'bind_ack'} that accepted no interface, reason ${p.reasonName} (${p.reason})`
+      : `a ${p.kind === 'reset' ? 'RST' : 'FIN'} from its side instead of an answer`;
     const pdu = p.alter ? 'an alter_context' : 'a bind';
     const more = p.binds > 1 ? ` ${p.binds} ${p.alter ? 'alter_contexts' : 'binds'} were refused this way.` : '';
     const scan = p.interfaces >= BIND_SCAN_INTERFACES ? ` ${p.interfaces} different interfaces were refused to this client: that is what an interface scanner (rpcdump, nmap) does, not an application failing.` : '';
     const fallback = p.alter && p.interfaces < BIND_SCAN_INTERFACES ? ' The refusal came on a connection already bound: a client may fall back to another interface, so check whether its calls go on.' : '';
     return {
       title: `${hostPortText(h, server, port)} refused ${pdu} from ${h(client)} to ${p.interfaceName ?? p.interfaceUuid ?? 'an interface'}: ${p.reasonName}`,
-      explanation: `The TCP connection from ${h(client)} to ${hostPortText(h, server, port)} works, but at frame ${p.frame} the server answered ${pdu}${p.bindFrame !== null ? ` (frame ${p.bindFrame})` : ''} for ${iface} with ${what}: ${bindReasonText(p.kind, p.reason)}${more}${scan}${fallback}`,
+      explanation: `The TCP connection from ${h(client)} to ${hostPortText(h, server, port)} works, but at frame ${p.frame} the server ${p.kind === 'reset' || p.kind === 'closed' ? 'met' : 'answered'} ${pdu}${p.bindFrame !== null ? ` (frame ${p.bindFrame})` : ''} for ${iface} with ${what}: ${bindReasonText(p.kind, p.reason)}${more}${scan}${fallback}`,
       remediation: bindReasonSteps(p.kind, p.reason, server, port),
-      displayFilter: `${convFilter(client, server, [port])} && dcerpc.pkt_type in {11 12 13 14 15}`,
+      displayFilter: p.kind === 'reset' || p.kind === 'closed'
+        ? `${convFilter(client, server, [port])} && (dcerpc.pkt_type in {11, 14} || tcp.flags.reset == 1 || tcp.flags.fin == 1)`
+        : `${convFilter(client, server, [port])} && dcerpc.pkt_type in {11, 12, 13, 14, 15}`,
     };
   },
 
@@ -751,7 +765,10 @@ const TEMPLATES: { readonly [K in FindingId]: Template<K> } = {
         `Allow ${P} ${port} from ${h(client)} to ${h(server)} on every firewall between them and in ${h(server)}'s Windows Firewall.`,
         ...NEED_STEPS[p.need].map((s) => s.replaceAll('<server>', h(server))),
       ],
-      displayFilter: `${hostsFilter(client, server)} && ${udp ? 'udp' : 'tcp'}.port==${port}${p.refusal?.kind === 'icmp' ? ' || (icmp || icmpv6)' : ''}`,
+      // Parenthesised: \`a && b || c\` would show every ICMP message of the capture.
+      displayFilter: p.refusal?.kind === 'icmp'
+        ? `${hostsFilter(client, server)} && (${udp ? 'udp' : 'tcp'}.port==${port} || icmp || icmpv6)`
+        : `${hostsFilter(client, server)} && ${udp ? 'udp' : 'tcp'}.port==${port}`,
     };
   },
 

@@ -81,6 +81,7 @@ export const EVIDENCE_ROLES = {
   'bind-ack': 'bind_ack',
   'rpc-bind': 'bind or alter_context',
   'bind-rejected': 'bind_nak, or bind_ack that accepted no interface',
+  'bind-closed': 'RST or FIN from the server\'s side while a bind waited for its answer',
   'one-way-data': 'data of a conversation seen in one direction only',
   'snaplen-cut': 'segment cut by the snaplen',
   'capture-copy': 'capture copy',
@@ -326,8 +327,12 @@ export interface FindingParams {
   CONTROL_PACKETS_ONLY: { tcpSegments: number; established: number };
   RPC_FAULT: { calls: number; frame: number; status: number; interfaceUuid: string | null; interfaceName: string | null; opnum: number | null };
   RPC_BIND_REJECTED: {
-    /** `nak`: a bind_nak; `contexts`: a bind_ack (or alter_context_resp) that accepted no presentation context. */
-    kind: 'nak' | 'contexts';
+    /**
+     * `nak`: a bind_nak; `contexts`: a bind_ack (or alter_context_resp) that accepted no
+     * presentation context; `reset` / `closed`: a RST / FIN from the server's side while the
+     * bind waited for its answer.
+     */
+    kind: 'nak' | 'contexts' | 'reset' | 'closed';
     /** bind_nak: provider_reject_reason (C706 p_reject_reason_t); contexts: the first rejected context's p_provider_reason_t. */
     reason: number;
     /** The reason's name in C706, e.g. `abstract_syntax_not_supported`, `authentication_type_not_recognized`. */

@@ -118,8 +118,12 @@ export interface BindRejectEvent {
   clientPort: number;
   server: string;
   serverPort: number;
-  /** `nak`: bind_nak (C706 p_reject_reason_t); `contexts`: every context rejected (p_provider_reason_t). */
-  kind: 'nak' | 'contexts';
+  /**
+   * `nak`: bind_nak (C706 p_reject_reason_t); `contexts`: every context rejected
+   * (p_provider_reason_t); `reset` / `closed`: a RST / FIN from the server's side while the bind
+   * waited for its answer (reason 0).
+   */
+  kind: 'nak' | 'contexts' | 'reset' | 'closed';
   reason: number;
   /** An alter_context on a connection already bound, rather than the first bind. */
   alter: boolean;

@@ -28,6 +28,7 @@ const MARKS: Partial<Record<TimelineEvent['role'], { cls: string; label: string 
   'rpc-fault': { cls: 'rst', label: 'fault' },
   'rpc-bind': { cls: 'request', label: 'bind' },
   'bind-rejected': { cls: 'rst', label: 'bind refused' },
+  'bind-closed': { cls: 'rst', label: 'close instead of a bind answer' },
   'existing-connection': { cls: 'synack', label: 'connection open before the capture' },
   'answered-elsewhere': { cls: 'synack', label: 'answer on another connection' },
   // Agent checks: UDP requests and answers, heartbeats around a silence, pings, the channel.

@@ -58,16 +58,18 @@ function bindRejectedRules(ctx: RuleContext): AnyFindingFacts[] {
     const r = g[0]!;
     const interfaces = perPair.get(`${r.client}|${r.server}`) ?? 0;
     const uuid = r.interfaces[0] ?? null;
-    const names = r.kind === 'nak' ? BIND_NAK_REASONS : CONTEXT_REJECT_REASONS;
+    const reasonName = r.kind === 'reset' ? 'connection reset' : r.kind === 'closed' ? 'connection closed'
+      : (r.kind === 'nak' ? BIND_NAK_REASONS : CONTEXT_REJECT_REASONS)[r.reason] ?? `reason ${r.reason}`;
+    const closing = r.kind === 'reset' || r.kind === 'closed';
     out.push({
       id: 'RPC_BIND_REJECTED', severity: interfaces >= BIND_SCAN_INTERFACES ? 'info' : r.alter ? 'warning' : 'error',
       protocol: 'tcp', inferred: false, folded: null, client: r.client, server: r.server, port: r.serverPort,
       ...evidenceList(g.flatMap((x): Evidence[] => [
         ...(x.bindFrame !== null ? [{ frame: x.bindFrame, role: 'rpc-bind' as const, time: round(x.bindTime) }] : []),
-        { frame: x.frame, role: 'bind-rejected', time: round(x.time) },
+        { frame: x.frame, role: closing ? 'bind-closed' : 'bind-rejected', time: round(x.time) },
       ])),
       params: {
-        kind: r.kind, reason: r.reason, reasonName: names[r.reason] ?? `reason ${r.reason}`, binds: g.length, frame: r.frame, bindFrame: r.bindFrame, alter: r.alter,
+        kind: r.kind, reason: r.reason, reasonName, binds: g.length, frame: r.frame, bindFrame: r.bindFrame, alter: r.alter,
         interfaceUuid: uuid, interfaceName: uuid !== null ? interfaceName(uuid) : null, interfaces,
       },
     });

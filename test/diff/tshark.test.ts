@@ -128,3 +128,22 @@ describe.skipIf(!HAVE_TSHARK)(`rpctrace and tshark agree on refused binds${TSHAR
     expect(ours).toEqual(run.stdout.split('\n').filter((l) => l !== '').map(Number));
   }, EXTERNAL_TEST_MS);
 });
+
+/**
+ * Every display filter a report prints is one Wireshark accepts: the user pastes it as it is.
+ * (Wireshark 4 wants commas between set elements, `tcp.port in {135, 49667}`; the space-separated
+ * sets rpctrace printed until 0.2 were a syntax error there.) Checked with tshark on every
+ * finding of every sample and corpus capture, and the filter must show at least one of the
+ * finding's evidence frames.
+ */
+describe.skipIf(!HAVE_TSHARK)(`tshark accepts every display filter rpctrace prints${TSHARK_SKIP_REASON}`, () => {
+  it.each(files.map((f) => [f.replace(/^.*\/(samples|corpus)\//, '$1/'), f] as const))('%s', async (_name, path) => {
+    const { report } = await analyzeFile(path);
+    for (const f of report.findings) {
+      const run = spawnSync('tshark', ['-n', '-r', path, '-Y', f.displayFilter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: EXTERNAL_CALL_MS });
+      expect(run.status === 0 || /cut short/.test(run.stderr), `${f.id}: ${f.displayFilter}: ${run.stderr}`).toBe(true);
+      const shown = new Set(run.stdout.split('\n').filter((l) => l !== '').map(Number));
+      if (f.evidenceFrames.length > 0) expect(f.evidenceFrames.some((n) => shown.has(n)), `${f.id}: ${f.displayFilter} shows none of ${f.evidenceFrames.join(', ')}`).toBe(true);
+    }
+  }, EXTERNAL_TEST_MS);
+});

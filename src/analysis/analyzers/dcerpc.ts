@@ -102,6 +102,15 @@ export class DcerpcAnalyzer implements Analyzer, RpcSink {
 
   tcp(p: PacketInfo, id: number, dir: 0 | 1, probe: Probe): void {
     if (id < 0) return;
+    this.segment(p, id, dir, probe);
+    // After the segment's payload (a bind_nak may come with the FIN): a close from the server's
+    // side while a bind waits for its answer refuses the bind.
+    if ((p.tcpFlags & (TcpFlag.RST | TcpFlag.FIN)) !== 0 && this.ctx.conversations.wants(id, this.bit)) {
+      this.conversations.get(id)?.closedBy(dir, p.frame, (p.tcpFlags & TcpFlag.RST) !== 0 ? 'reset' : 'closed');
+    }
+  }
+
+  private segment(p: PacketInfo, id: number, dir: 0 | 1, probe: Probe): void {
     const table = this.ctx.conversations;
     if ((p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && table.wants(id, this.bit)) {
       // A new connection on the same ports (the client reused its port, or traces were joined):

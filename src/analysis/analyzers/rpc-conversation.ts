@@ -60,7 +60,7 @@ export interface BindRejection {
   frame: number;
   bindFrame: number | null;
   bindTime: number;
-  kind: 'nak' | 'contexts';
+  kind: 'nak' | 'contexts' | 'reset' | 'closed';
   reason: number;
   alter: boolean;
   interfaces: string[];
@@ -193,7 +193,19 @@ export class RpcConversation {
     return o - off;
   }
 
-  private rejected(offer: Offer | undefined, frame: number, kind: 'nak' | 'contexts', reason: number): void {
+  /**
+   * A RST (`reset`) or FIN (`closed`) from side `dir`: from the server's side, it refuses every
+   * bind still waiting for its answer (a firewall that inspects RPC resets binds to interfaces
+   * it does not allow; a server process may close instead of answering).
+   */
+  closedBy(dir: 0 | 1, frame: number, kind: 'reset' | 'closed'): void {
+    const offered = this.offered;
+    if (this.clientDir === -1 || dir === this.clientDir || offered === null || offered.size === 0) return;
+    for (const offer of offered.values()) this.rejected(offer, frame, kind, 0);
+    offered.clear();
+  }
+
+  private rejected(offer: Offer | undefined, frame: number, kind: BindRejection['kind'], reason: number): void {
     this.sink.bindRejected(this, {
       frame, bindFrame: offer?.frame ?? null, bindTime: offer?.time ?? Number.NaN, kind, reason, alter: offer?.alter ?? false,
       interfaces: [...new Set(offer?.contexts.map((c) => c.uuid) ?? [])],

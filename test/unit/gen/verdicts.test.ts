@@ -159,6 +159,10 @@ const VERDICTS: Readonly<Record<string, Expected>> = {
     errors: ['RPC_BIND_REJECTED'], info: [],
     check: (r) => expect(r.findings.find((f) => f.id === 'RPC_BIND_REJECTED')).toMatchObject({ severity: 'error', port: 49670, params: { reasonName: 'abstract_syntax_not_supported' } }),
   },
+  'rpc-bind-reset-by-firewall.pcap': {
+    errors: ['RPC_BIND_REJECTED'], info: [],
+    check: (r) => expect(r.findings.find((f) => f.id === 'RPC_BIND_REJECTED')).toMatchObject({ severity: 'error', port: HEALTHY_PORT, params: { kind: 'reset' } }),
+  },
   'dcom-activation-blocked.pcap': {
     errors: ['RPC_DYNAMIC_PORT_BLOCKED'],
     check: (r) => {

@@ -14,7 +14,7 @@ export function finding(over: Partial<Finding> = {}): Finding {
     evidenceFrames: [7, 11, 12, 13],
     explanation: 'The endpoint mapper advertised 15595; 3 SYNs went unanswered.',
     remediation: ['Run `netsh int ipv4 show dynamicportrange tcp` on the server.', 'Allow the range in use.'],
-    displayFilter: 'ip.addr==10.1.1.50 && tcp.port in {135 15595}',
+    displayFilter: 'ip.addr==10.1.1.50 && tcp.port in {135, 15595}',
     inferred: false,
     protocol: 'tcp',
     evidence: [

@@ -38,7 +38,7 @@ describe('HTML report', () => {
       from = at;
     }
     expect(html).toContain('<span class="tone-error">error</span>');
-    expect(html).toContain('<code>ip.addr==10.1.1.50 &amp;&amp; tcp.port in {135 15595}</code>');
+    expect(html).toContain('<code>ip.addr==10.1.1.50 &amp;&amp; tcp.port in {135, 15595}</code>');
     // One timeline per finding above info with timed evidence: SYN, two retransmissions, the answer.
     const timeline = html.slice(html.indexOf('<figure class="timeline sev-error">'));
     expect(timeline.slice(0, timeline.indexOf('</figure>')).match(/<g class="mark /g)).toHaveLength(4);

@@ -40,7 +40,7 @@ describe('renderTable', () => {
     expect(out).not.toContain('NONSTANDARD_RPC_PORT_BLOCKED (inferred)');
     expect(out).toContain('   The endpoint mapper advertised 15595; 3 SYNs went unanswered.');
     expect(out).toContain('   What to do:\n     1. Run `netsh int ipv4 show dynamicportrange tcp` on the server.\n     2. Allow the range in use.');
-    expect(out).toContain('   Wireshark filter: ip.addr==10.1.1.50 && tcp.port in {135 15595}');
+    expect(out).toContain('   Wireshark filter: ip.addr==10.1.1.50 && tcp.port in {135, 15595}');
     expect(out).toContain('   Evidence frames: 7, 11, 12, 13');
     expect(out).toContain('   Background: rpctrace explain NONSTANDARD_RPC_PORT_BLOCKED');
   });

@@ -296,6 +296,33 @@ describe('rules: one finding per story', () => {
     expect(n.explanation).toContain('RPC_S_SERVER_TOO_BUSY');
   });
 
+  it('RPC_BIND_REJECTED: a RST or FIN from the server while the bind waits is a refusal; after the bind_ack it is not', () => {
+    for (const close of ['rst', 'fin'] as const) {
+      const s = new Scene();
+      const c = s.conv({ port: 49667 });
+      c.connect();
+      c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+      if (close === 'rst') c.rst('server'); else c.close('server');
+      const f = only(run(s), 'RPC_BIND_REJECTED');
+      expect(f).toMatchObject({ severity: 'error', evidence: [{ frame: 4, role: 'rpc-bind' }, { frame: 5, role: 'bind-closed' }] });
+      expect(f.params).toMatchObject({ kind: close === 'rst' ? 'reset' : 'closed', reasonName: close === 'rst' ? 'connection reset' : 'connection closed' });
+      expect(f.remediation.join(' ')).toContain('netsh rpc filter');
+    }
+    // Answered first, closed after: a normal end, no refusal; nor a close by the client.
+    const t = new Scene();
+    const d = t.conv({ port: 49667 });
+    d.connect();
+    d.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    d.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49667', results: [{ result: 0, transfer: NDR_V2 }] }));
+    d.close('server');
+    const u = new Scene();
+    const e = u.conv({ port: 49667 });
+    e.connect();
+    e.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
+    e.rst('client');
+    for (const v of [run(t), run(u)]) expect(v.findings.map((x) => x.id)).not.toContain('RPC_BIND_REJECTED');
+  });
+
   it('RPC_BIND_REJECTED: a refused alter_context is a warning, many interfaces refused to one client is a scan (info)', () => {
     const s = new Scene();
     const c = s.conv({ port: 135 });
