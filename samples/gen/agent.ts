@@ -14,7 +14,7 @@ import {
   krbTgsReq, ldapBind, ldapBindResponse, ldapSearchDone, ldapSearchEntry, ldapSearchRootDse, ldapUnbind, noise, tlsAlert, tlsClientHello,
   tlsServerFlight, type DnsAnswer, type DnsReply, type KrbNames,
 } from './apps.js';
-import { CLIENT4, Scene, macOf } from './scenario.js';
+import { CLIENT4, Scene, macOf, unansweredSyns } from './scenario.js';
 
 export const AGENT = CLIENT4;
 export const DC = '10.1.1.10';
@@ -113,12 +113,7 @@ export function heartbeat(s: Scene, c: TcpConversation, seed: number): void {
 
 /** SYNs at 0, +3 s and +9 s with one ISN: an unanswered Windows connect. */
 export function unanswered(s: Scene, c: TcpConversation): void {
-  const t0 = s.clock.clone();
-  c.syn();
-  s.clock.setAfter(t0, 3000);
-  c.syn();
-  s.clock.setAfter(t0, 9000);
-  c.syn();
+  unansweredSyns(c, s.clock);
 }
 
 /** An ICMP echo request from `from` to `to`, and its reply after 0.4 ms when `reply`. */

@@ -31,7 +31,13 @@ export function dnsMessage(id: number, name: string, qtype: number, answers: rea
   w.u16(answers === null ? 0x0100 : 0x8580 | (truncated ? 0x0200 : 0)).u16(1).u16(answers?.length ?? 0).u16(0).u16(0);
   dnsName(w, name);
   w.u16(qtype).u16(1);
-  for (const a of answers ?? []) {
+  dnsAnswers(w, answers ?? []);
+  return w.done();
+}
+
+/** Answer records whose owner is the question (a compression pointer to offset 12). */
+function dnsAnswers(w: ByteWriter, answers: readonly DnsAnswer[]): void {
+  for (const a of answers) {
     w.u16(0xc00c).u16(a.type === 'A' ? DnsType.A : DnsType.SRV).u16(1).u32(600);
     if (a.type === 'A') {
       w.u16(4);
@@ -43,7 +49,6 @@ export function dnsMessage(id: number, name: string, qtype: number, answers: rea
       w.u16(r.length).bytes(r);
     }
   }
-  return w.done();
 }
 
 /** RFC 1035 §4.2.2: over TCP a DNS message is preceded by its 2-byte length. */
@@ -72,18 +77,7 @@ export function dnsReply(id: number, name: string, qtype: number, r: DnsReply = 
   const w = new ByteWriter(false).u16(id).u16(0x8580 | ((r.rcode ?? 0) & 0x0f)).u16(1).u16(answers.length).u16(0).u16(extra.length);
   dnsName(w, name);
   w.u16(qtype).u16(1);
-  for (const a of answers) {
-    w.u16(0xc00c).u16(a.type === 'A' ? DnsType.A : DnsType.SRV).u16(1).u32(600);
-    if (a.type === 'A') {
-      w.u16(4);
-      for (const p of a.address.split('.')) w.u8(Number(p));
-    } else {
-      const rdata = new ByteWriter(false).u16(a.priority).u16(a.weight).u16(a.port);
-      dnsName(rdata, a.target);
-      const rd = rdata.done();
-      w.u16(rd.length).bytes(rd);
-    }
-  }
+  dnsAnswers(w, answers);
   for (const x of extra) {
     dnsName(w, x.name);
     w.u16(DnsType.A).u16(1).u32(600).u16(4);

@@ -57,7 +57,7 @@ import {
   smb2NegotiateRequest,
   smb2NegotiateResponse,
 } from './apps.js';
-import { BLOCKED_PORT, CLIENT4, DNS_SERVER, HEALTHY_PORT, SERVER4, Scene, lanLink } from './scenario.js';
+import { BLOCKED_PORT, CLIENT4, DNS_SERVER, HEALTHY_PORT, SERVER4, Scene, lanLink, unansweredSyns } from './scenario.js';
 
 /** How the server's response PDU travels; default: one PSH|ACK segment. */
 type Sender = (c: TcpConversation, pdu: Uint8Array, s: Scene) => void;
@@ -125,12 +125,7 @@ function epmSession(s: Scene, o: EpmSession): TcpConversation {
 
 /** SYN at t, t+3 s and t+9 s with one ISN: a Windows connect that nothing answers. */
 function unanswered(s: Scene, c: TcpConversation): void {
-  const t0 = s.clock.clone();
-  c.syn();
-  s.clock.setAfter(t0, 3000);
-  c.syn();
-  s.clock.setAfter(t0, 9000);
-  c.syn();
+  unansweredSyns(c, s.clock);
 }
 
 /** `unanswered`, then the capture runs on to `ms` after the first SYN and ends with an ARP. */
@@ -467,18 +462,12 @@ export function bindAckPortMismatch(): WriterFrame[] {
  * closes. The client reports "The interface is unknown" (0x6b5).
  */
 export function bindRejectedUnknownInterface(): WriterFrame[] {
-  const s = new Scene(51);
-  s.dns('dc01.corp.example', SERVER4);
-  epmSession(s, { towers: [tower(49670)] });
-  s.wait(0.3);
-  const c = s.tcp({ clientPort: 49802, serverPort: 49670 });
-  c.connect();
-  c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
-  s.wait(0.4);
-  c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49670', results: [{ result: 2, reason: 1 }] }));
-  c.ack('client');
-  c.close('client');
-  return s.out;
+  return bindOnAdvertisedPort(51, 49670, (s, c) => {
+    s.wait(0.4);
+    c.send('server', dcerpcBindAck({ callId: 1, secondaryAddress: '49670', results: [{ result: 2, reason: 1 }] }));
+    c.ack('client');
+    c.close('client');
+  });
 }
 
 /**
@@ -487,15 +476,25 @@ export function bindRejectedUnknownInterface(): WriterFrame[] {
  * no bind_ack, a RST 2 ms after the bind. The client reports "The RPC server is unavailable".
  */
 export function bindResetByFirewall(): WriterFrame[] {
-  const s = new Scene(52);
+  return bindOnAdvertisedPort(52, HEALTHY_PORT, (s, c) => {
+    s.wait(0.002);
+    c.rst('server');
+  });
+}
+
+/**
+ * The endpoint mapper advertises DRSUAPI on `port`; the client connects there and binds to it,
+ * and `answer` writes what comes back.
+ */
+function bindOnAdvertisedPort(seed: number, port: number, answer: (s: Scene, c: TcpConversation) => void): WriterFrame[] {
+  const s = new Scene(seed);
   s.dns('dc01.corp.example', SERVER4);
-  epmSession(s, { towers: [tower(HEALTHY_PORT)] });
+  epmSession(s, { towers: [tower(port)] });
   s.wait(0.3);
-  const c = s.tcp({ clientPort: 49802, serverPort: HEALTHY_PORT });
+  const c = s.tcp({ clientPort: 49802, serverPort: port });
   c.connect();
   c.send('client', dcerpcBind({ callId: 1, contexts: [{ id: 0, abstract: DRSUAPI_V4, transfer: [NDR_V2] }] }));
-  s.wait(0.002);
-  c.rst('server');
+  answer(s, c);
   return s.out;
 }
 
