@@ -18,11 +18,11 @@ import { BufferedSink, REPORT_WRITERS, type DocumentMeta, type OutputFormat, typ
 import { ExitCode } from './exit-codes.js';
 import { expandInputs } from './inputs.js';
 import type { Io } from './main.js';
+import { engineOptions, type EngineOptions } from './engine-options.js';
 import type { FailOn } from './options.js';
 import type { ColorWhen } from './output-options.js';
 import { clashWithInputs, FileOutput, TextSpool, useColor, widthFor } from './output.js';
 import { VERSION } from './version.js';
-import type { AgentSettings, Profile } from '../model/agent.js';
 
 /** The frames of an evidence section, read back from its spool, for the redactor to learn from. */
 function* spooledFrames(ev: ExtractedEvidence): Generator<RedactFrame> {
@@ -42,16 +42,7 @@ function isRegularFile(path: string): boolean {
 /** Problems that mean "this is not a capture" rather than "this capture is damaged". */
 const NOT_CAPTURE = new Set(['not-a-capture', 'empty-file']);
 
-/** Options of `analyze` (and, without format, failOn and the agent checks' options, of `ports`). */
-export interface EngineOptions {
-  dynamicRanges: [number, number][];
-  followWindowSeconds: number;
-  /** `--memory-budget`, MiB; default 160. */
-  memoryBudgetMiB?: number;
-  profile?: Profile;
-  agent?: AgentSettings;
-  agentForcedBy?: string | null;
-}
+export type { EngineOptions } from './engine-options.js';
 
 /** The head of every document a command writes. */
 export const DOCUMENT_META: DocumentMeta = { schemaVersion: SCHEMA_VERSION, tool: { name: 'rpctrace', version: VERSION } };
@@ -74,12 +65,7 @@ export async function forEachInput(
     const n = `${s.count} subfolder${s.count === 1 ? '' : 's'}`;
     io.err.write(`rpctrace: note: ${visible(s.dir)} has ${n}, not read: this command reads the files directly inside a folder; 'rpctrace scan ${visible(s.dir)}' reads subfolders and .zip archives too\n`);
   }
-  const base: AnalyzeOptions = {
-    dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds,
-    ...(opts.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: opts.memoryBudgetMiB } : {}),
-    ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
-    ...(opts.agentForcedBy !== undefined ? { agentForcedBy: opts.agentForcedBy } : {}),
-  };
+  const base: AnalyzeOptions = engineOptions(opts);
   const skipped: Skipped[] = [];
   for (const input of inputs) {
     if (input.skip !== undefined) { skipped.push({ path: input.path, reason: input.skip }); continue; }

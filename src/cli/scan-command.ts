@@ -19,7 +19,8 @@ import type { ScanRow, ScanSkipped } from '../model/scan.js';
 import { SCAN_WRITERS, type ScanWriter } from '../report/index.js';
 import { visible } from '../model/visible.js';
 import { BufferedSink, type Sink } from '../report/writer.js';
-import { DOCUMENT_META, checksShown, type EngineOptions } from './analyze-command.js';
+import { DOCUMENT_META, checksShown } from './analyze-command.js';
+import { engineOptions, type EngineOptions } from './engine-options.js';
 import { ExitCode } from './exit-codes.js';
 import { useColor, widthFor } from './output.js';
 import type { ColorWhen } from './output-options.js';
@@ -43,9 +44,8 @@ export const REORDER_BATCHES = 3;
  */
 export const IN_FLIGHT_PER_JOB = 2;
 
+/** `scan`'s options; `memoryBudgetMiB` (EngineOptions) is per file analyzed at once. */
 export interface ScanOptions extends EngineOptions {
-  /** `--memory-budget`, MiB per file analyzed at once; default 160. */
-  memoryBudgetMiB?: number;
   format: ScanFormat;
   failOn: FailOn;
   recursive: boolean;
@@ -90,12 +90,7 @@ export async function scanCommand(args: readonly string[], opts: ScanOptions, io
     return ExitCode.Usage;
   }
   const redacting = opts.redact === true || opts.redactKey !== undefined;
-  const settings: JobSettings = {
-    dynamicRanges: opts.dynamicRanges, followWindowSeconds: opts.followWindowSeconds, format: opts.format, ...(redacting ? { redact: true } : {}),
-    ...(opts.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: opts.memoryBudgetMiB } : {}),
-    ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
-    ...(opts.agentForcedBy !== undefined ? { agentForcedBy: opts.agentForcedBy } : {}),
-  };
+  const settings: JobSettings = { ...engineOptions(opts), format: opts.format, ...(redacting ? { redact: true } : {}) };
   const { items, fileIds } = walk(args, opts.recursive);
 
   let target: OutputTarget | null = null;

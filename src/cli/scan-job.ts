@@ -10,7 +10,7 @@ import { isZipMagic, openZipMember, type ZipMemberRef } from '../capture/zip.js'
 import type { Finding } from '../model/finding.js';
 import type { ReadProblem } from '../model/read-problem.js';
 import type { FileReport } from '../model/report.js';
-import type { EngineOptions } from './analyze-command.js';
+import { engineOptions, type EngineOptions } from './engine-options.js';
 import type { FileFindingCount, FileTargetCount, ScanRow } from '../model/scan.js';
 import { sortFindings } from '../report/common.js';
 import { jsonItemText } from '../report/json.js';
@@ -21,8 +21,6 @@ export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** What every job of one scan shares (plain data: it is copied to the worker threads). */
 export interface JobSettings extends EngineOptions {
-  /** MiB of state per file (`--memory-budget`). */
-  memoryBudgetMiB?: number;
   format: ScanFormat;
   /**
    * --redact: the worker returns the whole report and the main thread redacts it (one
@@ -71,12 +69,7 @@ export async function runBatch(task: BatchTask): Promise<JobResult[]> {
 }
 
 async function runFile(f: FileTask, settings: JobSettings): Promise<JobResult> {
-  const opts: AnalyzeOptions = {
-    dynamicRanges: settings.dynamicRanges, followWindowSeconds: settings.followWindowSeconds,
-    ...(settings.profile !== undefined ? { profile: settings.profile } : {}), ...(settings.agent !== undefined ? { agent: settings.agent } : {}),
-    ...(settings.agentForcedBy !== undefined ? { agentForcedBy: settings.agentForcedBy } : {}),
-    ...(settings.memoryBudgetMiB !== undefined ? { memoryBudgetMiB: settings.memoryBudgetMiB } : {}),
-  };
+  const opts: AnalyzeOptions = engineOptions(settings);
   if (f.kind === 'path') {
     const { report } = await analyzeFile(f.path, opts);
     if (notACapture(report)) {
