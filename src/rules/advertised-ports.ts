@@ -60,6 +60,8 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
   const out: AnyFindingFacts[] = [];
   const followOf = new Map(ctx.endpoints.map((x) => [x.endpoint, x] as const));
   const endpoints = ctx.endpoints.map((x) => x.endpoint);
+  // Connections on which the server refused a bind (not an alter_context).
+  const refusedConnections = new Set(ctx.obs.rpc.bindRejects.filter((r) => !r.alter).map(connectionKey));
   for (const g of groupBy(endpoints, (e) => key(e.client, e.server, e.port))) {
     const first = g[0]!;
     const att = unique(g.flatMap((e) => followOf.get(e)!.follow));
@@ -96,7 +98,7 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
     const okAt = outs.findIndex((a) => a.outcome === 'established');
     // Connected, but the server refused every bind on those connections: RPC_BIND_REJECTED tells
     // that story, and "the port answered" would read as a success.
-    const refused = okAt >= 0 && first.inRange && outs.every((a) => a.outcome !== 'established' || bindRefused(ctx, a));
+    const refused = okAt >= 0 && first.inRange && outs.every((a) => a.outcome !== 'established' || refusedConnections.has(connectionKey(a)));
     if (refused) continue;
     if (okAt >= 0) {
       const ok = outs[okAt]!;
@@ -136,7 +138,5 @@ export function advertisedPortRules(ctx: RuleContext): AnyFindingFacts[] {
   return out;
 }
 
-/** True when the server refused a bind (not an alter_context) on the connection of `a`. */
-function bindRefused(ctx: RuleContext, a: Attempt): boolean {
-  return ctx.obs.rpc.bindRejects.some((r) => !r.alter && r.client === a.client && r.clientPort === a.clientPort && r.server === a.server && r.serverPort === a.serverPort);
-}
+/** A TCP connection's key: both ends. */
+const connectionKey = (c: { client: string; clientPort: number; server: string; serverPort: number }): string => `${c.client}|${c.clientPort}|${c.server}|${c.serverPort}`;

@@ -3,7 +3,7 @@ import type { AnyFindingFacts, Evidence } from '../model/finding.js';
 import { evidenceList } from '../model/finding.js';
 import { interfaceName } from '../model/interfaces.js';
 import type { RuleContext } from './context.js';
-import { groupBy, isIpLiteral, key, round, unique } from './derive.js';
+import { groupBy, isIpLiteral, key, round } from './derive.js';
 import { BIND_NAK_REASONS, CONTEXT_REJECT_REASONS } from '../model/rpc-status.js';
 import { BIND_SCAN_INTERFACES } from '../model/finding-text.js';
 import { pushAll } from '../model/lists.js';
@@ -51,12 +51,18 @@ export function rpcAnswerRules(ctx: RuleContext): AnyFindingFacts[] {
  */
 function bindRejectedRules(ctx: RuleContext): AnyFindingFacts[] {
   const rejects = ctx.obs.rpc.bindRejects;
-  const perPair = new Map<string, number>();
-  for (const g of groupBy(rejects, (r) => `${r.client}|${r.server}`)) perPair.set(`${g[0]!.client}|${g[0]!.server}`, unique(g.flatMap((r) => r.interfaces)).length);
+  // Distinct interfaces refused per client and server.
+  const perPair = new Map<string, Set<string>>();
+  for (const r of rejects) {
+    const k = `${r.client}|${r.server}`;
+    const set = perPair.get(k) ?? new Set<string>();
+    for (const i of r.interfaces) set.add(i);
+    perPair.set(k, set);
+  }
   const out: AnyFindingFacts[] = [];
   for (const g of groupBy(rejects, (r) => `${key(r.client, r.server, r.serverPort)}|${r.kind}|${r.reason}|${r.alter}`)) {
     const r = g[0]!;
-    const interfaces = perPair.get(`${r.client}|${r.server}`) ?? 0;
+    const interfaces = perPair.get(`${r.client}|${r.server}`)?.size ?? 0;
     const uuid = r.interfaces[0] ?? null;
     const reasonName = r.kind === 'reset' ? 'connection reset' : r.kind === 'closed' ? 'connection closed'
       : (r.kind === 'nak' ? BIND_NAK_REASONS : CONTEXT_REJECT_REASONS)[r.reason] ?? `reason ${r.reason}`;

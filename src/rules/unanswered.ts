@@ -23,13 +23,13 @@ const SCAN_PORTS = 10;
  * What else the capture shows about `server`: answered attempts to `port` and to its other
  * ports, and a UDP datagram or echo reply from it; with the frames that show it, as evidence.
  */
-function contrast(ctx: RuleContext, server: string, port: number): { contrast: Contrast; evidence: Evidence[] } {
+function contrast(ctx: RuleContext, answered: ReadonlyMap<string, readonly number[]>, server: string, port: number): { contrast: Contrast; evidence: Evidence[] } {
   let samePortAnswered = 0;
   let samePortExample: Contrast['samePortExample'] = null;
   const otherPorts: number[] = [];
   let otherPortsFrame: number | null = null;
   const evidence: Evidence[] = [];
-  for (const i of answeredBy(ctx).get(server) ?? []) {
+  for (const i of answered.get(server) ?? []) {
     const a = ctx.attempts[i]!;
     if (a.serverPort === port) {
       samePortAnswered++;
@@ -49,20 +49,15 @@ function contrast(ctx: RuleContext, server: string, port: number): { contrast: C
   return { contrast: { samePortAnswered, samePortExample, otherPorts, otherPortsFrame, heard: h === null ? null : { frame: h.frame, what: h.what, port: h.port } }, evidence };
 }
 
-/** Indexes of the answered attempts (a SYN-ACK seen) by server, in attempt order; made once per rule context. */
-const answered = new WeakMap<RuleContext, Map<string, number[]>>();
-function answeredBy(ctx: RuleContext): Map<string, number[]> {
-  let m = answered.get(ctx);
-  if (m === undefined) {
-    m = new Map();
-    ctx.attempts.forEach((a, i) => {
-      if (a.synAckFrames.length === 0) return;
-      const list = m!.get(a.server);
-      if (list === undefined) m!.set(a.server, [i]);
-      else list.push(i);
-    });
-    answered.set(ctx, m);
-  }
+/** Indexes of the answered attempts (a SYN-ACK seen) by server, in attempt order. */
+function answeredByServer(ctx: RuleContext): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  ctx.attempts.forEach((a, i) => {
+    if (a.synAckFrames.length === 0) return;
+    const list = m.get(a.server);
+    if (list === undefined) m.set(a.server, [i]);
+    else list.push(i);
+  });
   return m;
 }
 
@@ -70,11 +65,12 @@ export function unansweredRules(ctx: RuleContext): AnyFindingFacts[] {
   const out: AnyFindingFacts[] = [];
   const rest = ctx.attempts.map((a, i) => [a, i] as const).filter(([, i]) => !ctx.explained.has(i));
   const silent = rest.filter(([a]) => a.outcome === 'no-answer' && !ctx.oneSided.has(pairKey(a.client, a.server)));
+  const answered = answeredByServer(ctx);
   for (const g of groupBy(silent, ([a]) => `${a.server}|${a.serverPort}`)) {
     const all = g.map(([a]) => a);
     const a = all[0]!;
     const clients = unique(all.map((x) => x.client));
-    const { contrast: c, evidence } = contrast(ctx, a.server, a.serverPort);
+    const { contrast: c, evidence } = contrast(ctx, answered, a.server, a.serverPort);
     out.push({
       id: 'CONNECTION_UNANSWERED', severity: 'warning', protocol: 'tcp', client: clients.length === 1 ? clients[0]! : null, server: a.server, port: a.serverPort,
       ...evidenceList([...g.flatMap(([, i]) => synEvidence(ctx.records[i]!)), ...evidence]), inferred: false, folded: null,
